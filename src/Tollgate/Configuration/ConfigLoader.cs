@@ -1,0 +1,296 @@
+using Tollgate.Providers;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace Tollgate.Configuration;
+
+/// <summary>
+/// Turns a LiteLLM-style YAML file into a <see cref="TollgateConfig"/> snapshot. Sections Tollgate does
+/// not use (model_list, router_settings, …) are ignored so an existing LiteLLM config loads; every
+/// problem in the sections it does use is collected and thrown as one <see cref="ConfigurationException"/>.
+/// </summary>
+internal static class ConfigLoader
+{
+    private static readonly HashSet<string> ProviderFields =
+    [
+        "api_key", "api_base", "agent_api_base", "timeout", "guardrails", "credentials",
+        "aws_access_key_id", "aws_secret_access_key", "aws_session_token", "aws_region_name",
+    ];
+
+    private static readonly HashSet<string> EndpointFields =
+    [
+        "path", "target", "headers", "include_subpath", "forward_headers", "auth", "cost_per_request",
+        "timeout", "methods", "default_query_params", "merge_query_params", "guardrails",
+    ];
+
+    private static readonly HashSet<string> HttpMethods =
+        ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
+
+    public static TollgateConfig LoadFile(string path, Func<string, string?> environment)
+    {
+        string text;
+        try
+        {
+            text = File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ConfigurationException(path, [$"cannot read the file: {e.Message}"]);
+        }
+
+        return LoadYaml(text, environment, path);
+    }
+
+    public static TollgateConfig LoadYaml(string yaml, Func<string, string?> environment, string source = "config")
+    {
+        var errors = new List<string>();
+        var reader = new YamlValueReader(environment, errors);
+        YamlMappingNode? root;
+        try
+        {
+            var stream = new YamlStream();
+            stream.Load(new StringReader(yaml));
+            root = stream.Documents.Count == 0 ? null : reader.Mapping(stream.Documents[0].RootNode, "(top level)");
+        }
+        catch (YamlException e)
+        {
+            throw new ConfigurationException(source, [$"not valid YAML at line {e.Start.Line}, column {e.Start.Column}: {e.InnerException?.Message ?? e.Message}"]);
+        }
+
+        var config = new TollgateConfig
+        {
+            General = ReadGeneral(reader, YamlValueReader.Child(root, "general_settings")),
+            Litellm = ReadLitellm(reader, YamlValueReader.Child(root, "litellm_settings")),
+            DefaultVertex = ReadVertex(reader, YamlValueReader.Child(root, "default_vertex_config"), "default_vertex_config"),
+            Providers = ReadProviders(reader, YamlValueReader.Child(root, "pass_through_providers")),
+        };
+
+        if (errors.Count > 0)
+        {
+            throw new ConfigurationException(source, errors);
+        }
+
+        return config;
+    }
+
+    private static GeneralSettings ReadGeneral(YamlValueReader reader, YamlNode? node)
+    {
+        const string Path = "general_settings";
+        var map = reader.Mapping(node, Path);
+        var masterKey = reader.String(YamlValueReader.Child(map, "master_key"), Path + ".master_key");
+        if (masterKey is not null && !masterKey.StartsWith("sk-", StringComparison.Ordinal))
+        {
+            reader.Errors.Add($"{Path}.master_key: must start with \"sk-\"");
+        }
+
+        var defaults = new GeneralSettings();
+        return new GeneralSettings
+        {
+            MasterKey = masterKey,
+            DatabaseUrl = reader.String(YamlValueReader.Child(map, "database_url"), Path + ".database_url"),
+            RedisUrl = reader.String(YamlValueReader.Child(map, "redis_url"), Path + ".redis_url"),
+            VirtualKeys = reader.StringList(YamlValueReader.Child(map, "virtual_keys"), Path + ".virtual_keys"),
+            AllowUnauthenticated = reader.Bool(YamlValueReader.Child(map, "allow_unauthenticated"), Path + ".allow_unauthenticated", false),
+            MaxRequestSizeMb = reader.PositiveNumber(YamlValueReader.Child(map, "max_request_size_mb"), Path + ".max_request_size_mb") ?? defaults.MaxRequestSizeMb,
+            GracefulShutdownTimeoutSeconds = reader.PositiveNumber(YamlValueReader.Child(map, "graceful_shutdown_timeout"), Path + ".graceful_shutdown_timeout") ?? defaults.GracefulShutdownTimeoutSeconds,
+            PassThroughEndpoints = ReadEndpoints(reader, YamlValueReader.Child(map, "pass_through_endpoints")),
+        };
+    }
+
+    private static LitellmSettings ReadLitellm(YamlValueReader reader, YamlNode? node)
+    {
+        var map = reader.Mapping(node, "litellm_settings");
+        return new LitellmSettings
+        {
+            IncludeCostInStreamingUsage = reader.Bool(
+                YamlValueReader.Child(map, "include_cost_in_streaming_usage"), "litellm_settings.include_cost_in_streaming_usage", false),
+        };
+    }
+
+    private static VertexConfig? ReadVertex(YamlValueReader reader, YamlNode? node, string path)
+    {
+        var map = reader.Mapping(node, path);
+        if (map is null)
+        {
+            return null;
+        }
+
+        return new VertexConfig
+        {
+            Project = reader.String(YamlValueReader.Child(map, "vertex_project"), path + ".vertex_project"),
+            Location = reader.String(YamlValueReader.Child(map, "vertex_location"), path + ".vertex_location"),
+            Credentials = reader.String(YamlValueReader.Child(map, "vertex_credentials"), path + ".vertex_credentials"),
+        };
+    }
+
+    private static Dictionary<string, ProviderConfig> ReadProviders(YamlValueReader reader, YamlNode? node)
+    {
+        var result = new Dictionary<string, ProviderConfig>(StringComparer.Ordinal);
+        foreach (var (name, value) in reader.Entries(reader.Mapping(node, "pass_through_providers")))
+        {
+            var path = "pass_through_providers." + name;
+            if (!BuiltInProviders.KnownNames.Contains(name))
+            {
+                reader.Errors.Add($"{path}: unknown provider (known: {string.Join(", ", BuiltInProviders.KnownNames.Order())})");
+                continue;
+            }
+
+            var map = reader.Mapping(value, path);
+            foreach (var (field, _) in reader.Entries(map))
+            {
+                if (!ProviderFields.Contains(field))
+                {
+                    reader.Errors.Add($"{path}.{field}: unknown setting");
+                }
+            }
+
+            var credentials = new List<VertexConfig>();
+            if (YamlValueReader.Child(map, "credentials") is { } credentialNode)
+            {
+                if (credentialNode is YamlSequenceNode sequence)
+                {
+                    for (var i = 0; i < sequence.Children.Count; i++)
+                    {
+                        if (ReadVertex(reader, sequence.Children[i], $"{path}.credentials[{i}]") is { } vertex)
+                        {
+                            credentials.Add(vertex);
+                        }
+                    }
+                }
+                else
+                {
+                    reader.Errors.Add($"{path}.credentials: expected a list");
+                }
+            }
+
+            var apiBase = reader.String(YamlValueReader.Child(map, "api_base"), path + ".api_base");
+            var agentApiBase = reader.String(YamlValueReader.Child(map, "agent_api_base"), path + ".agent_api_base");
+            UrlRules.CheckBaseUrl(apiBase, path + ".api_base", reader.Errors);
+            UrlRules.CheckBaseUrl(agentApiBase, path + ".agent_api_base", reader.Errors);
+
+            result[name] = new ProviderConfig
+            {
+                ApiKey = reader.String(YamlValueReader.Child(map, "api_key"), path + ".api_key"),
+                ApiBase = apiBase,
+                AgentApiBase = agentApiBase,
+                TimeoutSeconds = reader.PositiveNumber(YamlValueReader.Child(map, "timeout"), path + ".timeout"),
+                Guardrails = ReadGuardrailNames(reader, YamlValueReader.Child(map, "guardrails"), path + ".guardrails"),
+                VertexCredentials = credentials,
+                AwsAccessKeyId = reader.String(YamlValueReader.Child(map, "aws_access_key_id"), path + ".aws_access_key_id"),
+                AwsSecretAccessKey = reader.String(YamlValueReader.Child(map, "aws_secret_access_key"), path + ".aws_secret_access_key"),
+                AwsSessionToken = reader.String(YamlValueReader.Child(map, "aws_session_token"), path + ".aws_session_token"),
+                AwsRegionName = reader.String(YamlValueReader.Child(map, "aws_region_name"), path + ".aws_region_name"),
+            };
+        }
+
+        return result;
+    }
+
+    private static List<CustomEndpointConfig> ReadEndpoints(YamlValueReader reader, YamlNode? node)
+    {
+        const string Path = "general_settings.pass_through_endpoints";
+        var result = new List<CustomEndpointConfig>();
+        if (node is null)
+        {
+            return result;
+        }
+
+        if (node is not YamlSequenceNode sequence)
+        {
+            reader.Errors.Add($"{Path}: expected a list of endpoints");
+            return result;
+        }
+
+        var seenPaths = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < sequence.Children.Count; i++)
+        {
+            var path = $"{Path}[{i}]";
+            var map = reader.Mapping(sequence.Children[i], path);
+            if (map is null)
+            {
+                continue;
+            }
+
+            foreach (var (field, _) in reader.Entries(map))
+            {
+                if (!EndpointFields.Contains(field))
+                {
+                    reader.Errors.Add($"{path}.{field}: unknown setting");
+                }
+            }
+
+            var routePath = reader.String(YamlValueReader.Child(map, "path"), path + ".path");
+            var target = reader.String(YamlValueReader.Child(map, "target"), path + ".target");
+            var valid = CheckEndpointPath(routePath, path + ".path", reader.Errors);
+            var targetUri = UrlRules.ParseTarget(target, path + ".target", reader.Errors);
+            if (routePath is not null && valid && !seenPaths.Add(routePath.TrimEnd('/')))
+            {
+                reader.Errors.Add($"{path}.path: '{routePath}' is configured more than once");
+            }
+
+            var methods = reader.StringList(YamlValueReader.Child(map, "methods"), path + ".methods")
+                .Select(m => m.ToUpperInvariant()).ToList();
+            foreach (var method in methods.Where(m => !HttpMethods.Contains(m)))
+            {
+                reader.Errors.Add($"{path}.methods: '{method}' is not an HTTP method Tollgate forwards");
+            }
+
+            if (!valid || targetUri is null)
+            {
+                continue;
+            }
+
+            result.Add(new CustomEndpointConfig
+            {
+                Path = routePath!.Length > 1 ? routePath.TrimEnd('/') : routePath,
+                Target = targetUri,
+                Headers = reader.StringMap(YamlValueReader.Child(map, "headers"), path + ".headers"),
+                IncludeSubpath = reader.Bool(YamlValueReader.Child(map, "include_subpath"), path + ".include_subpath", false),
+                ForwardHeaders = reader.Bool(YamlValueReader.Child(map, "forward_headers"), path + ".forward_headers", false),
+                Auth = reader.Bool(YamlValueReader.Child(map, "auth"), path + ".auth", false),
+                CostPerRequest = reader.NonNegativeDecimal(YamlValueReader.Child(map, "cost_per_request"), path + ".cost_per_request"),
+                TimeoutSeconds = reader.PositiveNumber(YamlValueReader.Child(map, "timeout"), path + ".timeout"),
+                Methods = methods,
+                DefaultQueryParams = reader.StringMap(YamlValueReader.Child(map, "default_query_params"), path + ".default_query_params"),
+                MergeQueryParams = reader.Bool(YamlValueReader.Child(map, "merge_query_params"), path + ".merge_query_params", false),
+                Guardrails = ReadGuardrailNames(reader, YamlValueReader.Child(map, "guardrails"), path + ".guardrails"),
+            });
+        }
+
+        return result;
+    }
+
+    private static bool CheckEndpointPath(string? path, string where, List<string> errors)
+    {
+        if (path is null)
+        {
+            errors.Add($"{where}: required");
+            return false;
+        }
+
+        if (!path.StartsWith('/') || path.Length < 2 || path.AsSpan().IndexOfAny("?#\\ ") >= 0)
+        {
+            errors.Add($"{where}: '{path}' must start with '/', name at least one segment and hold no '?', '#', '\\' or spaces");
+            return false;
+        }
+
+        var firstSegment = path.AsSpan(1);
+        var slash = firstSegment.IndexOf('/');
+        if (slash >= 0)
+        {
+            firstSegment = firstSegment[..slash];
+        }
+
+        if (BuiltInProviders.ReservedSegments.GetAlternateLookup<ReadOnlySpan<char>>().Contains(firstSegment))
+        {
+            errors.Add($"{where}: '{path}' falls under the built-in route /{firstSegment}; choose another prefix");
+            return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>LiteLLM accepts a list of names or a map of name → per-guardrail settings.</summary>
+    private static IReadOnlyList<string> ReadGuardrailNames(YamlValueReader reader, YamlNode? node, string path) =>
+        node is YamlMappingNode map ? reader.Entries(map).Select(e => e.Key).ToList() : reader.StringList(node, path);
+}

@@ -1,0 +1,50 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+
+namespace Tollgate.Errors;
+
+/// <summary>
+/// Writes gateway-made errors in the contract's shape:
+/// <c>{"error":{"message":…,"type":…,"param":null,"code":"&lt;status&gt;"}}</c>. Messages never carry secrets.
+/// </summary>
+internal static class ErrorResponse
+{
+    public static async Task WriteAsync(HttpContext context, int statusCode, string type, string message, TimeSpan? retryAfter = null)
+    {
+        var response = context.Response;
+        if (response.HasStarted)
+        {
+            // Too late for a status line: abort so a cut response never looks complete.
+            context.Abort();
+            return;
+        }
+
+        var callId = response.Headers[Hosting.CallIdMiddleware.HeaderName];
+        response.Clear();
+        if (callId.Count > 0)
+        {
+            response.Headers[Hosting.CallIdMiddleware.HeaderName] = callId;
+        }
+
+        response.StatusCode = statusCode;
+        response.ContentType = "application/json";
+        if (retryAfter is { } delay)
+        {
+            response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(delay.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        using (var writer = new Utf8JsonWriter(response.BodyWriter))
+        {
+            writer.WriteStartObject();
+            writer.WriteStartObject("error");
+            writer.WriteString("message", message);
+            writer.WriteString("type", type);
+            writer.WriteNull("param");
+            writer.WriteString("code", statusCode.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            writer.WriteEndObject();
+            writer.WriteEndObject();
+        }
+
+        await response.BodyWriter.FlushAsync(context.RequestAborted);
+    }
+}

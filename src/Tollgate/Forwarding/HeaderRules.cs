@@ -1,0 +1,93 @@
+using System.Collections.Frozen;
+using Tollgate.Keys;
+using Tollgate.Routing;
+
+namespace Tollgate.Forwarding;
+
+/// <summary>Which client headers reach the upstream, and under what name (contract section 5).</summary>
+internal static class HeaderRules
+{
+    public const string PassPrefix = "x-pass-";
+    private const string LitellmPrefix = "x-litellm-";
+
+    /// <summary>Hop-by-hop and framing headers: the forwarder and HttpClient make their own.</summary>
+    private static readonly FrozenSet<string> HopByHop = FrozenSet.Create(
+        StringComparer.OrdinalIgnoreCase,
+        "Connection", "Keep-Alive", "Proxy-Connection", "Proxy-Authenticate", "Proxy-Authorization",
+        "Proxy-Authentication-Info", "TE", "Trailer", "Transfer-Encoding", "Upgrade", "Host", "Close",
+        "HTTP2-Settings", "Alt-Svc", "Upgrade-Insecure-Requests");
+
+    /// <summary>Headers a client may use to carry a key.</summary>
+    private static readonly FrozenSet<string> CredentialHeaders = FrozenSet.Create(
+        StringComparer.OrdinalIgnoreCase,
+        "Authorization", VirtualKeyReader.ApiKeyHeader, VirtualKeyReader.XApiKeyHeader,
+        VirtualKeyReader.GoogApiKeyHeader, VirtualKeyReader.ApimSubscriptionKeyHeader);
+
+    /// <summary>Names an <c>x-pass-</c> header may not become: credentials and framing.</summary>
+    private static readonly FrozenSet<string> PassDenied = FrozenSet.Create(
+        StringComparer.OrdinalIgnoreCase,
+        [.. CredentialHeaders, .. HopByHop, "Content-Length", "Accept-Encoding"]);
+
+    /// <summary>Headers that describe the body; sent even when a custom endpoint does not forward headers.</summary>
+    private static readonly FrozenSet<string> BodyHeaders = FrozenSet.Create(
+        StringComparer.OrdinalIgnoreCase,
+        "Content-Type", "Content-Encoding", "Content-Language", "Content-Disposition", "Content-MD5", "Accept");
+
+    /// <summary>Headers HttpClient keeps on the content rather than the request (as System.Net.Http's KnownHeaders say).</summary>
+    private static readonly FrozenSet<string> ContentHeaders = FrozenSet.Create(
+        StringComparer.OrdinalIgnoreCase,
+        "Allow", "Content-Disposition", "Content-Encoding", "Content-Language", "Content-Length", "Content-Location",
+        "Content-MD5", "Content-Range", "Content-Type", "Expires", "Last-Modified");
+
+    public static bool IsContentHeader(string name) => ContentHeaders.Contains(name);
+
+    public static HeaderAction Classify(string name, PassThroughRoute route, VirtualKeySource keySource)
+    {
+        if (name.Length == 0 || name[0] == ':' || HopByHop.Contains(name))
+        {
+            return HeaderAction.Drop;
+        }
+
+        if (name.StartsWith(LitellmPrefix, StringComparison.OrdinalIgnoreCase)
+            || string.Equals(name, Requests.RequestTags.ShortHeaderName, StringComparison.OrdinalIgnoreCase))
+        {
+            return HeaderAction.Drop;
+        }
+
+        if (name.StartsWith(PassPrefix, StringComparison.OrdinalIgnoreCase))
+        {
+            return name.Length > PassPrefix.Length && IsPassAllowed(name.AsSpan(PassPrefix.Length))
+                ? HeaderAction.ForwardWithoutPrefix
+                : HeaderAction.Drop;
+        }
+
+        if (CredentialHeaders.Contains(name) && (route.DropsClientCredentials || CarriedKey(name, keySource)))
+        {
+            return HeaderAction.Drop;
+        }
+
+        return route.ForwardClientHeaders || BodyHeaders.Contains(name) ? HeaderAction.Forward : HeaderAction.Drop;
+    }
+
+    private static bool IsPassAllowed(ReadOnlySpan<char> target) =>
+        !PassDenied.GetAlternateLookup<ReadOnlySpan<char>>().Contains(target)
+        && !target.StartsWith("x-amz-", StringComparison.OrdinalIgnoreCase)
+        && !target.StartsWith(":", StringComparison.Ordinal);
+
+    private static bool CarriedKey(string name, VirtualKeySource source) => source switch
+    {
+        VirtualKeySource.AuthorizationHeader => name.Equals("Authorization", StringComparison.OrdinalIgnoreCase),
+        VirtualKeySource.ApiKeyHeader => name.Equals(VirtualKeyReader.ApiKeyHeader, StringComparison.OrdinalIgnoreCase),
+        VirtualKeySource.XApiKeyHeader => name.Equals(VirtualKeyReader.XApiKeyHeader, StringComparison.OrdinalIgnoreCase),
+        VirtualKeySource.GoogApiKeyHeader => name.Equals(VirtualKeyReader.GoogApiKeyHeader, StringComparison.OrdinalIgnoreCase),
+        VirtualKeySource.ApimSubscriptionKeyHeader => name.Equals(VirtualKeyReader.ApimSubscriptionKeyHeader, StringComparison.OrdinalIgnoreCase),
+        _ => false,
+    };
+}
+
+internal enum HeaderAction
+{
+    Drop,
+    Forward,
+    ForwardWithoutPrefix,
+}

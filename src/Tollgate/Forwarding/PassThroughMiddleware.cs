@@ -1,0 +1,236 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Logging;
+using Tollgate.Errors;
+using Tollgate.Keys;
+using Tollgate.Requests;
+using Tollgate.Routing;
+using Tollgate.Telemetry;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace Tollgate.Forwarding;
+
+/// <summary>The pass-through handler: everything between a client's request and the provider.</summary>
+/// <remarks>
+/// (0) Match the raw path to a route; anything else goes on to the admin/health endpoints or a 404.
+/// (1) Refuse methods a custom endpoint does not allow (405).
+/// (2) Read the virtual key from the first place that carries one and check it (401).
+/// (3) Refuse a route whose provider is not configured, naming the missing setting (500).
+/// (4) Refuse a declared body over the limit before any upstream work (413).
+/// (5) Build the upstream URL from the configured origin and the client's tail; unsafe paths get 400.
+/// (6) Parse tags, store the per-request state as a feature for the transformer.
+/// (7) Forward with YARP: headers by <see cref="PassThroughTransformer"/>, bodies streamed both ways.
+/// (8) Map a forwarding failure to the contract's JSON error if nothing was sent yet; otherwise YARP
+///     has aborted the client connection so a cut stream never looks complete.
+/// (9) Write the access log line.
+/// </remarks>
+internal sealed partial class PassThroughMiddleware(
+    RequestDelegate next,
+    RouteTable routes,
+    IVirtualKeyAuthenticator keys,
+    IHttpForwarder forwarder,
+    GatewayLimits limits,
+    TimeProvider time,
+    ILogger<PassThroughMiddleware> logger)
+{
+    public Task InvokeAsync(HttpContext context)
+    {
+        var rawTarget = RawTarget(context);
+        var queryStart = rawTarget.IndexOf('?');
+        var rawPath = queryStart < 0 ? rawTarget.AsSpan() : rawTarget.AsSpan(0, queryStart);
+
+        // (0)
+        if (!routes.TryMatch(rawPath, out var route, out var tailStart))
+        {
+            return next(context);
+        }
+
+        return ForwardAsync(context, route, rawTarget, tailStart, queryStart < 0 ? rawTarget.Length : queryStart);
+    }
+
+    private async Task ForwardAsync(HttpContext context, PassThroughRoute route, string rawTarget, int tailStart, int pathEnd)
+    {
+        var started = time.GetTimestamp();
+        var request = context.Request;
+
+        // (1)
+        if (route.Methods.Count > 0 && !route.Methods.Contains(request.Method))
+        {
+            context.Response.Headers.Allow = string.Join(", ", route.Methods);
+            await RejectAsync(context, route, StatusCodes.Status405MethodNotAllowed, ErrorTypes.MethodNotAllowed,
+                $"{request.Method} is not allowed on {route.Prefix}.");
+            return;
+        }
+
+        // (2)
+        var keySource = VirtualKeySource.None;
+        KeyHash? keyHash = null;
+        if (route.RequiresVirtualKey)
+        {
+            var key = VirtualKeyReader.Read(request, out keySource);
+            var check = await keys.CheckAsync(key, context.RequestAborted);
+            if (!check.Allowed)
+            {
+                await RejectAsync(context, route, StatusCodes.Status401Unauthorized, ErrorTypes.Authentication, AuthMessage(check.Outcome));
+                return;
+            }
+
+            keyHash = check.Hash;
+        }
+
+        // (3)
+        if (route.ConfigurationProblem is { } problem)
+        {
+            Log.ProviderNotConfigured(logger, route.Name);
+            await RejectAsync(context, route, StatusCodes.Status500InternalServerError, ErrorTypes.Configuration, problem);
+            return;
+        }
+
+        // (4)
+        if (request.ContentLength > limits.MaxRequestBodyBytes)
+        {
+            await RejectAsync(context, route, StatusCodes.Status413PayloadTooLarge, ErrorTypes.RequestTooLarge, limits.BodyTooLargeMessage);
+            return;
+        }
+
+        // (5)
+        var tail = rawTarget.AsSpan(tailStart, pathEnd - tailStart);
+        var query = pathEnd < rawTarget.Length ? rawTarget.AsSpan(pathEnd + 1) : default;
+        var upstreamUri = UpstreamUriBuilder.TryBuild(route, tail, query, keySource == VirtualKeySource.KeyQueryParameter, out var pathProblem);
+        if (upstreamUri is null)
+        {
+            await RejectAsync(context, route, StatusCodes.Status400BadRequest, ErrorTypes.InvalidRequest, $"Refused: {pathProblem}.");
+            return;
+        }
+
+        // (6)
+        var headers = request.Headers;
+        var state = new PassThroughRequest
+        {
+            Route = route,
+            UpstreamUri = upstreamUri,
+            KeySource = keySource,
+            KeyHash = keyHash,
+            Tags = RequestTags.Parse(headers[RequestTags.HeaderName], headers[RequestTags.ShortHeaderName]),
+        };
+        context.Features.Set(state);
+
+        // (7)
+        var error = await forwarder.SendAsync(context, route.Upstream!.Origin, route.Invoker!, route.RequestConfig, PassThroughTransformer.Instance);
+
+        // (8)
+        if (error != ForwarderError.None)
+        {
+            await ReportForwardingErrorAsync(context, route, error);
+        }
+
+        // (9)
+        LogCompleted(context, route, state.Tags, error, started);
+    }
+
+    private async Task ReportForwardingErrorAsync(HttpContext context, PassThroughRoute route, ForwarderError error)
+    {
+        var exception = context.Features.Get<IForwarderErrorFeature>()?.Exception;
+        var host = route.Upstream!.Host;
+        switch (error)
+        {
+            case ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled or ForwarderError.ResponseBodyCanceled
+                or ForwarderError.UpgradeRequestCanceled or ForwarderError.UpgradeResponseCanceled
+                or ForwarderError.ResponseBodyDestination or ForwarderError.UpgradeResponseDestination:
+                Log.ClientAborted(logger, route.Name, error);
+                return;
+
+            case ForwarderError.RequestBodyClient when exception is BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge }:
+                await ErrorResponse.WriteAsync(context, StatusCodes.Status413PayloadTooLarge, ErrorTypes.RequestTooLarge, limits.BodyTooLargeMessage);
+                return;
+
+            case ForwarderError.RequestBodyClient or ForwarderError.UpgradeRequestClient:
+                Log.ClientAborted(logger, route.Name, error);
+                await ErrorResponse.WriteAsync(context, StatusCodes.Status400BadRequest, ErrorTypes.InvalidRequest,
+                    "The request body could not be read from the client.");
+                return;
+
+            case ForwarderError.RequestTimedOut:
+                Log.UpstreamFailed(logger, route.Name, host, error, exception?.GetType().Name, exception?.Message);
+                await ErrorResponse.WriteAsync(context, StatusCodes.Status504GatewayTimeout, ErrorTypes.UpstreamTimeout,
+                    $"The upstream for route '{route.Name}' ({host}) did not answer within {route.RequestConfig.ActivityTimeout!.Value.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s.");
+                return;
+
+            default:
+                // Request, RequestBodyDestination, ResponseHeaders: the upstream refused, reset or broke off.
+                // After the response started, YARP has already aborted the client connection.
+                Log.UpstreamFailed(logger, route.Name, host, error, exception?.GetType().Name, exception?.Message);
+                if (!context.Response.HasStarted)
+                {
+                    await ErrorResponse.WriteAsync(context, StatusCodes.Status502BadGateway, ErrorTypes.UpstreamUnreachable,
+                        $"The upstream for route '{route.Name}' ({host}) could not be reached or broke off before answering.");
+                }
+
+                return;
+        }
+    }
+
+    private Task RejectAsync(HttpContext context, PassThroughRoute route, int status, string type, string message)
+    {
+        Log.RequestRejected(logger, context.Request.Method, route.Name, status, type);
+        return ErrorResponse.WriteAsync(context, status, type, message);
+    }
+
+    private static string AuthMessage(KeyCheckOutcome outcome) => outcome switch
+    {
+        KeyCheckOutcome.Missing => "No API key: send your Tollgate virtual key as 'Authorization: Bearer sk-…', 'x-litellm-api-key', or the provider SDK's usual key header.",
+        KeyCheckOutcome.NoMasterKey => "The gateway has no master key, so it accepts no keys: set general_settings.master_key (or LITELLM_MASTER_KEY), or general_settings.allow_unauthenticated: true to run open.",
+        _ => "Invalid API key.",
+    };
+
+    private void LogCompleted(HttpContext context, PassThroughRoute route, string[] tags, ForwarderError error, long started)
+    {
+        if (logger.IsEnabled(LogLevel.Information))
+        {
+            Log.RequestForwarded(logger, context.Request.Method, route.Name, context.Response.StatusCode,
+                time.GetElapsedTime(started).TotalMilliseconds, string.Join(',', tags), error, context.TraceIdentifier);
+        }
+    }
+
+    /// <summary>The request target exactly as the client sent it (origin-form), so encoded bytes are forwarded as they came.</summary>
+    private static string RawTarget(HttpContext context)
+    {
+        var raw = context.Features.GetRequiredFeature<IHttpRequestFeature>().RawTarget;
+        if (raw.Length > 0 && raw[0] == '/')
+        {
+            return raw;
+        }
+
+        // Absolute-form ("http://host/path"): keep only the path and query; the host is never ours to take.
+        var schemeEnd = raw.IndexOf("://", StringComparison.Ordinal);
+        if (schemeEnd < 0)
+        {
+            return "";
+        }
+
+        var pathStart = raw.IndexOfAny(['/', '?'], schemeEnd + 3);
+        return pathStart < 0 ? "/" : raw[pathStart] == '?' ? "/" + raw[pathStart..] : raw[pathStart..];
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventIds.RequestForwarded, LogLevel.Information,
+            "{Method} {Route} -> {StatusCode} in {ElapsedMs:0.###} ms, tags [{Tags}], forwarding error {ForwarderError}, call {CallId}",
+            SkipEnabledCheck = true)]
+        public static partial void RequestForwarded(ILogger logger, string method, string route, int statusCode, double elapsedMs, string tags, ForwarderError forwarderError, string callId);
+
+        [LoggerMessage(EventIds.UpstreamFailed, LogLevel.Warning,
+            "Upstream of route {Route} ({Host}) failed: {ForwarderError} {ExceptionType}: {ExceptionMessage}")]
+        public static partial void UpstreamFailed(ILogger logger, string route, string host, ForwarderError forwarderError, string? exceptionType, string? exceptionMessage);
+
+        [LoggerMessage(EventIds.ClientAborted, LogLevel.Debug, "Client side of route {Route} ended early: {ForwarderError}")]
+        public static partial void ClientAborted(ILogger logger, string route, ForwarderError forwarderError);
+
+        [LoggerMessage(EventIds.RequestRejected, LogLevel.Information, "{Method} {Route} rejected with {StatusCode} {ErrorType}")]
+        public static partial void RequestRejected(ILogger logger, string method, string route, int statusCode, string errorType);
+
+        [LoggerMessage(EventIds.ProviderNotConfigured, LogLevel.Warning, "Route {Route} was called but its provider is not configured")]
+        public static partial void ProviderNotConfigured(ILogger logger, string route);
+    }
+}

@@ -1,0 +1,144 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Primitives;
+using Tollgate.Providers;
+using Tollgate.Requests;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace Tollgate.Forwarding;
+
+/// <summary>
+/// Makes the upstream request's headers and URL: the client's headers by <see cref="HeaderRules"/>,
+/// then <c>x-pass-*</c>, then a custom endpoint's configured headers, then the real credential, so a
+/// later step always wins. The body is YARP's stream, untouched. Responses use YARP's default copy.
+/// </summary>
+internal sealed class PassThroughTransformer : HttpTransformer
+{
+    public static readonly PassThroughTransformer Instance = new();
+
+    public override ValueTask TransformRequestAsync(
+        HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken)
+    {
+        var state = httpContext.Features.GetRequiredFeature<PassThroughRequest>();
+        var route = state.Route;
+        var headers = httpContext.Request.Headers;
+        var connectionTokens = headers.Connection;
+        List<KeyValuePair<string, StringValues>>? passed = null;
+
+        foreach (var header in headers)
+        {
+            var name = header.Key;
+            switch (HeaderRules.Classify(name, route, state.KeySource))
+            {
+                case HeaderAction.Forward when !IsConnectionOption(connectionTokens, name):
+                    Add(proxyRequest, name, header.Value);
+                    break;
+                case HeaderAction.ForwardWithoutPrefix:
+                    (passed ??= []).Add(new(name[HeaderRules.PassPrefix.Length..], header.Value));
+                    break;
+            }
+        }
+
+        if (passed is not null)
+        {
+            foreach (var (name, value) in passed)
+            {
+                Replace(proxyRequest, name, value);
+            }
+        }
+
+        foreach (var header in route.ExtraHeaders)
+        {
+            Replace(proxyRequest, header.Key, header.Value);
+        }
+
+        ApplyCredential(proxyRequest, route);
+
+        // HTTP/2 clients may send "TE: trailers", the one TE value a proxy keeps (gRPC-style streams).
+        if (httpContext.Request.Protocol == "HTTP/2" && headers.TE == "trailers")
+        {
+            proxyRequest.Headers.TryAddWithoutValidation("TE", "trailers");
+        }
+
+        proxyRequest.RequestUri = state.UpstreamUri;
+        return default;
+    }
+
+    private static void ApplyCredential(HttpRequestMessage request, Routing.PassThroughRoute route)
+    {
+        var key = route.ApiKey;
+        if (key is null)
+        {
+            return;
+        }
+
+        switch (route.Credential)
+        {
+            case CredentialStyle.BearerToken:
+                Replace(request, "Authorization", "Bearer " + key);
+                break;
+            case CredentialStyle.RawAuthorization:
+                Replace(request, "Authorization", key);
+                break;
+            case CredentialStyle.XApiKeyHeader:
+                Replace(request, "x-api-key", key);
+                break;
+            case CredentialStyle.ApiKeyHeader:
+                Replace(request, "api-key", key);
+                break;
+            case CredentialStyle.QueryKey:
+                // Carried in the URL built by UpstreamUriBuilder.
+                break;
+        }
+    }
+
+    private static void Replace(HttpRequestMessage request, string name, StringValues value)
+    {
+        if (HeaderRules.IsContentHeader(name))
+        {
+            request.Content?.Headers.Remove(name);
+        }
+        else
+        {
+            request.Headers.Remove(name);
+        }
+
+        Add(request, name, value);
+    }
+
+    private static void Add(HttpRequestMessage request, string name, StringValues value)
+    {
+        var added = value.Count == 1
+            ? request.Headers.TryAddWithoutValidation(name, value.ToString())
+            : request.Headers.TryAddWithoutValidation(name, (IEnumerable<string?>)value.ToArray());
+        if (!added && request.Content is { } content)
+        {
+            // Content-Type and friends live on the content; without a body they have nothing to describe.
+            _ = value.Count == 1
+                ? content.Headers.TryAddWithoutValidation(name, value.ToString())
+                : content.Headers.TryAddWithoutValidation(name, (IEnumerable<string?>)value.ToArray());
+        }
+    }
+
+    /// <summary>Headers named in <c>Connection</c> are hop-by-hop too (RFC 9110 §7.6.1).</summary>
+    private static bool IsConnectionOption(StringValues connection, string name)
+    {
+        if (connection.Count == 0)
+        {
+            return false;
+        }
+
+        foreach (var value in connection)
+        {
+            foreach (var range in value.AsSpan().Split(','))
+            {
+                if (value.AsSpan()[range].Trim().Equals(name, StringComparison.OrdinalIgnoreCase))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+}

@@ -1,0 +1,21 @@
+using Microsoft.Extensions.Logging;
+using Tollgate.Configuration;
+
+namespace Tollgate.Hosting;
+
+/// <summary>Everything needed to build a gateway: the program fills it from the command line, tests directly.</summary>
+internal sealed record GatewayStartOptions
+{
+    public TollgateConfig Config { get; init; } = TollgateConfig.Empty;
+
+    public string Host { get; init; } = "0.0.0.0";
+
+    public int Port { get; init; } = 4000;
+
+    /// <summary>Where <c>os.environ/</c> fallbacks are read; tests pass their own.</summary>
+    public Func<string, string?> Environment { get; init; } = System.Environment.GetEnvironmentVariable;
+
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
+    public Action<ILoggingBuilder>? ConfigureLogging { get; init; }
+}

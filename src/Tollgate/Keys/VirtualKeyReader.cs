@@ -1,0 +1,96 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Primitives;
+
+namespace Tollgate.Keys;
+
+/// <summary>Finds the virtual key in the first place that carries one (contract section 5, rule 1).</summary>
+internal static class VirtualKeyReader
+{
+    public const string LitellmApiKeyHeader = "x-litellm-api-key";
+    public const string ApiKeyHeader = "api-key";
+    public const string XApiKeyHeader = "x-api-key";
+    public const string GoogApiKeyHeader = "x-goog-api-key";
+    public const string ApimSubscriptionKeyHeader = "Ocp-Apim-Subscription-Key";
+    public const string KeyQueryParameter = "key";
+
+    public static string? Read(HttpRequest request, out VirtualKeySource source)
+    {
+        var headers = request.Headers;
+        if (StripBearer(headers[LitellmApiKeyHeader]) is { } litellm)
+        {
+            source = VirtualKeySource.LitellmApiKeyHeader;
+            return litellm;
+        }
+
+        if (FromAuthorization(headers.Authorization) is { } authorization)
+        {
+            source = VirtualKeySource.AuthorizationHeader;
+            return authorization;
+        }
+
+        if (NonEmpty(headers[ApiKeyHeader]) is { } apiKey)
+        {
+            source = VirtualKeySource.ApiKeyHeader;
+            return apiKey;
+        }
+
+        if (NonEmpty(headers[XApiKeyHeader]) is { } xApiKey)
+        {
+            source = VirtualKeySource.XApiKeyHeader;
+            return xApiKey;
+        }
+
+        if (NonEmpty(headers[GoogApiKeyHeader]) is { } googApiKey)
+        {
+            source = VirtualKeySource.GoogApiKeyHeader;
+            return googApiKey;
+        }
+
+        if (NonEmpty(headers[ApimSubscriptionKeyHeader]) is { } apim)
+        {
+            source = VirtualKeySource.ApimSubscriptionKeyHeader;
+            return apim;
+        }
+
+        if (request.QueryString.HasValue && NonEmpty(request.Query[KeyQueryParameter]) is { } query)
+        {
+            source = VirtualKeySource.KeyQueryParameter;
+            return query;
+        }
+
+        source = VirtualKeySource.None;
+        return null;
+    }
+
+    /// <summary>
+    /// <c>Bearer &lt;key&gt;</c>, or a bare key as AssemblyAI clients send it. Other schemes are not keys;
+    /// notably an AWS SDK's own <c>AWS4-HMAC-SHA256</c> signature, which the Bedrock route re-makes.
+    /// </summary>
+    private static string? FromAuthorization(StringValues values)
+    {
+        var value = NonEmpty(values);
+        if (value is null)
+        {
+            return null;
+        }
+
+        if (value.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        {
+            return NonEmpty(value.AsSpan(7).Trim().ToString());
+        }
+
+        return value.Contains(' ') ? null : value;
+    }
+
+    private static string? StripBearer(StringValues values)
+    {
+        var value = NonEmpty(values);
+        return value is not null && value.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
+            ? NonEmpty(value.AsSpan(7).Trim().ToString())
+            : value;
+    }
+
+    private static string? NonEmpty(StringValues values) => values.Count == 0 ? null : NonEmpty(values[0]);
+
+    private static string? NonEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+}

@@ -1,0 +1,54 @@
+using Tollgate.Providers;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace Tollgate.Routing;
+
+/// <summary>One route prefix and everything needed to forward a request on it, fixed at start-up.</summary>
+internal sealed class PassThroughRoute
+{
+    /// <summary>Provider name (<c>openai</c>) or, for a custom endpoint, its configured path.</summary>
+    public required string Name { get; init; }
+
+    /// <summary>The client-side prefix, e.g. <c>/openai</c>; the rest of the path is the tail.</summary>
+    public required string Prefix { get; init; }
+
+    public required bool IsCustomEndpoint { get; init; }
+
+    /// <summary>Where requests go; null when the route is not configured (see <see cref="ConfigurationProblem"/>).</summary>
+    public required UpstreamTarget? Upstream { get; init; }
+
+    /// <summary>Why the route cannot forward, naming the missing setting; answered as a 500.</summary>
+    public string? ConfigurationProblem { get; init; }
+
+    public CredentialStyle? Credential { get; init; }
+
+    /// <summary>The real provider key; never logged.</summary>
+    public string? ApiKey { get; init; }
+
+    public required bool RequiresVirtualKey { get; init; }
+
+    /// <summary>Forward the client's non-credential headers (always on provider routes; <c>forward_headers</c> on custom ones).</summary>
+    public required bool ForwardClientHeaders { get; init; }
+
+    /// <summary>Provider routes drop every client credential header because the gateway sets the real one.</summary>
+    public required bool DropsClientCredentials { get; init; }
+
+    /// <summary>Gemini: the client's <c>key</c> query value is always removed (the real key replaces it).</summary>
+    public bool DropsKeyQueryParameter { get; init; }
+
+    /// <summary>Custom endpoints: require an exact path unless <c>include_subpath</c>.</summary>
+    public bool IncludeSubpath { get; init; } = true;
+
+    public IReadOnlyList<KeyValuePair<string, string>> ExtraHeaders { get; init; } = [];
+
+    /// <summary>Allowed methods (upper case); empty allows all.</summary>
+    public IReadOnlySet<string> Methods { get; init; } = new HashSet<string>();
+
+    public QueryPolicy Query { get; init; } = QueryPolicy.PassThrough;
+
+    public decimal? CostPerRequest { get; init; }
+
+    public required ForwarderRequestConfig RequestConfig { get; init; }
+
+    public HttpMessageInvoker? Invoker { get; init; }
+}

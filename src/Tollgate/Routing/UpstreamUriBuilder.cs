@@ -1,0 +1,117 @@
+using System.Text;
+
+namespace Tollgate.Routing;
+
+/// <summary>
+/// Builds the upstream URL from the route's fixed origin and base path plus the client's tail and
+/// query. The origin is never taken from client input, and the result is checked against it, so no
+/// crafted path (<c>//host</c>, <c>@host</c>, an absolute URL, dot segments) can move the request.
+/// </summary>
+internal static class UpstreamUriBuilder
+{
+    /// <param name="route">The matched route; its <see cref="PassThroughRoute.Upstream"/> must be set.</param>
+    /// <param name="tail">The client's raw (still percent-encoded) path after the route prefix: empty or starting with '/'.</param>
+    /// <param name="clientQuery">The client's raw query, without '?'.</param>
+    /// <param name="dropKeyParameter">Remove the client's <c>key</c> query value (it carried the virtual key).</param>
+    /// <param name="problem">Why the URL was refused, when it was.</param>
+    public static Uri? TryBuild(
+        PassThroughRoute route, ReadOnlySpan<char> tail, ReadOnlySpan<char> clientQuery, bool dropKeyParameter, out string? problem)
+    {
+        var target = route.Upstream!;
+        problem = PathSafety.FindProblem(tail);
+        if (problem is not null)
+        {
+            return null;
+        }
+
+        var query = ComposeQuery(target, route.Query, clientQuery, dropKeyParameter || route.DropsKeyQueryParameter);
+        var path = target.BasePath.Length == 0 && tail.IsEmpty ? "/" : null;
+        var text = path is not null
+            ? string.Concat(target.Origin, path, query.Length > 0 ? "?" : "", query)
+            : string.Concat(target.Origin, target.BasePath, tail, query.Length > 0 ? "?" + query : "");
+
+        if (!Uri.TryCreate(text, UriKind.Absolute, out var uri)
+            || !target.IsSameOrigin(uri)
+            || !uri.AbsolutePath.StartsWith(target.BasePath, StringComparison.Ordinal))
+        {
+            problem = "the path cannot be forwarded safely";
+            return null;
+        }
+
+        return uri;
+    }
+
+    private static string ComposeQuery(UpstreamTarget target, QueryPolicy policy, ReadOnlySpan<char> clientQuery, bool dropKey)
+    {
+        if (target.Query.Length == 0 && policy.AppendedParameter is null && policy.Defaults.Count == 0 && !dropKey)
+        {
+            return clientQuery.ToString();
+        }
+
+        var targetPairs = Split(target.Query);
+        var clientPairs = Split(clientQuery);
+        if (dropKey)
+        {
+            clientPairs.RemoveAll(p => p.Name == "key");
+        }
+
+        var kept = new List<string>(targetPairs.Count + clientPairs.Count + 2);
+        if (policy.ClientOverridesTarget)
+        {
+            kept.AddRange(targetPairs.Where(t => !clientPairs.Exists(c => c.Name == t.Name)).Select(t => t.Raw));
+            kept.AddRange(clientPairs.Select(c => c.Raw));
+        }
+        else
+        {
+            kept.AddRange(targetPairs.Select(t => t.Raw));
+            kept.AddRange(clientPairs.Where(c => !targetPairs.Exists(t => t.Name == c.Name)).Select(c => c.Raw));
+        }
+
+        foreach (var (name, value) in policy.Defaults)
+        {
+            if (!targetPairs.Exists(p => p.Name == name) && !clientPairs.Exists(p => p.Name == name))
+            {
+                kept.Add(Uri.EscapeDataString(name) + "=" + Uri.EscapeDataString(value));
+            }
+        }
+
+        if (policy.AppendedParameter is not null)
+        {
+            kept.Add(policy.AppendedParameter);
+        }
+
+        return string.Join('&', kept);
+    }
+
+    private static List<(string Name, string Raw)> Split(ReadOnlySpan<char> query)
+    {
+        var pairs = new List<(string, string)>();
+        foreach (var range in query.Split('&'))
+        {
+            var raw = query[range];
+            if (raw.IsEmpty)
+            {
+                continue;
+            }
+
+            var equals = raw.IndexOf('=');
+            var name = equals < 0 ? raw : raw[..equals];
+            pairs.Add((Decode(name), raw.ToString()));
+        }
+
+        return pairs;
+    }
+
+    private static string Decode(ReadOnlySpan<char> component)
+    {
+        var text = component.ToString().Replace('+', ' ');
+        try
+        {
+            return Uri.UnescapeDataString(text);
+        }
+        catch (UriFormatException)
+        {
+            return text;
+        }
+    }
+}

@@ -1,0 +1,15 @@
+namespace Tollgate.Telemetry;
+
+/// <summary>Every log event id Tollgate uses, in one place so ids never collide.</summary>
+internal static class EventIds
+{
+    public const int GatewayStarted = 1;
+    public const int RunningUnauthenticated = 2;
+    public const int NoMasterKey = 3;
+    public const int ProviderNotConfigured = 4;
+
+    public const int RequestForwarded = 100;
+    public const int UpstreamFailed = 101;
+    public const int ClientAborted = 102;
+    public const int RequestRejected = 103;
+}
