@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 
@@ -9,6 +10,9 @@ namespace Tollgate.Errors;
 /// </summary>
 internal static class ErrorResponse
 {
+    // Messages quote names ('openai', 'x-api-key'); the default encoder would turn quotes into \u0027.
+    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     public static async Task WriteAsync(HttpContext context, int statusCode, string type, string message, TimeSpan? retryAfter = null)
     {
         var response = context.Response;
@@ -19,12 +23,9 @@ internal static class ErrorResponse
             return;
         }
 
-        var callId = response.Headers[Hosting.CallIdMiddleware.HeaderName];
+        // The forwarder may have cleared the response after a failure; the trace identifier is the call id.
         response.Clear();
-        if (callId.Count > 0)
-        {
-            response.Headers[Hosting.CallIdMiddleware.HeaderName] = callId;
-        }
+        response.Headers[Hosting.CallIdMiddleware.HeaderName] = context.TraceIdentifier;
 
         response.StatusCode = statusCode;
         response.ContentType = "application/json";
@@ -33,7 +34,7 @@ internal static class ErrorResponse
             response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(delay.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
 
-        using (var writer = new Utf8JsonWriter(response.BodyWriter))
+        using (var writer = new Utf8JsonWriter(response.BodyWriter, WriterOptions))
         {
             writer.WriteStartObject();
             writer.WriteStartObject("error");

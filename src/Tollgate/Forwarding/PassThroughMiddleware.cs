@@ -141,7 +141,7 @@ internal sealed partial class PassThroughMiddleware(
                 Log.ClientAborted(logger, route.Name, error);
                 return;
 
-            case ForwarderError.RequestBodyClient when exception is BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge }:
+            case ForwarderError.RequestBodyClient when IsBodyTooLarge(exception):
                 await ErrorResponse.WriteAsync(context, StatusCodes.Status413PayloadTooLarge, ErrorTypes.RequestTooLarge, limits.BodyTooLargeMessage);
                 return;
 
@@ -170,6 +170,15 @@ internal sealed partial class PassThroughMiddleware(
                 return;
         }
     }
+
+    /// <summary>Kestrel's limit error arrives wrapped (aggregate of the copy and the send), so look through the chain.</summary>
+    private static bool IsBodyTooLarge(Exception? exception) => exception switch
+    {
+        null => false,
+        BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => true,
+        AggregateException aggregate => aggregate.InnerExceptions.Any(IsBodyTooLarge),
+        _ => IsBodyTooLarge(exception.InnerException),
+    };
 
     private Task RejectAsync(HttpContext context, PassThroughRoute route, int status, string type, string message)
     {

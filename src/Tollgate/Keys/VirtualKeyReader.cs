@@ -74,9 +74,9 @@ internal static class VirtualKeyReader
             return null;
         }
 
-        if (value.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        if (value.StartsWith("Bearer", StringComparison.OrdinalIgnoreCase) && (value.Length == 6 || value[6] == ' '))
         {
-            return NonEmpty(value.AsSpan(7).Trim().ToString());
+            return value.Length == 6 ? null : NonEmpty(value.AsSpan(7).Trim().ToString());
         }
 
         return value.Contains(' ') ? null : value;

@@ -26,15 +26,12 @@ internal static class PathSafety
 
             if (segment.Contains('%'))
             {
-                string decoded;
-                try
-                {
-                    decoded = Uri.UnescapeDataString(segment.ToString());
-                }
-                catch (UriFormatException)
+                if (!IsValidPercentEncoding(segment))
                 {
                     return "the path is not valid percent-encoding";
                 }
+
+                var decoded = Uri.UnescapeDataString(segment.ToString());
 
                 if (decoded.AsSpan().ContainsAnyInRange('\0', '\u001f') || decoded.Contains('\u007f'))
                 {
@@ -61,6 +58,21 @@ internal static class PathSafety
         }
 
         return null;
+    }
+
+    private static bool IsValidPercentEncoding(ReadOnlySpan<char> segment)
+    {
+        for (var i = segment.IndexOf('%'); i >= 0; i = segment.IndexOf('%'))
+        {
+            if (i + 2 >= segment.Length || !char.IsAsciiHexDigit(segment[i + 1]) || !char.IsAsciiHexDigit(segment[i + 2]))
+            {
+                return false;
+            }
+
+            segment = segment[(i + 3)..];
+        }
+
+        return true;
     }
 
     private static bool IsDotSegment(ReadOnlySpan<char> segment)
