@@ -195,7 +195,7 @@ internal sealed partial class PassThroughMiddleware(
 
     private void LogCompleted(HttpContext context, PassThroughRoute route, string[] tags, ForwarderError error, long started)
     {
-        if (logger.IsEnabled(LogLevel.Information))
+        if (logger.IsEnabled(LogLevel.Debug))
         {
             Log.RequestForwarded(logger, context.Request.Method, route.Name, context.Response.StatusCode,
                 time.GetElapsedTime(started).TotalMilliseconds, string.Join(',', tags), error, context.TraceIdentifier);
@@ -224,7 +224,8 @@ internal sealed partial class PassThroughMiddleware(
 
     private static partial class Log
     {
-        [LoggerMessage(EventIds.RequestForwarded, LogLevel.Information,
+        // Debug: a console line per request would throttle the proxy; spend logs are the durable record.
+        [LoggerMessage(EventIds.RequestForwarded, LogLevel.Debug,
             "{Method} {Route} -> {StatusCode} in {ElapsedMs:0.###} ms, tags [{Tags}], forwarding error {ForwarderError}, call {CallId}",
             SkipEnabledCheck = true)]
         public static partial void RequestForwarded(ILogger logger, string method, string route, int statusCode, double elapsedMs, string tags, ForwarderError forwarderError, string callId);
@@ -236,7 +237,7 @@ internal sealed partial class PassThroughMiddleware(
         [LoggerMessage(EventIds.ClientAborted, LogLevel.Debug, "Client side of route {Route} ended early: {ForwarderError}")]
         public static partial void ClientAborted(ILogger logger, string route, ForwarderError forwarderError);
 
-        [LoggerMessage(EventIds.RequestRejected, LogLevel.Information, "{Method} {Route} rejected with {StatusCode} {ErrorType}")]
+        [LoggerMessage(EventIds.RequestRejected, LogLevel.Debug, "{Method} {Route} rejected with {StatusCode} {ErrorType}")]
         public static partial void RequestRejected(ILogger logger, string method, string route, int statusCode, string errorType);
 
         [LoggerMessage(EventIds.ProviderNotConfigured, LogLevel.Warning, "Route {Route} was called but its provider is not configured")]

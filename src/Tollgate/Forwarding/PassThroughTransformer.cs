@@ -1,7 +1,6 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Primitives;
-using Tollgate.Providers;
 using Tollgate.Requests;
 using Yarp.ReverseProxy.Forwarder;
 
@@ -52,7 +51,10 @@ internal sealed class PassThroughTransformer : HttpTransformer
             Replace(proxyRequest, header.Key, header.Value);
         }
 
-        ApplyCredential(proxyRequest, route);
+        if (route.CredentialHeader is { } credential)
+        {
+            Replace(proxyRequest, credential.Key, credential.Value);
+        }
 
         // HTTP/2 clients may send "TE: trailers", the one TE value a proxy keeps (gRPC-style streams).
         if (httpContext.Request.Protocol == "HTTP/2" && headers.TE == "trailers")
@@ -62,34 +64,6 @@ internal sealed class PassThroughTransformer : HttpTransformer
 
         proxyRequest.RequestUri = state.UpstreamUri;
         return default;
-    }
-
-    private static void ApplyCredential(HttpRequestMessage request, Routing.PassThroughRoute route)
-    {
-        var key = route.ApiKey;
-        if (key is null)
-        {
-            return;
-        }
-
-        switch (route.Credential)
-        {
-            case CredentialStyle.BearerToken:
-                Replace(request, "Authorization", "Bearer " + key);
-                break;
-            case CredentialStyle.RawAuthorization:
-                Replace(request, "Authorization", key);
-                break;
-            case CredentialStyle.XApiKeyHeader:
-                Replace(request, "x-api-key", key);
-                break;
-            case CredentialStyle.ApiKeyHeader:
-                Replace(request, "api-key", key);
-                break;
-            case CredentialStyle.QueryKey:
-                // Carried in the URL built by UpstreamUriBuilder.
-                break;
-        }
     }
 
     private static void Replace(HttpRequestMessage request, string name, StringValues value)

@@ -20,10 +20,8 @@ internal sealed class PassThroughRoute
     /// <summary>Why the route cannot forward, naming the missing setting; answered as a 500.</summary>
     public string? ConfigurationProblem { get; init; }
 
-    public CredentialStyle? Credential { get; init; }
-
-    /// <summary>The real provider key; never logged.</summary>
-    public string? ApiKey { get; init; }
+    /// <summary>The real credential as an upstream header (name, value), made once at start-up; never logged.</summary>
+    public KeyValuePair<string, string>? CredentialHeader { get; init; }
 
     public required bool RequiresVirtualKey { get; init; }
 

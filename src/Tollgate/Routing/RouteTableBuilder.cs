@@ -69,8 +69,7 @@ internal static class RouteTableBuilder
                 IsCustomEndpoint = false,
                 Upstream = upstream,
                 ConfigurationProblem = problem,
-                Credential = apiKey is null ? null : provider.Credential,
-                ApiKey = apiKey,
+                CredentialHeader = apiKey is null ? null : CredentialHeader(provider.Credential, apiKey),
                 RequiresVirtualKey = true,
                 ForwardClientHeaders = true,
                 DropsClientCredentials = true,
@@ -107,6 +106,16 @@ internal static class RouteTableBuilder
             Invoker = invokers.For(upstream.Origin),
         };
     }
+
+    private static KeyValuePair<string, string>? CredentialHeader(CredentialStyle style, string apiKey) => style switch
+    {
+        CredentialStyle.BearerToken => new("Authorization", "Bearer " + apiKey),
+        CredentialStyle.RawAuthorization => new("Authorization", apiKey),
+        CredentialStyle.XApiKeyHeader => new("x-api-key", apiKey),
+        CredentialStyle.ApiKeyHeader => new("api-key", apiKey),
+        // The Gemini key travels in the query (QueryPolicy.AppendedParameter).
+        _ => null,
+    };
 
     private static ForwarderRequestConfig RequestConfig(double? timeoutSeconds) => new()
     {

@@ -1,5 +1,3 @@
-using System.Text;
-
 namespace Tollgate.Routing;
 
 /// <summary>
@@ -25,10 +23,10 @@ internal static class UpstreamUriBuilder
         }
 
         var query = ComposeQuery(target, route.Query, clientQuery, dropKeyParameter || route.DropsKeyQueryParameter);
-        var path = target.BasePath.Length == 0 && tail.IsEmpty ? "/" : null;
-        var text = path is not null
-            ? string.Concat(target.Origin, path, query.Length > 0 ? "?" : "", query)
-            : string.Concat(target.Origin, target.BasePath, tail, query.Length > 0 ? "?" + query : "");
+        var root = target.BasePath.Length == 0 && tail.IsEmpty ? "/" : "";
+        var text = query.Length == 0
+            ? string.Concat(target.Origin, target.BasePath, root, tail)
+            : $"{target.Origin}{target.BasePath}{root}{tail}?{query}";
 
         if (!Uri.TryCreate(text, UriKind.Absolute, out var uri)
             || !target.IsSameOrigin(uri)
