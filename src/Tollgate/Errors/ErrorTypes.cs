@@ -11,5 +11,6 @@ internal static class ErrorTypes
     public const string Configuration = "configuration_error";
     public const string UpstreamUnreachable = "upstream_unreachable";
     public const string UpstreamTimeout = "upstream_timeout";
+    public const string UpstreamCredential = "upstream_credential_error";
     public const string Internal = "internal_error";
 }

@@ -66,6 +66,11 @@ internal static class HeaderRules
             return HeaderAction.Drop;
         }
 
+        if (route.DropsAmzHeaders && name.StartsWith("x-amz-", StringComparison.OrdinalIgnoreCase))
+        {
+            return HeaderAction.Drop;
+        }
+
         return route.ForwardClientHeaders || BodyHeaders.Contains(name) ? HeaderAction.Forward : HeaderAction.Drop;
     }
 

@@ -19,6 +19,7 @@ namespace Tollgate.Forwarding;
 /// (3) Refuse a route whose provider is not configured, naming the missing setting (500).
 /// (4) Refuse a declared body over the limit before any upstream work (413).
 /// (5) Build the upstream URL from the configured origin and the client's tail; unsafe paths get 400.
+///     Cloud providers' preparers pick a regional host, mint a token or buffer the body to sign here.
 /// (6) Parse tags, store the per-request state as a feature for the transformer.
 /// (7) Forward with YARP: headers by <see cref="PassThroughTransformer"/>, bodies streamed both ways.
 /// (8) Map a forwarding failure to the contract's JSON error if nothing was sent yet; otherwise YARP
@@ -95,13 +96,31 @@ internal sealed partial class PassThroughMiddleware(
         }
 
         // (5)
-        var tail = rawTarget.AsSpan(tailStart, pathEnd - tailStart);
-        var query = pathEnd < rawTarget.Length ? rawTarget.AsSpan(pathEnd + 1) : default;
-        var upstreamUri = UpstreamUriBuilder.TryBuild(route, tail, query, keySource == VirtualKeySource.KeyQueryParameter, out var pathProblem);
-        if (upstreamUri is null)
+        var target = new RawRequestTarget(rawTarget, tailStart, pathEnd);
+        var dropKeyParameter = keySource == VirtualKeySource.KeyQueryParameter;
+        Uri? upstreamUri;
+        object? credentialState = null;
+        if (route.Preparer is { } preparer)
         {
-            await RejectAsync(context, route, StatusCodes.Status400BadRequest, ErrorTypes.InvalidRequest, $"Refused: {pathProblem}.");
-            return;
+            var prepared = await preparer.PrepareAsync(context, route, target, dropKeyParameter, context.RequestAborted);
+            if (prepared.Failure is { } failure)
+            {
+                await RejectAsync(context, route, failure.StatusCode, failure.Type, failure.Message);
+                return;
+            }
+
+            upstreamUri = prepared.Uri!;
+            credentialState = prepared.CredentialState;
+        }
+        else
+        {
+            upstreamUri = UpstreamUriBuilder.TryBuild(
+                route.Upstream!, route.Query, target.Tail, target.Query, dropKeyParameter || route.DropsKeyQueryParameter, out var pathProblem);
+            if (upstreamUri is null)
+            {
+                await RejectAsync(context, route, StatusCodes.Status400BadRequest, ErrorTypes.InvalidRequest, $"Refused: {pathProblem}.");
+                return;
+            }
         }
 
         // (6)
@@ -113,26 +132,28 @@ internal sealed partial class PassThroughMiddleware(
             KeySource = keySource,
             KeyHash = keyHash,
             Tags = RequestTags.Parse(headers[RequestTags.HeaderName], headers[RequestTags.ShortHeaderName]),
+            CredentialState = credentialState,
         };
         context.Features.Set(state);
 
         // (7)
-        var error = await forwarder.SendAsync(context, route.Upstream!.Origin, route.Invoker!, route.RequestConfig, PassThroughTransformer.Instance);
+        // The transformer sets the full request URI; YARP only needs a prefix for its own fallback.
+        var prefix = route.Upstream?.Origin ?? upstreamUri.GetLeftPart(UriPartial.Authority);
+        var error = await forwarder.SendAsync(context, prefix, route.Invoker!, route.RequestConfig, PassThroughTransformer.Instance);
 
         // (8)
         if (error != ForwarderError.None)
         {
-            await ReportForwardingErrorAsync(context, route, error);
+            await ReportForwardingErrorAsync(context, route, upstreamUri.Host, error);
         }
 
         // (9)
         LogCompleted(context, route, state.Tags, error, started);
     }
 
-    private async Task ReportForwardingErrorAsync(HttpContext context, PassThroughRoute route, ForwarderError error)
+    private async Task ReportForwardingErrorAsync(HttpContext context, PassThroughRoute route, string host, ForwarderError error)
     {
         var exception = context.Features.Get<IForwarderErrorFeature>()?.Exception;
-        var host = route.Upstream!.Host;
         switch (error)
         {
             case ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled or ForwarderError.ResponseBodyCanceled

@@ -56,17 +56,19 @@ internal sealed class PassThroughTransformer : HttpTransformer
             Replace(proxyRequest, credential.Key, credential.Value);
         }
 
+        proxyRequest.RequestUri = state.UpstreamUri;
+        route.Preparer?.ApplyCredentials(proxyRequest, state);
+
         // HTTP/2 clients may send "TE: trailers", the one TE value a proxy keeps (gRPC-style streams).
         if (httpContext.Request.Protocol == "HTTP/2" && headers.TE == "trailers")
         {
             proxyRequest.Headers.TryAddWithoutValidation("TE", "trailers");
         }
 
-        proxyRequest.RequestUri = state.UpstreamUri;
         return default;
     }
 
-    private static void Replace(HttpRequestMessage request, string name, StringValues value)
+    public static void Replace(HttpRequestMessage request, string name, StringValues value)
     {
         if (HeaderRules.IsContentHeader(name))
         {

@@ -16,4 +16,7 @@ internal sealed class PassThroughRequest
     public KeyHash? KeyHash { get; init; }
 
     public required string[] Tags { get; init; }
+
+    /// <summary>What the route's preparer readied for the transformer (an access token, a buffered body).</summary>
+    public object? CredentialState { get; init; }
 }

@@ -14,7 +14,7 @@ internal sealed class PassThroughRoute
 
     public required bool IsCustomEndpoint { get; init; }
 
-    /// <summary>Where requests go; null when the route is not configured (see <see cref="ConfigurationProblem"/>).</summary>
+    /// <summary>Where requests go; null when the route is not configured (see <see cref="ConfigurationProblem"/>) or its <see cref="Preparer"/> picks the host per request.</summary>
     public required UpstreamTarget? Upstream { get; init; }
 
     /// <summary>Why the route cannot forward, naming the missing setting; answered as a 500.</summary>
@@ -45,6 +45,12 @@ internal sealed class PassThroughRoute
     public QueryPolicy Query { get; init; } = QueryPolicy.PassThrough;
 
     public decimal? CostPerRequest { get; init; }
+
+    /// <summary>Per-request URL and credential work for providers without a static key (Vertex AI, Bedrock).</summary>
+    public Forwarding.IUpstreamPreparer? Preparer { get; init; }
+
+    /// <summary>Bedrock: the client's own <c>x-amz-*</c> headers (its SDK's signature parts) are dropped and re-made.</summary>
+    public bool DropsAmzHeaders { get; init; }
 
     public required ForwarderRequestConfig RequestConfig { get; init; }
 

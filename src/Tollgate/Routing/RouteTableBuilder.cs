@@ -2,6 +2,7 @@ using System.Net;
 using Tollgate.Configuration;
 using Tollgate.Forwarding;
 using Tollgate.Providers;
+using Tollgate.Providers.VertexAi;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace Tollgate.Routing;
@@ -18,10 +19,11 @@ internal static class RouteTableBuilder
         var providers = BuiltInProviders.ApiKeyProviders
             .SelectMany(p => BuildProvider(p, config.Providers.GetValueOrDefault(p.Name), environment, invokers, errors))
             .ToList();
+        providers.AddRange(VertexAiRoutes.Build(config, environment, invokers, errors));
         var custom = config.General.PassThroughEndpoints.Select(e => BuildCustom(e, invokers)).ToList();
         if (errors.Count > 0)
         {
-            throw new ConfigurationException("the environment", errors);
+            throw new ConfigurationException("the configuration and environment", errors);
         }
 
         return new RouteTable(providers, custom);
@@ -117,7 +119,7 @@ internal static class RouteTableBuilder
         _ => null,
     };
 
-    private static ForwarderRequestConfig RequestConfig(double? timeoutSeconds) => new()
+    public static ForwarderRequestConfig RequestConfig(double? timeoutSeconds) => new()
     {
         ActivityTimeout = timeoutSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : DefaultTimeout,
         // HTTP/2 where the provider offers it over TLS; HTTP/1.1 otherwise.
@@ -126,5 +128,5 @@ internal static class RouteTableBuilder
         AllowResponseBuffering = false,
     };
 
-    private static string? NonEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
+    public static string? NonEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
 }

@@ -7,22 +7,22 @@ namespace Tollgate.Routing;
 /// </summary>
 internal static class UpstreamUriBuilder
 {
-    /// <param name="route">The matched route; its <see cref="PassThroughRoute.Upstream"/> must be set.</param>
+    /// <param name="target">The configured origin and base path.</param>
+    /// <param name="policy">How the query is composed.</param>
     /// <param name="tail">The client's raw (still percent-encoded) path after the route prefix: empty or starting with '/'.</param>
     /// <param name="clientQuery">The client's raw query, without '?'.</param>
     /// <param name="dropKeyParameter">Remove the client's <c>key</c> query value (it carried the virtual key).</param>
     /// <param name="problem">Why the URL was refused, when it was.</param>
     public static Uri? TryBuild(
-        PassThroughRoute route, ReadOnlySpan<char> tail, ReadOnlySpan<char> clientQuery, bool dropKeyParameter, out string? problem)
+        UpstreamTarget target, QueryPolicy policy, ReadOnlySpan<char> tail, ReadOnlySpan<char> clientQuery, bool dropKeyParameter, out string? problem)
     {
-        var target = route.Upstream!;
         problem = PathSafety.FindProblem(tail);
         if (problem is not null)
         {
             return null;
         }
 
-        var query = ComposeQuery(target, route.Query, clientQuery, dropKeyParameter || route.DropsKeyQueryParameter);
+        var query = ComposeQuery(target, policy, clientQuery, dropKeyParameter);
         var root = target.BasePath.Length == 0 && tail.IsEmpty ? "/" : "";
         var text = query.Length == 0
             ? string.Concat(target.Origin, target.BasePath, root, tail)

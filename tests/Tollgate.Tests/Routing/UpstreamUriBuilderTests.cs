@@ -21,7 +21,7 @@ public sealed class UpstreamUriBuilderTests
 
     private static Uri Build(PassThroughRoute route, string tail, string query = "", bool dropKey = false)
     {
-        var uri = UpstreamUriBuilder.TryBuild(route, tail, query, dropKey, out var problem);
+        var uri = UpstreamUriBuilder.TryBuild(route.Upstream!, route.Query, tail, query, dropKey || route.DropsKeyQueryParameter, out var problem);
         Assert.True(uri is not null, problem);
         return uri!;
     }
@@ -53,7 +53,7 @@ public sealed class UpstreamUriBuilderTests
     {
         var route = Route("https://api.example.com");
 
-        var uri = UpstreamUriBuilder.TryBuild(route, tail, "", false, out _);
+        var uri = UpstreamUriBuilder.TryBuild(route.Upstream!, route.Query, tail, "", false, out _);
 
         if (uri is not null)
         {
@@ -66,7 +66,9 @@ public sealed class UpstreamUriBuilderTests
     [Fact]
     public void Dot_segments_are_refused_with_a_reason()
     {
-        var uri = UpstreamUriBuilder.TryBuild(Route("https://api.example.com/base"), "/%2e%2e/secret", "", false, out var problem);
+        var route = Route("https://api.example.com/base");
+
+        var uri = UpstreamUriBuilder.TryBuild(route.Upstream!, route.Query, "/%2e%2e/secret", "", false, out var problem);
 
         Assert.Null(uri);
         Assert.Contains("'..'", problem);

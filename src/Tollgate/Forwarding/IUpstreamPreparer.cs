@@ -1,0 +1,33 @@
+using Microsoft.AspNetCore.Http;
+using Tollgate.Requests;
+using Tollgate.Routing;
+
+namespace Tollgate.Forwarding;
+
+/// <summary>
+/// What a provider whose credential is not a static key adds to forwarding: Vertex AI picks a regional
+/// host and mints an OAuth token, Bedrock buffers the body and signs it. API-key routes have none.
+/// </summary>
+internal interface IUpstreamPreparer
+{
+    /// <summary>Step (5) of the pass-through flow: the upstream URL and the credential's per-request state, or a refusal.</summary>
+    /// <param name="context">The client's request.</param>
+    /// <param name="route">The matched route.</param>
+    /// <param name="target">The raw request target.</param>
+    /// <param name="dropKeyParameter">The client's <c>key</c> query value carried the virtual key and must not be forwarded.</param>
+    /// <param name="cancellationToken">The client's abort token.</param>
+    ValueTask<UpstreamPreparation> PrepareAsync(HttpContext context, PassThroughRoute route, RawRequestTarget target, bool dropKeyParameter, CancellationToken cancellationToken);
+
+    /// <summary>Called by the transformer once the upstream request's URL and headers are final.</summary>
+    void ApplyCredentials(HttpRequestMessage proxyRequest, PassThroughRequest state);
+}
+
+/// <summary>Either an upstream URL (with optional credential state) or the failure to answer instead.</summary>
+internal readonly record struct UpstreamPreparation(Uri? Uri, object? CredentialState, GatewayFailure? Failure)
+{
+    public static UpstreamPreparation Fail(int statusCode, string type, string message) =>
+        new(null, null, new GatewayFailure(statusCode, type, message));
+}
+
+/// <summary>An error the gateway answers itself, in the contract's JSON shape.</summary>
+internal sealed record GatewayFailure(int StatusCode, string Type, string Message);

@@ -1,0 +1,99 @@
+using Tollgate.Configuration;
+using Tollgate.Credentials.GoogleOAuth;
+using Tollgate.Forwarding;
+using Tollgate.Routing;
+
+namespace Tollgate.Providers.VertexAi;
+
+/// <summary>Builds <c>/vertex_ai</c> and <c>/vertex-ai</c> from the config and LiteLLM's environment fallbacks.</summary>
+internal static class VertexAiRoutes
+{
+    public const string Name = "vertex_ai";
+
+    public static IEnumerable<PassThroughRoute> Build(
+        TollgateConfig config, Func<string, string?> environment, UpstreamInvokers invokers, List<string> errors)
+    {
+        var provider = config.Providers.GetValueOrDefault(Name);
+        var credentials = new List<VertexCredential>();
+        for (var i = 0; i < (provider?.VertexCredentials.Count ?? 0); i++)
+        {
+            var setting = $"pass_through_providers.vertex_ai.credentials[{i}]";
+            if (Load(provider!.VertexCredentials[i], setting, errors) is { } credential)
+            {
+                if (credential.Location is null)
+                {
+                    errors.Add($"{setting}.vertex_location: required, credentials are chosen by (project, location)");
+                }
+
+                credentials.Add(credential);
+            }
+        }
+
+        var defaultConfig = config.DefaultVertex ?? new VertexConfig
+        {
+            Project = RouteTableBuilder.NonEmpty(environment("DEFAULT_VERTEXAI_PROJECT")),
+            Location = RouteTableBuilder.NonEmpty(environment("DEFAULT_VERTEXAI_LOCATION")),
+            Credentials = RouteTableBuilder.NonEmpty(environment("DEFAULT_GOOGLE_APPLICATION_CREDENTIALS"))
+                ?? RouteTableBuilder.NonEmpty(environment("GOOGLE_APPLICATION_CREDENTIALS")),
+        };
+        var defaultCredential = defaultConfig.Credentials is null
+            ? null
+            : Load(defaultConfig, config.DefaultVertex is null ? "DEFAULT_GOOGLE_APPLICATION_CREDENTIALS" : "default_vertex_config", errors) is { } loaded
+                ? loaded with { Location = null, ConfiguredLocation = defaultConfig.Location }
+                : null;
+
+        var apiBase = RouteTableBuilder.NonEmpty(provider?.ApiBase);
+        var configured = credentials.Count > 0 || defaultCredential is not null;
+        var preparer = new VertexAiPreparer(credentials, defaultCredential, apiBase);
+        var invoker = invokers.For(Name);
+        foreach (var prefix in new[] { "/vertex_ai", "/vertex-ai" })
+        {
+            yield return new PassThroughRoute
+            {
+                Name = Name,
+                Prefix = prefix,
+                IsCustomEndpoint = false,
+                Upstream = null,
+                ConfigurationProblem = configured ? null
+                    : "The vertex_ai route has no credential: set pass_through_providers.vertex_ai.credentials, default_vertex_config, "
+                      + "or DEFAULT_VERTEXAI_PROJECT, DEFAULT_VERTEXAI_LOCATION and DEFAULT_GOOGLE_APPLICATION_CREDENTIALS.",
+                RequiresVirtualKey = true,
+                ForwardClientHeaders = true,
+                DropsClientCredentials = true,
+                Preparer = preparer,
+                RequestConfig = RouteTableBuilder.RequestConfig(provider?.TimeoutSeconds),
+                Invoker = invoker,
+            };
+        }
+    }
+
+    private static VertexCredential? Load(VertexConfig entry, string setting, List<string> errors)
+    {
+        if (entry.Credentials is null)
+        {
+            errors.Add($"{setting}.vertex_credentials: required (a service-account JSON file path or inline JSON)");
+            return null;
+        }
+
+        if (entry.Location is not null && !VertexLocation.IsValid(entry.Location))
+        {
+            errors.Add($"{setting}.vertex_location: '{entry.Location}' is not a location name (lower-case letters, digits and '-')");
+            return null;
+        }
+
+        var account = GoogleServiceAccount.Load(entry.Credentials, setting + ".vertex_credentials", errors);
+        if (account is null)
+        {
+            return null;
+        }
+
+        var project = entry.Project ?? account.ProjectId;
+        if (project is null)
+        {
+            errors.Add($"{setting}.vertex_project: required (the service-account key names no project_id)");
+            return null;
+        }
+
+        return new VertexCredential(project, entry.Location, new GoogleAccessTokenSource(account), setting);
+    }
+}
