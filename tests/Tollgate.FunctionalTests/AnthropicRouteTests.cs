@@ -106,6 +106,29 @@ public sealed class AnthropicRouteTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task First_sse_event_reaches_the_client_before_the_provider_finishes()
+    {
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var holding = await SingleProviderGateway.StartAsync("anthropic", FakeAnthropic.HoldingStream(release.Task), FakeAnthropic.ApiKey).DefaultTimeout();
+        using var request = holding.Gateway.Request(HttpMethod.Post, "anthropic/v1/messages");
+        request.Content = new StringContent("""{"model":"claude-sonnet-4-5","max_tokens":64,"stream":true,"messages":[]}""", Encoding.UTF8, "application/json");
+
+        using var response = await holding.Gateway.Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead).DefaultTimeout();
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync().DefaultTimeout());
+        var first = new StringBuilder();
+        while (first.Length < FakeAnthropic.StreamEvents[0].Length)
+        {
+            first.Append(await reader.ReadLineAsync().DefaultTimeout()).Append('\n');
+        }
+
+        release.SetResult();
+        var rest = await reader.ReadToEndAsync().DefaultTimeout();
+
+        Assert.Equal(FakeAnthropic.StreamEvents[0], first.ToString());
+        Assert.Equal(string.Concat(FakeAnthropic.StreamEvents.Skip(1)), rest);
+    }
+
+    [Fact]
     public async Task Virtual_key_in_x_api_key_is_swapped_and_version_and_beta_headers_are_kept()
     {
         var body = Encoding.UTF8.GetBytes("{\"model\":\"claude-sonnet-4-5\",  \"max_tokens\":64,\"messages\":[{\"role\":\"user\",\"content\":\"caf\u00e9 \\u00e9\"}]}");

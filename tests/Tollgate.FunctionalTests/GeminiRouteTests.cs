@@ -40,6 +40,9 @@ public sealed class GeminiRouteTests : IAsyncLifetime
         Assert.Equal($"/v1beta/models/gemini-2.0-flash:generateContent?key={FakeGemini.ApiKey}", seen.RawTarget);
         Assert.Equal(body, seen.Body);
         Assert.DoesNotContain(GatewayTestEnvironment.VirtualKey, seen.Everything);
+        await Gateway.Logs.WaitForAsync(l => l.EventId == 100).DefaultTimeout();
+        Assert.DoesNotContain(GatewayTestEnvironment.VirtualKey, Gateway.Logs.AllText);
+        Assert.DoesNotContain(FakeGemini.ApiKey, Gateway.Logs.AllText);
     }
 
     [Fact]

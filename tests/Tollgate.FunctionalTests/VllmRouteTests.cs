@@ -15,7 +15,7 @@ public sealed class VllmRouteTests
     {
         await using var env = await SingleProviderGateway.StartAsync("vllm", FakeVllm.Handler(FakeVllm.ApiKey), FakeVllm.ApiKey).DefaultTimeout();
 
-        using var response = await SendCompletionAsync(env.Gateway);
+        using var response = await SendCompletionAsync(env.Gateway).DefaultTimeout();
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal(FakeVllm.CompletionJson, await response.Content.ReadAsStringAsync().DefaultTimeout());
@@ -30,7 +30,7 @@ public sealed class VllmRouteTests
     {
         await using var env = await SingleProviderGateway.StartAsync("vllm", FakeVllm.Handler(requiredKey: null), apiKey: null).DefaultTimeout();
 
-        using var response = await SendCompletionAsync(env.Gateway);
+        using var response = await SendCompletionAsync(env.Gateway).DefaultTimeout();
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal(FakeVllm.CompletionJson, await response.Content.ReadAsStringAsync().DefaultTimeout());

@@ -68,6 +68,25 @@ public static class FakeAnthropic
         }
     }
 
+    /// <summary>Streams the first event, then holds the rest back until <paramref name="release"/> completes.</summary>
+    public static RequestDelegate HoldingStream(Task release) => async context =>
+    {
+        if (context.Request.Headers["x-api-key"] != ApiKey)
+        {
+            await ErrorAsync(context, 401, InvalidKeyJson);
+            return;
+        }
+
+        context.Response.ContentType = "text/event-stream; charset=utf-8";
+        await context.Response.WriteAsync(StreamEvents[0]);
+        await context.Response.Body.FlushAsync();
+        await release;
+        foreach (var e in StreamEvents.Skip(1))
+        {
+            await context.Response.WriteAsync(e);
+        }
+    };
+
     private static Task ErrorAsync(HttpContext context, int status, string json)
     {
         context.Response.StatusCode = status;
