@@ -1,0 +1,375 @@
+using Tollgate.Configuration;
+
+namespace Tollgate.Tests.Configuration;
+
+public sealed class ConfigLoaderTests
+{
+    private static readonly Dictionary<string, string> TestEnvironment = new()
+    {
+        ["OPENAI_API_KEY"] = "sk-real-openai",
+        ["COHERE_API_KEY"] = "co-real-cohere",
+        ["TEAM"] = "blue",
+    };
+
+    private static TollgateConfig Load(string yaml) =>
+        ConfigLoader.LoadYaml(yaml, name => TestEnvironment.GetValueOrDefault(name));
+
+    private static IReadOnlyList<string> Problems(string yaml) =>
+        Assert.Throws<ConfigurationException>(() => Load(yaml)).Errors;
+
+    private static void AssertProblem(IReadOnlyList<string> errors, string configPath, string mentions) =>
+        Assert.Contains(errors, e => e.StartsWith(configPath + ":", StringComparison.Ordinal) && e.Contains(mentions, StringComparison.Ordinal));
+
+    [Fact]
+    public void Whole_value_environment_reference_is_resolved()
+    {
+        var config = Load("""
+            pass_through_providers:
+              openai: { api_key: os.environ/OPENAI_API_KEY }
+            """);
+
+        Assert.Equal("sk-real-openai", config.Providers["openai"].ApiKey);
+    }
+
+    [Fact]
+    public void Embedded_environment_references_are_resolved_in_place()
+    {
+        var config = Load("""
+            general_settings:
+              pass_through_endpoints:
+                - path: /cohere-rerank
+                  target: http://127.0.0.1:9/v1/rerank
+                  headers:
+                    Authorization: "bearer os.environ/COHERE_API_KEY"
+                    X-Label: "os.environ/TEAM-os.environ/TEAM"
+            """);
+
+        var headers = config.General.PassThroughEndpoints.Single().Headers;
+        Assert.Equal("bearer co-real-cohere", headers["Authorization"]);
+        Assert.Equal("blue-blue", headers["X-Label"]);
+    }
+
+    [Fact]
+    public void Missing_environment_variable_is_named_with_the_setting_that_uses_it()
+    {
+        var errors = Problems("""
+            pass_through_providers:
+              anthropic: { api_key: os.environ/ANTHROPIC_KEY_NOT_SET }
+            """);
+
+        var problem = Assert.Single(errors);
+        Assert.StartsWith("pass_through_providers.anthropic.api_key:", problem);
+        Assert.Contains("ANTHROPIC_KEY_NOT_SET", problem);
+    }
+
+    [Fact]
+    public void Every_problem_is_reported_together_in_one_exception()
+    {
+        var errors = Problems("""
+            general_settings:
+              pass_through_endpoints:
+                - path: /openai/custom
+                  target: http://127.0.0.1:9/x
+                - path: /dup
+                  target: http://127.0.0.1:9/a
+                - path: /dup/
+                  target: http://127.0.0.1:9/b
+                - path: /methods
+                  target: http://127.0.0.1:9/m
+                  methods: [POST, FETCH]
+                  colour: blue
+            pass_through_providers:
+              openaii: { api_key: x }
+              anthropic: { api_key: os.environ/ANTHROPIC_KEY_NOT_SET, api_base: "not a url" }
+            """);
+
+        AssertProblem(errors, "general_settings.pass_through_endpoints[0].path", "/openai");
+        AssertProblem(errors, "general_settings.pass_through_endpoints[2].path", "/dup");
+        AssertProblem(errors, "general_settings.pass_through_endpoints[3].methods", "FETCH");
+        AssertProblem(errors, "general_settings.pass_through_endpoints[3].colour", "unknown");
+        AssertProblem(errors, "pass_through_providers.openaii", "unknown provider");
+        AssertProblem(errors, "pass_through_providers.anthropic.api_key", "ANTHROPIC_KEY_NOT_SET");
+        AssertProblem(errors, "pass_through_providers.anthropic.api_base", "not a url");
+        Assert.Equal(7, errors.Count);
+    }
+
+    [Theory]
+    [InlineData("/openai/custom")]
+    [InlineData("/anthropic")]
+    [InlineData("/gemini/v1")]
+    [InlineData("/azure")]
+    [InlineData("/cohere/rerank")]
+    [InlineData("/mistral")]
+    [InlineData("/assemblyai")]
+    [InlineData("/vllm/x")]
+    [InlineData("/vertex_ai/x")]
+    [InlineData("/vertex-ai")]
+    [InlineData("/bedrock/x")]
+    [InlineData("/key/generate")]
+    [InlineData("/spend")]
+    [InlineData("/health/custom")]
+    [InlineData("/metrics")]
+    [InlineData("/OpenAI/custom")]
+    public void Custom_path_under_a_built_in_prefix_is_refused(string path)
+    {
+        var errors = Problems($"""
+            general_settings:
+              pass_through_endpoints:
+                - path: {path}
+                  target: http://127.0.0.1:9/x
+            """);
+
+        AssertProblem(errors, "general_settings.pass_through_endpoints[0].path", path);
+    }
+
+    [Fact]
+    public void Custom_path_that_only_starts_with_the_same_letters_as_a_built_in_prefix_is_accepted()
+    {
+        var config = Load("""
+            general_settings:
+              pass_through_endpoints:
+                - path: /openai-compatible/v1
+                  target: http://127.0.0.1:9/x
+            """);
+
+        Assert.Equal("/openai-compatible/v1", config.General.PassThroughEndpoints.Single().Path);
+    }
+
+    [Fact]
+    public void Unknown_litellm_sections_are_ignored()
+    {
+        var config = Load("""
+            model_list:
+              - model_name: gpt-4o
+                litellm_params: { model: openai/gpt-4o, api_key: os.environ/NOT_SET_BUT_IGNORED }
+            router_settings:
+              routing_strategy: simple-shuffle
+            pass_through_providers:
+              openai: { api_key: os.environ/OPENAI_API_KEY }
+            """);
+
+        Assert.Equal("sk-real-openai", config.Providers["openai"].ApiKey);
+    }
+
+    [Fact]
+    public void Provider_fields_are_parsed()
+    {
+        var config = Load("""
+            pass_through_providers:
+              openai: { api_key: os.environ/OPENAI_API_KEY, api_base: "http://127.0.0.1:8001/openai", timeout: 45.5 }
+              vertex_ai:
+                api_base: "https://{location}-aiplatform.googleapis.com"
+                credentials:
+                  - { vertex_project: p1, vertex_location: us-central1, vertex_credentials: /secrets/sa1.json }
+                  - { vertex_project: p2, vertex_location: europe-west4, vertex_credentials: /secrets/sa2.json }
+              bedrock:
+                aws_access_key_id: AKIDEXAMPLE
+                aws_secret_access_key: secret-example
+                aws_session_token: token-example
+                aws_region_name: eu-west-1
+                api_base: "https://bedrock-runtime.{region}.amazonaws.com"
+                agent_api_base: "https://bedrock-agent-runtime.{region}.amazonaws.com"
+            default_vertex_config: { vertex_project: my-project, vertex_location: us-central1, vertex_credentials: /secrets/sa.json }
+            """);
+
+        var openai = config.Providers["openai"];
+        Assert.Equal("sk-real-openai", openai.ApiKey);
+        Assert.Equal("http://127.0.0.1:8001/openai", openai.ApiBase);
+        Assert.Equal(45.5, openai.TimeoutSeconds);
+
+        var vertex = config.Providers["vertex_ai"];
+        Assert.Equal("https://{location}-aiplatform.googleapis.com", vertex.ApiBase);
+        Assert.Equal(
+            [new VertexConfig { Project = "p1", Location = "us-central1", Credentials = "/secrets/sa1.json" },
+             new VertexConfig { Project = "p2", Location = "europe-west4", Credentials = "/secrets/sa2.json" }],
+            vertex.VertexCredentials);
+
+        var bedrock = config.Providers["bedrock"];
+        Assert.Equal("AKIDEXAMPLE", bedrock.AwsAccessKeyId);
+        Assert.Equal("secret-example", bedrock.AwsSecretAccessKey);
+        Assert.Equal("token-example", bedrock.AwsSessionToken);
+        Assert.Equal("eu-west-1", bedrock.AwsRegionName);
+        Assert.Equal("https://bedrock-runtime.{region}.amazonaws.com", bedrock.ApiBase);
+        Assert.Equal("https://bedrock-agent-runtime.{region}.amazonaws.com", bedrock.AgentApiBase);
+
+        Assert.Equal(new VertexConfig { Project = "my-project", Location = "us-central1", Credentials = "/secrets/sa.json" }, config.DefaultVertex);
+    }
+
+    [Fact]
+    public void Custom_endpoint_fields_are_parsed()
+    {
+        var config = Load("""
+            general_settings:
+              pass_through_endpoints:
+                - path: /rerank/
+                  target: "http://127.0.0.1:9/v1/rerank?api-version=2024-01"
+                  headers: { Authorization: "bearer os.environ/COHERE_API_KEY" }
+                  include_subpath: true
+                  forward_headers: true
+                  auth: true
+                  cost_per_request: 0.002
+                  timeout: 30
+                  methods: [post, GET]
+                  default_query_params: { limit: "10" }
+                  merge_query_params: true
+            """);
+
+        var endpoint = config.General.PassThroughEndpoints.Single();
+        Assert.Equal("/rerank", endpoint.Path);
+        Assert.Equal(new Uri("http://127.0.0.1:9/v1/rerank?api-version=2024-01"), endpoint.Target);
+        Assert.Equal("bearer co-real-cohere", endpoint.Headers["Authorization"]);
+        Assert.True(endpoint.IncludeSubpath);
+        Assert.True(endpoint.ForwardHeaders);
+        Assert.True(endpoint.Auth);
+        Assert.Equal(0.002m, endpoint.CostPerRequest);
+        Assert.Equal(30, endpoint.TimeoutSeconds);
+        Assert.Equal(["POST", "GET"], endpoint.Methods);
+        Assert.Equal("10", endpoint.DefaultQueryParams["limit"]);
+        Assert.True(endpoint.MergeQueryParams);
+    }
+
+    [Fact]
+    public void Custom_endpoint_defaults_follow_litellm()
+    {
+        var config = Load("""
+            general_settings:
+              pass_through_endpoints:
+                - path: /plain
+                  target: http://127.0.0.1:9/plain
+            """);
+
+        var endpoint = config.General.PassThroughEndpoints.Single();
+        Assert.False(endpoint.IncludeSubpath);
+        Assert.False(endpoint.ForwardHeaders);
+        Assert.False(endpoint.Auth);
+        Assert.False(endpoint.MergeQueryParams);
+        Assert.Empty(endpoint.Methods);
+        Assert.Empty(endpoint.Headers);
+        Assert.Null(endpoint.TimeoutSeconds);
+        Assert.Null(endpoint.CostPerRequest);
+    }
+
+    [Fact]
+    public void Master_key_without_the_sk_prefix_is_refused()
+    {
+        var errors = Problems("""
+            general_settings:
+              master_key: admin-123
+            """);
+
+        var problem = Assert.Single(errors);
+        Assert.StartsWith("general_settings.master_key:", problem);
+        Assert.Contains("\"sk-\"", problem);
+    }
+
+    [Fact]
+    public void Master_key_with_the_sk_prefix_is_accepted()
+    {
+        var config = Load("""
+            general_settings:
+              master_key: sk-admin-123
+            """);
+
+        Assert.Equal("sk-admin-123", config.General.MasterKey);
+    }
+
+    [Theory]
+    [InlineData("general_settings:\n  master_key: sk-a\n   bad_indent: x\n", 3)]
+    [InlineData("general_settings:\n  master_key: \"unterminated\n", 2)]
+    [InlineData("general_settings: {master_key: sk-a\n", 2)]
+    [InlineData("pass_through_providers: {}\nlist_after_map: x\n- item\n", 3)]
+    public void Invalid_yaml_is_reported_with_its_line_number(string yaml, int line)
+    {
+        var problem = Assert.Single(Problems(yaml));
+
+        Assert.Contains($"line {line}", problem);
+    }
+
+    [Fact(Skip = "gateway bug: an unclosed flow sequence makes YamlDotNet throw InvalidOperationException, which LoadYaml lets escape instead of a ConfigurationException")]
+    public void Unclosed_flow_sequence_is_reported_as_invalid_yaml()
+    {
+        var problem = Assert.Single(Problems("general_settings:\n  master_key: sk-a\n  database_url: [unclosed\npass_through_providers: {}\n"));
+
+        Assert.Contains("line", problem);
+    }
+
+    [Fact]
+    public void Null_and_empty_values_are_treated_as_absent()
+    {
+        var config = Load("""
+            general_settings:
+              master_key:
+              database_url: null
+              redis_url: ~
+              pass_through_endpoints:
+            litellm_settings:
+            pass_through_providers:
+              openai:
+                api_key:
+                api_base: null
+                timeout:
+            """);
+
+        Assert.Null(config.General.MasterKey);
+        Assert.Null(config.General.DatabaseUrl);
+        Assert.Null(config.General.RedisUrl);
+        Assert.Empty(config.General.PassThroughEndpoints);
+        Assert.False(config.Litellm.IncludeCostInStreamingUsage);
+        var openai = config.Providers["openai"];
+        Assert.Null(openai.ApiKey);
+        Assert.Null(openai.ApiBase);
+        Assert.Null(openai.TimeoutSeconds);
+    }
+
+    [Fact(Skip = "gateway bug: a provider entry with an empty value ('vllm:') is refused as 'expected a mapping' instead of being treated as absent")]
+    public void Provider_entry_with_an_empty_value_is_treated_as_having_no_settings()
+    {
+        var config = Load("""
+            pass_through_providers:
+              vllm:
+            """);
+
+        Assert.Null(config.Providers.GetValueOrDefault("vllm")?.ApiBase);
+    }
+
+    [Fact(Skip = "gateway bug: a mapping key that is not a plain value (e.g. '[a]: b') throws InvalidCastException out of LoadYaml instead of a ConfigurationException")]
+    public void Mapping_key_that_is_a_list_is_reported_as_a_config_problem()
+    {
+        var errors = Problems("""
+            pass_through_providers: { [a]: b }
+            """);
+
+        Assert.Contains(errors, e => e.StartsWith("pass_through_providers", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("# only a comment\n")]
+    public void Empty_file_loads_the_defaults(string yaml)
+    {
+        var config = Load(yaml);
+
+        Assert.Null(config.General.MasterKey);
+        Assert.Empty(config.Providers);
+        Assert.Empty(config.General.PassThroughEndpoints);
+    }
+
+    [Fact]
+    public void Guardrails_are_accepted_as_a_list_or_as_litellms_map()
+    {
+        var config = Load("""
+            pass_through_providers:
+              openai: { guardrails: [mask-pii, ids] }
+            general_settings:
+              pass_through_endpoints:
+                - path: /rerank
+                  target: http://127.0.0.1:9/v1/rerank
+                  guardrails:
+                    block-codenames: { request_fields: ["documents[*].text"] }
+                    moderation:
+            """);
+
+        Assert.Equal(["mask-pii", "ids"], config.Providers["openai"].Guardrails);
+        Assert.Equal(["block-codenames", "moderation"], config.General.PassThroughEndpoints.Single().Guardrails);
+    }
+}
