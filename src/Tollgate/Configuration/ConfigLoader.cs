@@ -56,6 +56,11 @@ internal static class ConfigLoader
         {
             throw new ConfigurationException(source, [$"not valid YAML at line {e.Start.Line}, column {e.Start.Column}: {e.InnerException?.Message ?? e.Message}"]);
         }
+        catch (InvalidOperationException)
+        {
+            // YamlDotNet's scanner reports some syntax errors (an unclosed '[') without a position.
+            throw new ConfigurationException(source, [$"not valid YAML after line {LastGoodLine(yaml)}: an unclosed '[' or '{{', or a similar structure"]);
+        }
 
         var config = new TollgateConfig
         {
@@ -71,6 +76,25 @@ internal static class ConfigLoader
         }
 
         return config;
+    }
+
+    private static long LastGoodLine(string yaml)
+    {
+        var scanner = new Scanner(new StringReader(yaml));
+        long line = 1;
+        try
+        {
+            while (scanner.MoveNext())
+            {
+                line = scanner.Current!.End.Line;
+            }
+        }
+        catch (Exception e) when (e is InvalidOperationException or YamlException)
+        {
+            // Stop at the first token that cannot be read; the line before it is where to look.
+        }
+
+        return line;
     }
 
     private static GeneralSettings ReadGeneral(YamlValueReader reader, YamlNode? node)
@@ -126,7 +150,7 @@ internal static class ConfigLoader
     private static Dictionary<string, ProviderConfig> ReadProviders(YamlValueReader reader, YamlNode? node)
     {
         var result = new Dictionary<string, ProviderConfig>(StringComparer.Ordinal);
-        foreach (var (name, value) in reader.Entries(reader.Mapping(node, "pass_through_providers")))
+        foreach (var (name, value) in reader.Entries(reader.Mapping(node, "pass_through_providers"), "pass_through_providers"))
         {
             var path = "pass_through_providers." + name;
             if (!BuiltInProviders.KnownNames.Contains(name))
@@ -135,8 +159,9 @@ internal static class ConfigLoader
                 continue;
             }
 
-            var map = reader.Mapping(value, path);
-            foreach (var (field, _) in reader.Entries(map))
+            // "vllm:" with nothing after it: every provider field is optional.
+            var map = YamlValueReader.IsNull(value) ? null : reader.Mapping(value, path);
+            foreach (var (field, _) in reader.Entries(map, path))
             {
                 if (!ProviderFields.Contains(field))
                 {
@@ -211,7 +236,7 @@ internal static class ConfigLoader
                 continue;
             }
 
-            foreach (var (field, _) in reader.Entries(map))
+            foreach (var (field, _) in reader.Entries(map, path))
             {
                 if (!EndpointFields.Contains(field))
                 {
@@ -292,5 +317,5 @@ internal static class ConfigLoader
 
     /// <summary>LiteLLM accepts a list of names or a map of name → per-guardrail settings.</summary>
     private static IReadOnlyList<string> ReadGuardrailNames(YamlValueReader reader, YamlNode? node, string path) =>
-        node is YamlMappingNode map ? reader.Entries(map).Select(e => e.Key).ToList() : reader.StringList(node, path);
+        node is YamlMappingNode map ? reader.Entries(map, path).Select(e => e.Key).ToList() : reader.StringList(node, path);
 }

@@ -134,9 +134,8 @@ internal sealed partial class YamlValueReader(Func<string, string?> environment,
         }
 
         var result = new Dictionary<string, string>(map.Children.Count, StringComparer.OrdinalIgnoreCase);
-        foreach (var (keyNode, valueNode) in map.Children)
+        foreach (var (key, valueNode) in Entries(map, path))
         {
-            var key = ((YamlScalarNode)keyNode).Value ?? "";
             var value = String(valueNode, $"{path}.{key}");
             if (value is not null)
             {
@@ -147,7 +146,8 @@ internal sealed partial class YamlValueReader(Func<string, string?> environment,
         return result;
     }
 
-    public IEnumerable<(string Key, YamlNode Value)> Entries(YamlMappingNode? map)
+    /// <summary>The mapping's entries; a key that is a list or mapping is reported and skipped.</summary>
+    public IEnumerable<(string Key, YamlNode Value)> Entries(YamlMappingNode? map, string path = "")
     {
         if (map is null)
         {
@@ -156,7 +156,14 @@ internal sealed partial class YamlValueReader(Func<string, string?> environment,
 
         foreach (var (keyNode, valueNode) in map.Children)
         {
-            yield return (((YamlScalarNode)keyNode).Value ?? "", valueNode);
+            if (keyNode is YamlScalarNode { Value: { } key })
+            {
+                yield return (key, valueNode);
+            }
+            else
+            {
+                Errors.Add($"{(path.Length == 0 ? "(top level)" : path)}: keys must be plain names, not lists or mappings (line {keyNode.Start.Line})");
+            }
         }
     }
 
@@ -185,7 +192,7 @@ internal sealed partial class YamlValueReader(Func<string, string?> environment,
         return missing ? null : resolved;
     }
 
-    private static bool IsNull(YamlNode node) =>
+    public static bool IsNull(YamlNode node) =>
         node is YamlScalarNode { Style: YamlDotNet.Core.ScalarStyle.Plain, Value: null or "" or "~" or "null" or "Null" or "NULL" };
 
     [GeneratedRegex(@"os\.environ/([A-Za-z_][A-Za-z0-9_]*)", RegexOptions.CultureInvariant)]

@@ -13,7 +13,12 @@ internal static class ErrorResponse
     // Messages quote names ('openai', 'x-api-key'); the default encoder would turn quotes into \u0027.
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    public static async Task WriteAsync(HttpContext context, int statusCode, string type, string message, TimeSpan? retryAfter = null)
+    /// <param name="context">The request being answered.</param>
+    /// <param name="statusCode">The HTTP status.</param>
+    /// <param name="type">One of <see cref="ErrorTypes"/>.</param>
+    /// <param name="message">Says what to fix; never holds a key or credential.</param>
+    /// <param name="header">One response header the status calls for (<c>Allow</c> on 405, <c>Retry-After</c> on 429).</param>
+    public static async Task WriteAsync(HttpContext context, int statusCode, string type, string message, KeyValuePair<string, string>? header = null)
     {
         var response = context.Response;
         if (response.HasStarted)
@@ -29,9 +34,9 @@ internal static class ErrorResponse
 
         response.StatusCode = statusCode;
         response.ContentType = "application/json";
-        if (retryAfter is { } delay)
+        if (header is { } extra)
         {
-            response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(delay.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            response.Headers[extra.Key] = extra.Value;
         }
 
         using (var writer = new Utf8JsonWriter(response.BodyWriter, WriterOptions))

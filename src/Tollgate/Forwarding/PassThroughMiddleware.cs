@@ -58,9 +58,8 @@ internal sealed partial class PassThroughMiddleware(
         // (1)
         if (route.Methods.Count > 0 && !route.Methods.Contains(request.Method))
         {
-            context.Response.Headers.Allow = string.Join(", ", route.Methods);
             await RejectAsync(context, route, StatusCodes.Status405MethodNotAllowed, ErrorTypes.MethodNotAllowed,
-                $"{request.Method} is not allowed on {route.Prefix}.");
+                $"{request.Method} is not allowed on {route.Prefix}.", new("Allow", string.Join(", ", route.Methods)));
             return;
         }
 
@@ -78,6 +77,16 @@ internal sealed partial class PassThroughMiddleware(
             }
 
             keyHash = check.Hash;
+        }
+        else if (route.ForwardClientHeaders && VirtualKeyReader.Read(request, out var candidateSource) is { } candidate)
+        {
+            // Without auth the client's credential headers go upstream, unless they hold one of our keys.
+            var check = await keys.CheckAsync(candidate, context.RequestAborted);
+            if (check.Outcome == KeyCheckOutcome.Accepted)
+            {
+                keySource = candidateSource;
+                keyHash = check.Hash;
+            }
         }
 
         // (3)
@@ -201,10 +210,10 @@ internal sealed partial class PassThroughMiddleware(
         _ => IsBodyTooLarge(exception.InnerException),
     };
 
-    private Task RejectAsync(HttpContext context, PassThroughRoute route, int status, string type, string message)
+    private Task RejectAsync(HttpContext context, PassThroughRoute route, int status, string type, string message, KeyValuePair<string, string>? header = null)
     {
         Log.RequestRejected(logger, context.Request.Method, route.Name, status, type);
-        return ErrorResponse.WriteAsync(context, status, type, message);
+        return ErrorResponse.WriteAsync(context, status, type, message, header);
     }
 
     private static string AuthMessage(KeyCheckOutcome outcome) => outcome switch

@@ -31,7 +31,7 @@ internal sealed class PassThroughRoute
     /// <summary>Provider routes drop every client credential header because the gateway sets the real one.</summary>
     public required bool DropsClientCredentials { get; init; }
 
-    /// <summary>Gemini: the client's <c>key</c> query value is always removed (the real key replaces it).</summary>
+    /// <summary>Provider routes: the client's <c>key</c> query value is always removed (a credential, never forwarded).</summary>
     public bool DropsKeyQueryParameter { get; init; }
 
     /// <summary>Custom endpoints: require an exact path unless <c>include_subpath</c>.</summary>

@@ -75,7 +75,8 @@ internal static class RouteTableBuilder
                 RequiresVirtualKey = true,
                 ForwardClientHeaders = true,
                 DropsClientCredentials = true,
-                DropsKeyQueryParameter = provider.Credential == CredentialStyle.QueryKey,
+                // A client "key" query value is a credential (it may repeat the virtual key); the real one replaces it.
+                DropsKeyQueryParameter = true,
                 Query = query,
                 RequestConfig = RequestConfig(config?.TimeoutSeconds),
                 Invoker = upstream is null ? null : invokers.For(upstream.Origin),

@@ -60,6 +60,7 @@ internal static class VertexAiRoutes
                 RequiresVirtualKey = true,
                 ForwardClientHeaders = true,
                 DropsClientCredentials = true,
+                DropsKeyQueryParameter = true,
                 Preparer = preparer,
                 RequestConfig = RouteTableBuilder.RequestConfig(provider?.TimeoutSeconds),
                 Invoker = invoker,
