@@ -22,8 +22,8 @@ internal static partial class TollgateApplication
     {
         var config = options.Config;
         var invokers = new UpstreamInvokers();
-        var routes = RouteTableBuilder.Build(config, options.Environment, invokers);
         var limits = new GatewayLimits(config.General.MaxRequestSizeMb);
+        var routes = RouteTableBuilder.Build(config, options.Environment, invokers, limits, options.TimeProvider);
 
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
@@ -64,7 +64,7 @@ internal static partial class TollgateApplication
 
     private static Task NotFoundAsync(HttpContext context) =>
         ErrorResponse.WriteAsync(context, StatusCodes.Status404NotFound, ErrorTypes.NotFound,
-            $"No route for {context.Request.Method} {context.Request.Path}. Provider routes start with /openai, /anthropic, /gemini, /azure, /cohere, /mistral, /assemblyai or /vllm.");
+            $"No route for {context.Request.Method} {context.Request.Path}. Provider routes start with /openai, /anthropic, /gemini, /vertex_ai, /bedrock, /azure, /cohere, /mistral, /assemblyai or /vllm.");
 
     private static void Listen(Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions kestrel, string host, int port)
     {

@@ -2,6 +2,7 @@ using System.Net;
 using Tollgate.Configuration;
 using Tollgate.Forwarding;
 using Tollgate.Providers;
+using Tollgate.Providers.Bedrock;
 using Tollgate.Providers.VertexAi;
 using Yarp.ReverseProxy.Forwarder;
 
@@ -13,13 +14,15 @@ internal static class RouteTableBuilder
     /// <summary>Default wait for a provider's first byte and between bytes (contract section 2).</summary>
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(600);
 
-    public static RouteTable Build(TollgateConfig config, Func<string, string?> environment, UpstreamInvokers invokers)
+    public static RouteTable Build(
+        TollgateConfig config, Func<string, string?> environment, UpstreamInvokers invokers, GatewayLimits limits, TimeProvider time)
     {
         var errors = new List<string>();
         var providers = BuiltInProviders.ApiKeyProviders
             .SelectMany(p => BuildProvider(p, config.Providers.GetValueOrDefault(p.Name), environment, invokers, errors))
             .ToList();
         providers.AddRange(VertexAiRoutes.Build(config, environment, invokers, errors));
+        providers.Add(BedrockRoutes.Build(config, environment, invokers, limits, time, errors));
         var custom = config.General.PassThroughEndpoints.Select(e => BuildCustom(e, invokers)).ToList();
         if (errors.Count > 0)
         {

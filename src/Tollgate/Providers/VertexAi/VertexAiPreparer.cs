@@ -44,7 +44,7 @@ internal sealed class VertexAiPreparer(
                 "The path names no Vertex AI location (…/locations/{location}/…) and the chosen credential has no vertex_location.");
         }
 
-        if (!VertexLocation.IsValid(location))
+        if (!RegionName.IsValid(location))
         {
             return UpstreamPreparation.Fail(StatusCodes.Status400BadRequest, ErrorTypes.InvalidRequest,
                 "The Vertex AI location in the path is not a location name (lower-case letters, digits and '-').");

@@ -76,7 +76,7 @@ internal static class VertexAiRoutes
             return null;
         }
 
-        if (entry.Location is not null && !VertexLocation.IsValid(entry.Location))
+        if (entry.Location is not null && !RegionName.IsValid(entry.Location))
         {
             errors.Add($"{setting}.vertex_location: '{entry.Location}' is not a location name (lower-case letters, digits and '-')");
             return null;

@@ -3,25 +3,6 @@ namespace Tollgate.Providers.VertexAi;
 /// <summary>Vertex AI location names and the hosts they map to (contract section 2).</summary>
 internal static class VertexLocation
 {
-    /// <summary><c>^[a-z][a-z0-9-]*$</c>, at most a DNS label long: anything else must never reach a host name.</summary>
-    public static bool IsValid(ReadOnlySpan<char> location)
-    {
-        if (location.IsEmpty || location.Length > 63 || !char.IsAsciiLetterLower(location[0]))
-        {
-            return false;
-        }
-
-        foreach (var c in location)
-        {
-            if (!char.IsAsciiLetterLower(c) && !char.IsAsciiDigit(c) && c != '-')
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
-
     /// <summary>The upstream base for a (valid) location: the configured template, else Google's hosts.</summary>
     public static string BaseUrl(string location, string? apiBaseTemplate)
     {

@@ -1,0 +1,80 @@
+using Microsoft.AspNetCore.Http;
+using Tollgate.Credentials.SigV4;
+using Tollgate.Errors;
+using Tollgate.Forwarding;
+using Tollgate.Requests;
+using Tollgate.Routing;
+
+namespace Tollgate.Providers.Bedrock;
+
+/// <summary>
+/// Bedrock: runtime or agent-runtime host by the path, and an AWS SigV4 signature (service
+/// <c>bedrock</c>) over the exact bytes sent, so the body is read into a pooled buffer first.
+/// </summary>
+internal sealed class BedrockPreparer(
+    AwsCredentials credentials, string region, UpstreamTarget runtime, UpstreamTarget agentRuntime, GatewayLimits limits, TimeProvider time)
+    : IUpstreamPreparer
+{
+    public const string SigningService = "bedrock";
+
+    public async ValueTask<UpstreamPreparation> PrepareAsync(
+        HttpContext context, PassThroughRoute route, RawRequestTarget target, bool dropKeyParameter, CancellationToken cancellationToken)
+    {
+        var upstream = BedrockPaths.IsAgentRuntime(target.Tail) ? agentRuntime : runtime;
+        var uri = UpstreamUriBuilder.TryBuild(upstream, QueryPolicy.PassThrough, target.Tail, target.Query, dropKeyParameter || route.DropsKeyQueryParameter, out var problem);
+        if (uri is null)
+        {
+            return UpstreamPreparation.Fail(StatusCodes.Status400BadRequest, ErrorTypes.InvalidRequest, $"Refused: {problem}.");
+        }
+
+        BufferedRequestBody? body;
+        try
+        {
+            body = await BufferedRequestBody.ReadAsync(context, limits.MaxRequestBodyBytes, cancellationToken);
+        }
+        catch (BadHttpRequestException e)
+        {
+            return e.StatusCode == StatusCodes.Status413PayloadTooLarge
+                ? UpstreamPreparation.Fail(StatusCodes.Status413PayloadTooLarge, ErrorTypes.RequestTooLarge, limits.BodyTooLargeMessage)
+                : UpstreamPreparation.Fail(StatusCodes.Status400BadRequest, ErrorTypes.InvalidRequest, "The request body could not be read from the client.");
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException)
+        {
+            return UpstreamPreparation.Fail(StatusCodes.Status400BadRequest, ErrorTypes.InvalidRequest, "The client went away while sending the request body.");
+        }
+
+        return body is null
+            ? UpstreamPreparation.Fail(StatusCodes.Status413PayloadTooLarge, ErrorTypes.RequestTooLarge, limits.BodyTooLargeMessage)
+            : new UpstreamPreparation(uri, body.Sha256Hex, null);
+    }
+
+    public void ApplyCredentials(HttpRequestMessage proxyRequest, PassThroughRequest state)
+    {
+        var uri = proxyRequest.RequestUri!;
+        // Set explicitly so the Host on the wire is the one that was signed.
+        var host = uri.IsDefaultPort ? uri.IdnHost : $"{uri.IdnHost}:{uri.Port}";
+        proxyRequest.Headers.Host = host;
+
+        var signature = AwsSigV4Signer.Sign(new AwsSigningRequest
+        {
+            Method = proxyRequest.Method.Method,
+            Host = host,
+            Path = uri.AbsolutePath,
+            Query = uri.Query.Length > 0 ? uri.Query[1..] : "",
+            PayloadSha256Hex = (string)state.CredentialState!,
+            Credentials = credentials,
+            Region = region,
+            Service = SigningService,
+            Timestamp = time.GetUtcNow(),
+            AddContentSha256Header = true,
+        });
+
+        PassThroughTransformer.Replace(proxyRequest, "Authorization", signature.Authorization);
+        PassThroughTransformer.Replace(proxyRequest, "x-amz-date", signature.AmzDate);
+        PassThroughTransformer.Replace(proxyRequest, "x-amz-content-sha256", signature.ContentSha256!);
+        if (signature.SecurityToken is { } token)
+        {
+            PassThroughTransformer.Replace(proxyRequest, "x-amz-security-token", token);
+        }
+    }
+}
