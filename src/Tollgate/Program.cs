@@ -12,7 +12,7 @@ try
 
     var configPath = commandLine.ConfigPath ?? (File.Exists("tollgate.yaml") ? "tollgate.yaml" : null);
     var config = configPath is null ? TollgateConfig.Empty : ConfigLoader.LoadFile(configPath, Environment.GetEnvironmentVariable);
-    var app = TollgateApplication.Build(new GatewayStartOptions
+    var app = await TollgateApplication.BuildAsync(new GatewayStartOptions
     {
         Config = config,
         Host = commandLine.Host,
@@ -25,4 +25,9 @@ catch (Exception e) when (e is ConfigurationException or CommandLineException)
 {
     Console.Error.WriteLine(e.Message);
     return 2;
+}
+catch (StartupException e)
+{
+    Console.Error.WriteLine(e.Message);
+    return 1;
 }

@@ -366,14 +366,8 @@ public sealed class BedrockRouteTests
     public async Task A_chunked_body_over_the_limit_gives_413_without_contacting_the_provider()
     {
         await using var bedrock = await FakeBedrock.StartAsync().DefaultTimeout();
-        await using var gateway = await GatewayTestEnvironment.StartAsync(
-            $"""
-            general_settings:
-              master_key: {GatewayTestEnvironment.MasterKey}
-              virtual_keys: [{GatewayTestEnvironment.VirtualKey}]
-              max_request_size_mb: 0.001
-            {BedrockConfig(bedrock.Origin, bedrock.Origin)}
-            """);
+        await using var gateway = await GatewayTestEnvironment.StartWithKeysAsync(
+            BedrockConfig(bedrock.Origin, bedrock.Origin), general: "  max_request_size_mb: 0.001");
         using var request = gateway.Request(HttpMethod.Post, $"bedrock/model/{HaikuModel}/converse");
         request.Content = new StreamContent(new MemoryStream(new byte[8192]));
         request.Headers.TransferEncodingChunked = true;

@@ -13,15 +13,12 @@ public sealed class FailureModeTests
     private const string RealKey = "sk-real-cohere-31";
 
     private static Task<GatewayTestEnvironment> GatewayFor(string origin, string extra = "", string general = "") =>
-        GatewayTestEnvironment.StartAsync(
+        GatewayTestEnvironment.StartWithKeysAsync(
             $$"""
-            general_settings:
-              master_key: {{GatewayTestEnvironment.MasterKey}}
-              virtual_keys: [{{GatewayTestEnvironment.VirtualKey}}]
-            {{general}}
             pass_through_providers:
               cohere: { api_key: {{RealKey}}, api_base: "{{origin}}" {{extra}} }
-            """);
+            """,
+            general: general);
 
     private static async Task AssertJsonError(HttpResponseMessage response, HttpStatusCode status, string type)
     {

@@ -107,13 +107,17 @@ internal static class ConfigLoader
             reader.Errors.Add($"{Path}.master_key: must start with \"sk-\"");
         }
 
+        if (YamlValueReader.Child(map, "virtual_keys") is not null)
+        {
+            reader.Errors.Add($"{Path}.virtual_keys: no longer read; keys live in the database now: create them with POST /key/generate");
+        }
+
         var defaults = new GeneralSettings();
         return new GeneralSettings
         {
             MasterKey = masterKey,
             DatabaseUrl = reader.String(YamlValueReader.Child(map, "database_url"), Path + ".database_url"),
             RedisUrl = reader.String(YamlValueReader.Child(map, "redis_url"), Path + ".redis_url"),
-            VirtualKeys = reader.StringList(YamlValueReader.Child(map, "virtual_keys"), Path + ".virtual_keys"),
             AllowUnauthenticated = reader.Bool(YamlValueReader.Child(map, "allow_unauthenticated"), Path + ".allow_unauthenticated", false),
             MaxRequestSizeMb = reader.PositiveNumber(YamlValueReader.Child(map, "max_request_size_mb"), Path + ".max_request_size_mb") ?? defaults.MaxRequestSizeMb,
             GracefulShutdownTimeoutSeconds = reader.PositiveNumber(YamlValueReader.Child(map, "graceful_shutdown_timeout"), Path + ".graceful_shutdown_timeout") ?? defaults.GracefulShutdownTimeoutSeconds,

@@ -24,9 +24,6 @@ internal sealed record GeneralSettings
 
     public string? RedisUrl { get; init; }
 
-    /// <summary>Keys accepted besides the master key until the key store lands (issue 4).</summary>
-    public IReadOnlyList<string> VirtualKeys { get; init; } = [];
-
     /// <summary>Explicit opt-out of authentication; logged loudly at start.</summary>
     public bool AllowUnauthenticated { get; init; }
 

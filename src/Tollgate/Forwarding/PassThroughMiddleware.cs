@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
@@ -15,7 +16,8 @@ namespace Tollgate.Forwarding;
 /// <remarks>
 /// (0) Match the raw path to a route; anything else goes on to the admin/health endpoints or a 404.
 /// (1) Refuse methods a custom endpoint does not allow (405).
-/// (2) Read the virtual key from the first place that carries one and check it (401).
+/// (2) Read the virtual key from the first place that carries one and check it (401), then the key's
+///     allowed routes (403), budget (400) and request limits (429); a parallel slot is held to the end.
 /// (3) Refuse a route whose provider is not configured, naming the missing setting (500).
 /// (4) Refuse a declared body over the limit before any upstream work (413).
 /// (5) Build the upstream URL from the configured origin and the client's tail; unsafe paths get 400.
@@ -30,6 +32,8 @@ internal sealed partial class PassThroughMiddleware(
     RequestDelegate next,
     RouteTable routes,
     IVirtualKeyAuthenticator keys,
+    KeyBudget budgets,
+    KeyLimiter limiter,
     IHttpForwarder forwarder,
     GatewayLimits limits,
     TimeProvider time,
@@ -64,6 +68,7 @@ internal sealed partial class PassThroughMiddleware(
         }
 
         // (2)
+        RateLimitLease? parallelSlot = null;
         var keySource = VirtualKeySource.None;
         KeyHash? keyHash = null;
         if (route.RequiresVirtualKey)
@@ -77,6 +82,15 @@ internal sealed partial class PassThroughMiddleware(
             }
 
             keyHash = check.Hash;
+            if (check.Key is { } stored)
+            {
+                if (await CheckKeyPolicyAsync(context, route, stored, rawTarget, pathEnd) is not { } granted)
+                {
+                    return;
+                }
+
+                parallelSlot = granted.Lease;
+            }
         }
         else if (route.ForwardClientHeaders && VirtualKeyReader.Read(request, out var candidateSource) is { } candidate)
         {
@@ -88,6 +102,8 @@ internal sealed partial class PassThroughMiddleware(
                 keyHash = check.Hash;
             }
         }
+
+        using var heldSlot = parallelSlot;
 
         // (3)
         if (route.ConfigurationProblem is { } problem)
@@ -160,6 +176,34 @@ internal sealed partial class PassThroughMiddleware(
         LogCompleted(context, route, state.Tags, error, started);
     }
 
+    /// <returns>The granted limits, or null after answering with the refusal.</returns>
+    private async Task<LimitDecision?> CheckKeyPolicyAsync(HttpContext context, PassThroughRoute route, StoredKey key, string rawTarget, int pathEnd)
+    {
+        if (!key.AllowsRoute(rawTarget.AsSpan(0, pathEnd)))
+        {
+            await RejectAsync(context, route, StatusCodes.Status403Forbidden, ErrorTypes.Forbidden,
+                $"This key may not call {route.Prefix}: its allowed_routes are {string.Join(", ", key.AllowedRoutes)}.");
+            return null;
+        }
+
+        if (await budgets.CheckAsync(key, context.RequestAborted) is { } overBudget)
+        {
+            await RejectAsync(context, route, StatusCodes.Status400BadRequest, ErrorTypes.BudgetExceeded, overBudget);
+            return null;
+        }
+
+        var decision = limiter.TryAcquire(key);
+        if (!decision.Allowed)
+        {
+            var seconds = Math.Max(1, (int)Math.Ceiling(decision.RetryAfter.TotalSeconds));
+            await RejectAsync(context, route, StatusCodes.Status429TooManyRequests, ErrorTypes.RateLimited, decision.Message!,
+                new("Retry-After", seconds.ToString(CultureInfo.InvariantCulture)));
+            return null;
+        }
+
+        return decision;
+    }
+
     private async Task ReportForwardingErrorAsync(HttpContext context, PassThroughRoute route, string host, ForwarderError error)
     {
         var exception = context.Features.Get<IForwarderErrorFeature>()?.Exception;
@@ -220,6 +264,8 @@ internal sealed partial class PassThroughMiddleware(
     {
         KeyCheckOutcome.Missing => "No API key: send your Tollgate virtual key as 'Authorization: Bearer sk-…', 'x-litellm-api-key', or the provider SDK's usual key header.",
         KeyCheckOutcome.NoMasterKey => "The gateway has no master key, so it accepts no keys: set general_settings.master_key (or LITELLM_MASTER_KEY), or general_settings.allow_unauthenticated: true to run open.",
+        KeyCheckOutcome.Expired => "This key has expired.",
+        KeyCheckOutcome.Blocked => "This key is blocked.",
         _ => "Invalid API key.",
     };
 

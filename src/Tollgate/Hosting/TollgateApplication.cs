@@ -5,11 +5,14 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using System.Data.Common;
+using Tollgate.Admin;
 using Tollgate.Configuration;
 using Tollgate.Errors;
 using Tollgate.Forwarding;
 using Tollgate.Keys;
 using Tollgate.Routing;
+using Tollgate.Storage;
 using Tollgate.Telemetry;
 
 namespace Tollgate.Hosting;
@@ -18,12 +21,29 @@ namespace Tollgate.Hosting;
 internal static partial class TollgateApplication
 {
     /// <exception cref="ConfigurationException">The environment fallbacks hold an invalid value.</exception>
-    public static WebApplication Build(GatewayStartOptions options)
+    /// <exception cref="StartupException">The database cannot be opened or migrated.</exception>
+    public static async Task<WebApplication> BuildAsync(GatewayStartOptions options, CancellationToken cancellationToken = default)
     {
         var config = options.Config;
+        var environment = options.Environment;
         var invokers = new UpstreamInvokers();
         var limits = new GatewayLimits(config.General.MaxRequestSizeMb);
-        var routes = RouteTableBuilder.Build(config, options.Environment, invokers, limits, options.TimeProvider);
+        var errors = new List<string>();
+        var masterKey = ResolveMasterKey(config.General, environment, errors);
+        var databaseUrl = config.General.DatabaseUrl ?? RouteTableBuilder.NonEmpty(environment("DATABASE_URL"));
+        var location = DatabaseLocation.Parse(databaseUrl, out var databaseProblem);
+        if (location is null)
+        {
+            errors.Add($"{(config.General.DatabaseUrl is null ? "DATABASE_URL" : "general_settings.database_url")}: {databaseProblem}");
+        }
+
+        if (errors.Count > 0)
+        {
+            throw new ConfigurationException("the configuration and environment", errors);
+        }
+
+        var routes = RouteTableBuilder.Build(config, environment, invokers, limits, options.TimeProvider);
+        var database = await OpenDatabaseAsync(location!, options.TimeProvider, cancellationToken);
 
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
@@ -46,7 +66,13 @@ internal static partial class TollgateApplication
         builder.Services.AddSingleton(routes);
         builder.Services.AddSingleton(invokers);
         builder.Services.AddSingleton(limits);
-        builder.Services.AddSingleton<IVirtualKeyAuthenticator>(new ConfiguredKeyAuthenticator(config.General));
+        builder.Services.AddSingleton(_ => database);
+        builder.Services.AddSingleton(masterKey);
+        builder.Services.AddSingleton<KeyRepository>();
+        builder.Services.AddSingleton<KeyCache>();
+        builder.Services.AddSingleton<KeyBudget>();
+        builder.Services.AddSingleton<KeyLimiter>();
+        builder.Services.AddSingleton<IVirtualKeyAuthenticator, KeyAuthenticator>();
 
         var app = builder.Build();
         app.UseMiddleware<CallIdMiddleware>();
@@ -56,10 +82,60 @@ internal static partial class TollgateApplication
 
         app.MapGet("/health/liveliness", static () => Results.Text("\"I'm alive!\"", "application/json"));
         app.MapGet("/health/liveness", static () => Results.Text("\"I'm alive!\"", "application/json"));
-        app.MapGet("/health/readiness", static () => Results.Json(new { status = "healthy" }));
+        app.MapGet("/health/readiness", ReadinessAsync);
+        app.MapKeyAdmin();
 
-        LogStartup(app, config, routes);
+        LogStartup(app, config, routes, masterKey, database);
         return app;
+    }
+
+    private static MasterKey ResolveMasterKey(GeneralSettings general, Func<string, string?> environment, List<string> errors)
+    {
+        var key = general.MasterKey;
+        if (key is null && RouteTableBuilder.NonEmpty(environment("LITELLM_MASTER_KEY")) is { } fromEnvironment)
+        {
+            if (!fromEnvironment.StartsWith("sk-", StringComparison.Ordinal))
+            {
+                errors.Add("LITELLM_MASTER_KEY: must start with \"sk-\"");
+            }
+
+            key = fromEnvironment;
+        }
+
+        return new MasterKey(key is null ? null : KeyHash.Of(key), general.AllowUnauthenticated);
+    }
+
+    private static async Task<Database> OpenDatabaseAsync(DatabaseLocation location, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var database = Database.Open(location);
+        try
+        {
+            await Migrations.ApplyAsync(database, time.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken);
+            return database;
+        }
+        catch (Exception e) when (e is DbException or InvalidOperationException or IOException or TimeoutException)
+        {
+            await database.DisposeAsync();
+            throw new StartupException($"Could not open the database ({location.Description}): {e.Message}", e);
+        }
+    }
+
+    /// <summary>Ready when the database answers; keys and spend live there.</summary>
+    private static async Task<IResult> ReadinessAsync(Database database, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(TimeSpan.FromSeconds(2));
+            await using var connection = await database.OpenConnectionAsync(timeout.Token);
+            await using var command = Sql.Command(connection, null, "SELECT 1;");
+            await command.ExecuteScalarAsync(timeout.Token);
+            return Results.Json(new { status = "healthy", db = "connected" });
+        }
+        catch (Exception e) when (e is DbException or OperationCanceledException or IOException or TimeoutException)
+        {
+            return Results.Json(new { status = "unhealthy", db = "unreachable" }, statusCode: StatusCodes.Status503ServiceUnavailable);
+        }
     }
 
     private static Task NotFoundAsync(HttpContext context) =>
@@ -82,16 +158,16 @@ internal static partial class TollgateApplication
         }
     }
 
-    private static void LogStartup(WebApplication app, TollgateConfig config, RouteTable routes)
+    private static void LogStartup(WebApplication app, TollgateConfig config, RouteTable routes, MasterKey masterKey, Database database)
     {
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Tollgate");
         var ready = routes.Providers.Where(r => r.ConfigurationProblem is null).Select(r => r.Prefix).ToArray();
-        Log.Started(logger, ready, routes.CustomEndpoints.Count);
+        Log.Started(logger, ready, routes.CustomEndpoints.Count, database.Description);
         if (config.General.AllowUnauthenticated)
         {
             Log.RunningUnauthenticated(logger);
         }
-        else if (config.General.MasterKey is null && config.General.VirtualKeys.Count == 0)
+        else if (masterKey.Hash is null)
         {
             Log.NoMasterKey(logger);
         }
@@ -99,8 +175,8 @@ internal static partial class TollgateApplication
 
     private static partial class Log
     {
-        [LoggerMessage(EventIds.GatewayStarted, LogLevel.Information, "Tollgate configured: provider routes ready {Routes}, {CustomEndpointCount} custom endpoints")]
-        public static partial void Started(ILogger logger, string[] routes, int customEndpointCount);
+        [LoggerMessage(EventIds.GatewayStarted, LogLevel.Information, "Tollgate configured: provider routes ready {Routes}, {CustomEndpointCount} custom endpoints, store {Database}")]
+        public static partial void Started(ILogger logger, string[] routes, int customEndpointCount, string database);
 
         [LoggerMessage(EventIds.RunningUnauthenticated, LogLevel.Warning,
             "general_settings.allow_unauthenticated is true: ANYONE who can reach this gateway can spend on its provider credentials")]

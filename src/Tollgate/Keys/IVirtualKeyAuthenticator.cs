@@ -1,6 +1,6 @@
 namespace Tollgate.Keys;
 
-/// <summary>Decides whether a presented virtual key may use the gateway.</summary>
+/// <summary>Decides whether a presented key may use the gateway.</summary>
 internal interface IVirtualKeyAuthenticator
 {
     ValueTask<KeyCheck> CheckAsync(string? presentedKey, CancellationToken cancellationToken);
@@ -8,18 +8,23 @@ internal interface IVirtualKeyAuthenticator
 
 internal enum KeyCheckOutcome
 {
+    /// <summary>A live virtual key (<see cref="KeyCheck.Key"/>) or the master key (no stored key).</summary>
     Accepted,
 
     /// <summary>The gateway runs open (<c>allow_unauthenticated: true</c>); no key was needed.</summary>
     Open,
     Missing,
     Invalid,
+    Expired,
+    Blocked,
 
     /// <summary>No master key is configured, so no key can be valid.</summary>
     NoMasterKey,
 }
 
-internal readonly record struct KeyCheck(KeyCheckOutcome Outcome, KeyHash? Hash = null)
+internal readonly record struct KeyCheck(KeyCheckOutcome Outcome, KeyHash? Hash = null, StoredKey? Key = null)
 {
     public bool Allowed => Outcome is KeyCheckOutcome.Accepted or KeyCheckOutcome.Open;
+
+    public bool IsMasterKey => Outcome == KeyCheckOutcome.Accepted && Key is null;
 }

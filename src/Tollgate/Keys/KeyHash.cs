@@ -29,6 +29,24 @@ internal readonly record struct KeyHash(ulong A, ulong B, ulong C, ulong D)
             BinaryPrimitives.ReadUInt64BigEndian(digest[24..]));
     }
 
+    /// <summary>Reads the 64-hex-digit form that <see cref="ToString"/> writes (either case).</summary>
+    public static bool TryParse(ReadOnlySpan<char> hex, out KeyHash hash)
+    {
+        Span<byte> digest = stackalloc byte[SHA256.HashSizeInBytes];
+        if (hex.Length != 64 || Convert.FromHexString(hex, digest, out _, out var written) != System.Buffers.OperationStatus.Done || written != digest.Length)
+        {
+            hash = default;
+            return false;
+        }
+
+        hash = new KeyHash(
+            BinaryPrimitives.ReadUInt64BigEndian(digest),
+            BinaryPrimitives.ReadUInt64BigEndian(digest[8..]),
+            BinaryPrimitives.ReadUInt64BigEndian(digest[16..]),
+            BinaryPrimitives.ReadUInt64BigEndian(digest[24..]));
+        return true;
+    }
+
     /// <summary>Lower-case hex, the form spend-log rows carry.</summary>
     public override string ToString() => $"{A:x16}{B:x16}{C:x16}{D:x16}";
 }

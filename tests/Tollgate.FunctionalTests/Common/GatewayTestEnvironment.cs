@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -19,10 +20,12 @@ public sealed class GatewayTestEnvironment : IAsyncDisposable
     public const string VirtualKey = "sk-virtual-test-0002";
 
     private readonly WebApplication _app;
+    private readonly DirectoryInfo _directory;
 
-    private GatewayTestEnvironment(WebApplication app, Uri baseUri, CapturedLogs logs)
+    private GatewayTestEnvironment(WebApplication app, Uri baseUri, CapturedLogs logs, DirectoryInfo directory)
     {
         _app = app;
+        _directory = directory;
         BaseUri = baseUri;
         Logs = logs;
         Client = new HttpClient(new SocketsHttpHandler { UseProxy = false, AllowAutoRedirect = false, AutomaticDecompression = System.Net.DecompressionMethods.None })
@@ -39,39 +42,65 @@ public sealed class GatewayTestEnvironment : IAsyncDisposable
 
     public CapturedLogs Logs { get; }
 
-    /// <summary>A config with the master key and <see cref="VirtualKey"/> accepted, plus <paramref name="yaml"/>.</summary>
-    public static Task<GatewayTestEnvironment> StartWithKeysAsync(string yaml, IReadOnlyDictionary<string, string>? environment = null) =>
-        StartAsync(
+    /// <summary>
+    /// A config with the master key and <paramref name="yaml"/>; <see cref="VirtualKey"/> is created
+    /// through the admin API, as an operator would. <paramref name="general"/> adds lines to general_settings.
+    /// </summary>
+    public static async Task<GatewayTestEnvironment> StartWithKeysAsync(string yaml, IReadOnlyDictionary<string, string>? environment = null, string general = "")
+    {
+        var gateway = await StartAsync(
             $"""
             general_settings:
               master_key: {MasterKey}
-              virtual_keys: [{VirtualKey}]
+            {general}
             {yaml}
             """,
             environment);
+        await gateway.GenerateKeyAsync($$"""{"key":"{{VirtualKey}}"}""");
+        return gateway;
+    }
 
-    public static async Task<GatewayTestEnvironment> StartAsync(string yaml, IReadOnlyDictionary<string, string>? environment = null)
+    /// <summary>Starts the gateway with its own SQLite file (unless the environment names a DATABASE_URL).</summary>
+    public static async Task<GatewayTestEnvironment> StartAsync(string yaml, IReadOnlyDictionary<string, string>? environment = null, TimeProvider? time = null)
     {
-        var env = environment ?? new Dictionary<string, string>();
+        var directory = Directory.CreateTempSubdirectory("tollgate-test-");
+        var env = new Dictionary<string, string>(environment ?? new Dictionary<string, string>());
+        env.TryAdd("DATABASE_URL", "sqlite:" + Path.Combine(directory.FullName, "tollgate.db"));
         Func<string, string?> lookup = name => env.TryGetValue(name, out var value) ? value : null;
         var config = ConfigLoader.LoadYaml(yaml, lookup);
         var logs = new CapturedLogs();
-        var app = TollgateApplication.Build(new GatewayStartOptions
+        var app = await TollgateApplication.BuildAsync(new GatewayStartOptions
         {
             Config = config,
             Host = "127.0.0.1",
             Port = 0,
             Environment = lookup,
+            TimeProvider = time ?? TimeProvider.System,
             ConfigureLogging = logging =>
             {
                 logging.ClearProviders();
                 logging.SetMinimumLevel(LogLevel.Debug);
                 logging.AddProvider(logs);
             },
-        });
+        }).DefaultTimeout();
         await app.StartAsync().DefaultTimeout();
         var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
-        return new GatewayTestEnvironment(app, new Uri(address + "/"), logs);
+        return new GatewayTestEnvironment(app, new Uri(address + "/"), logs, directory);
+    }
+
+    /// <summary>POSTs <paramref name="json"/> to <c>/key/generate</c> with the master key; returns the answer's JSON.</summary>
+    public async Task<JsonElement> GenerateKeyAsync(string json)
+    {
+        using var request = Request(HttpMethod.Post, "key/generate", MasterKey);
+        request.Content = new StringContent(json, System.Text.Encoding.UTF8, "application/json");
+        using var response = await Client.SendAsync(request).DefaultTimeout();
+        var body = await response.Content.ReadAsStringAsync().DefaultTimeout();
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new InvalidOperationException($"/key/generate answered {(int)response.StatusCode}: {body}");
+        }
+
+        return JsonDocument.Parse(body).RootElement.Clone();
     }
 
     public HttpRequestMessage Request(HttpMethod method, string path, string? key = VirtualKey)
@@ -90,5 +119,14 @@ public sealed class GatewayTestEnvironment : IAsyncDisposable
         Client.Dispose();
         await _app.StopAsync().DefaultTimeout();
         await _app.DisposeAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        try
+        {
+            _directory.Delete(recursive: true);
+        }
+        catch (IOException)
+        {
+            // Another test's pool may still hold the file briefly; the temp folder is cleaned by the OS.
+        }
     }
 }

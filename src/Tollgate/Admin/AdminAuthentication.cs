@@ -1,0 +1,50 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Tollgate.Errors;
+using Tollgate.Keys;
+
+namespace Tollgate.Admin;
+
+/// <summary>Admin routes take the master key only: none or an unknown key is 401, a virtual key 403.</summary>
+internal static class AdminAuthentication
+{
+    public static async ValueTask<object?> RequireMasterKeyAsync(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next)
+    {
+        var context = invocation.HttpContext;
+        var master = context.RequestServices.GetRequiredService<MasterKey>();
+        if (master.Hash is not { } masterHash)
+        {
+            await RefuseAsync(context, StatusCodes.Status401Unauthorized, ErrorTypes.Authentication,
+                "The gateway has no master key, so its admin API is closed: set general_settings.master_key (or LITELLM_MASTER_KEY).");
+            return Results.Empty;
+        }
+
+        var presented = VirtualKeyReader.Read(context.Request, out _);
+        if (presented is null)
+        {
+            await RefuseAsync(context, StatusCodes.Status401Unauthorized, ErrorTypes.Authentication,
+                "The admin API needs the master key as 'Authorization: Bearer sk-…'.");
+            return Results.Empty;
+        }
+
+        if (KeyHash.Of(presented) == masterHash)
+        {
+            return await next(invocation);
+        }
+
+        var check = await context.RequestServices.GetRequiredService<IVirtualKeyAuthenticator>().CheckAsync(presented, context.RequestAborted);
+        if (check.Key is not null)
+        {
+            await RefuseAsync(context, StatusCodes.Status403Forbidden, ErrorTypes.Forbidden, "Virtual keys cannot use the admin API; use the master key.");
+        }
+        else
+        {
+            await RefuseAsync(context, StatusCodes.Status401Unauthorized, ErrorTypes.Authentication, "Invalid API key.");
+        }
+
+        return Results.Empty;
+    }
+
+    private static Task RefuseAsync(HttpContext context, int status, string type, string message) =>
+        ErrorResponse.WriteAsync(context, status, type, message);
+}

@@ -1,0 +1,304 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Tollgate.Errors;
+using Tollgate.Keys;
+
+namespace Tollgate.Admin;
+
+/// <summary>
+/// <c>/key/generate</c>, <c>/key/info</c>, <c>/key/update</c>, <c>/key/delete</c>, <c>/key/list</c>
+/// (contract section 8), master key only. Writes go to the database first and then drop this
+/// instance's cached copy, so a change takes effect here at once.
+/// </summary>
+internal static class KeyAdminEndpoints
+{
+    private const int MaxBodyBytes = 1024 * 1024;
+    private const int MaxPageSize = 100;
+    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    public static void MapKeyAdmin(this IEndpointRouteBuilder app)
+    {
+        var keys = app.MapGroup("/key").AddEndpointFilter(AdminAuthentication.RequireMasterKeyAsync);
+        keys.MapPost("/generate", GenerateAsync);
+        keys.MapGet("/info", InfoAsync);
+        keys.MapPost("/update", UpdateAsync);
+        keys.MapPost("/delete", DeleteAsync);
+        keys.MapGet("/list", ListAsync);
+    }
+
+    private static async Task GenerateAsync(HttpContext context, KeyRepository repository, TimeProvider time)
+    {
+        using var body = await ReadBodyAsync(context);
+        if (body is null)
+        {
+            return;
+        }
+
+        var root = body.RootElement;
+        string key;
+        if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("key", out var custom) && custom.ValueKind != JsonValueKind.Null)
+        {
+            key = custom.ValueKind == JsonValueKind.String ? custom.GetString()! : "";
+            if (!key.StartsWith("sk-", StringComparison.Ordinal) || key.Length < 20 || key.Any(char.IsWhiteSpace))
+            {
+                await BadRequestAsync(context, "key: a chosen key must start with \"sk-\", be at least 20 characters long and hold no spaces.");
+                return;
+            }
+        }
+        else
+        {
+            key = NewKey();
+        }
+
+        var now = time.GetUtcNow();
+        var blank = new StoredKey { Token = KeyHash.Of(key), KeyName = DisplayName(key), CreatedAt = now, UpdatedAt = now };
+        if (KeyFields.Apply(blank, root, now, out var problem) is not { } created)
+        {
+            await BadRequestAsync(context, problem!);
+            return;
+        }
+
+        if (!await repository.InsertAsync(created, context.RequestAborted))
+        {
+            await BadRequestAsync(context, "A key with this key_alias (or this key value) already exists.");
+            return;
+        }
+
+        await WriteAsync(context, writer =>
+        {
+            writer.WriteStartObject();
+            writer.WriteString("key", key);
+            KeyJson.WriteFields(writer, created);
+            writer.WriteEndObject();
+        });
+    }
+
+    private static async Task InfoAsync(HttpContext context, KeyRepository repository)
+    {
+        if (!KeyFields.TryReadKeyReference(context.Request.Query["key"], out var token))
+        {
+            await BadRequestAsync(context, "key: pass the key (sk-…) or its token (SHA-256 hex) as ?key=.");
+            return;
+        }
+
+        if (await repository.FindAsync(token, context.RequestAborted) is not { } key)
+        {
+            await NotFoundAsync(context);
+            return;
+        }
+
+        await WriteAsync(context, writer =>
+        {
+            writer.WriteStartObject();
+            writer.WriteString("key", key.Token.ToString());
+            writer.WriteStartObject("info");
+            KeyJson.WriteFields(writer, key);
+            writer.WriteEndObject();
+            writer.WriteEndObject();
+        });
+    }
+
+    private static async Task UpdateAsync(HttpContext context, KeyRepository repository, KeyCache cache, TimeProvider time)
+    {
+        using var body = await ReadBodyAsync(context);
+        if (body is null)
+        {
+            return;
+        }
+
+        var root = body.RootElement;
+        if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("key", out var reference)
+            || reference.ValueKind != JsonValueKind.String || !KeyFields.TryReadKeyReference(reference.GetString(), out var token))
+        {
+            await BadRequestAsync(context, "key: required, the key (sk-…) or its token (SHA-256 hex).");
+            return;
+        }
+
+        if (await repository.FindAsync(token, context.RequestAborted) is not { } existing)
+        {
+            await NotFoundAsync(context);
+            return;
+        }
+
+        if (KeyFields.Apply(existing, root, time.GetUtcNow(), out var problem) is not { } updated)
+        {
+            await BadRequestAsync(context, problem!);
+            return;
+        }
+
+        switch (await repository.UpdateAsync(updated, context.RequestAborted))
+        {
+            case null:
+                await NotFoundAsync(context);
+                return;
+            case false:
+                await BadRequestAsync(context, "key_alias: another key already has this alias.");
+                return;
+        }
+
+        cache.Invalidate(token);
+        await WriteAsync(context, writer =>
+        {
+            writer.WriteStartObject();
+            KeyJson.WriteFields(writer, updated);
+            writer.WriteEndObject();
+        });
+    }
+
+    private static async Task DeleteAsync(HttpContext context, KeyRepository repository, KeyCache cache)
+    {
+        using var body = await ReadBodyAsync(context);
+        if (body is null)
+        {
+            return;
+        }
+
+        var root = body.RootElement;
+        var tokens = new Dictionary<KeyHash, string>();
+        if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("keys", out var keys) && keys.ValueKind == JsonValueKind.Array)
+        {
+            foreach (var item in keys.EnumerateArray())
+            {
+                var text = item.ValueKind == JsonValueKind.String ? item.GetString() : null;
+                if (!KeyFields.TryReadKeyReference(text, out var token))
+                {
+                    await BadRequestAsync(context, "keys: each entry must be a key (sk-…) or its token (SHA-256 hex).");
+                    return;
+                }
+
+                tokens[token] = text!;
+            }
+        }
+
+        if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("key_aliases", out var aliases) && aliases.ValueKind == JsonValueKind.Array)
+        {
+            foreach (var alias in aliases.EnumerateArray().Where(a => a.ValueKind == JsonValueKind.String).Select(a => a.GetString()!))
+            {
+                if (await repository.FindByAliasAsync(alias, context.RequestAborted) is { } token)
+                {
+                    tokens[token] = alias;
+                }
+            }
+        }
+
+        if (tokens.Count == 0)
+        {
+            await BadRequestAsync(context, "keys or key_aliases: name at least one existing key to delete.");
+            return;
+        }
+
+        var deleted = await repository.DeleteAsync(tokens.Keys, context.RequestAborted);
+        foreach (var token in deleted)
+        {
+            cache.Invalidate(token);
+        }
+
+        if (deleted.Count == 0)
+        {
+            await NotFoundAsync(context);
+            return;
+        }
+
+        await WriteAsync(context, writer =>
+        {
+            writer.WriteStartObject();
+            writer.WriteStartArray("deleted_keys");
+            foreach (var token in deleted)
+            {
+                writer.WriteStringValue(tokens[token]);
+            }
+
+            writer.WriteEndArray();
+            writer.WriteEndObject();
+        });
+    }
+
+    private static async Task ListAsync(HttpContext context, KeyRepository repository)
+    {
+        var query = context.Request.Query;
+        var page = ReadInt(query["page"], 1);
+        var size = ReadInt(query["size"], 10);
+        if (page is not > 0 || size is not (> 0 and <= MaxPageSize))
+        {
+            await BadRequestAsync(context, $"page must be 1 or more and size between 1 and {MaxPageSize}.");
+            return;
+        }
+
+        var fullObjects = string.Equals(query["return_full_object"], "true", StringComparison.OrdinalIgnoreCase);
+        var (keys, total) = await repository.ListAsync(page.Value, size.Value, context.RequestAborted);
+        await WriteAsync(context, writer =>
+        {
+            writer.WriteStartObject();
+            writer.WriteStartArray("keys");
+            foreach (var key in keys)
+            {
+                if (fullObjects)
+                {
+                    writer.WriteStartObject();
+                    KeyJson.WriteFields(writer, key);
+                    writer.WriteEndObject();
+                }
+                else
+                {
+                    writer.WriteStringValue(key.Token.ToString());
+                }
+            }
+
+            writer.WriteEndArray();
+            writer.WriteNumber("total_count", total);
+            writer.WriteNumber("current_page", page.Value);
+            writer.WriteNumber("total_pages", (total + size.Value - 1) / size.Value);
+            writer.WriteEndObject();
+        });
+    }
+
+    /// <summary><c>sk-</c> and 32 random bytes (256 bits) in URL-safe base64.</summary>
+    private static string NewKey() => "sk-" + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    private static string DisplayName(string key) => "sk-..." + key[^4..];
+
+    private static int? ReadInt(string? text, int fallback) =>
+        string.IsNullOrEmpty(text) ? fallback : int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) ? value : null;
+
+    /// <returns>The parsed body, or null after answering 400.</returns>
+    private static async Task<JsonDocument?> ReadBodyAsync(HttpContext context)
+    {
+        if (context.Request.ContentLength > MaxBodyBytes)
+        {
+            await ErrorResponse.WriteAsync(context, StatusCodes.Status413PayloadTooLarge, ErrorTypes.RequestTooLarge, "Admin request bodies are limited to 1 MiB.");
+            return null;
+        }
+
+        try
+        {
+            return await JsonDocument.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted);
+        }
+        catch (JsonException e)
+        {
+            await BadRequestAsync(context, $"The body is not valid JSON: {e.Message}");
+            return null;
+        }
+    }
+
+    private static Task BadRequestAsync(HttpContext context, string message) =>
+        ErrorResponse.WriteAsync(context, StatusCodes.Status400BadRequest, ErrorTypes.InvalidRequest, message);
+
+    private static Task NotFoundAsync(HttpContext context) =>
+        ErrorResponse.WriteAsync(context, StatusCodes.Status404NotFound, ErrorTypes.NotFound, "No such key.");
+
+    private static async Task WriteAsync(HttpContext context, Action<Utf8JsonWriter> write)
+    {
+        context.Response.ContentType = "application/json";
+        using (var writer = new Utf8JsonWriter(context.Response.BodyWriter, WriterOptions))
+        {
+            write(writer);
+        }
+
+        await context.Response.BodyWriter.FlushAsync(context.RequestAborted);
+    }
+}

@@ -1,0 +1,39 @@
+using System.Globalization;
+
+namespace Tollgate.Keys;
+
+/// <summary>
+/// <c>max_budget</c> against the spend of the current <c>budget_duration</c> window. When a window has
+/// ended the stored spend is reset (once, whichever instance gets there first) before judging.
+/// </summary>
+internal sealed class KeyBudget(KeyRepository repository, KeyCache cache, TimeProvider time)
+{
+    /// <returns>Null when the key may spend, else the refusal message.</returns>
+    public ValueTask<string?> CheckAsync(StoredKey key, CancellationToken cancellationToken)
+    {
+        if (key.MaxBudget is not { } budget)
+        {
+            return new((string?)null);
+        }
+
+        var now = time.GetUtcNow();
+        if (key.BudgetResetAt is { } resetAt && now >= resetAt && Duration.TryParse(key.BudgetDuration, out var window))
+        {
+            return StartNextWindowAsync(key, resetAt, window, now, cancellationToken);
+        }
+
+        return new(key.Spend >= budget ? Exceeded(key.Spend, budget) : null);
+    }
+
+    private async ValueTask<string?> StartNextWindowAsync(StoredKey key, DateTimeOffset ended, TimeSpan window, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        // Windows follow one another from the first, so a key idle for days does not drift.
+        var elapsed = (now - ended).Ticks / window.Ticks + 1;
+        await repository.ResetBudgetAsync(key.Token, ended, ended + window * elapsed, now, cancellationToken);
+        cache.Invalidate(key.Token);
+        return null;
+    }
+
+    private static string Exceeded(decimal spend, decimal budget) =>
+        string.Create(CultureInfo.InvariantCulture, $"Budget exceeded: this key has spent ${spend} of its ${budget} budget.");
+}

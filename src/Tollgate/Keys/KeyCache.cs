@@ -1,0 +1,46 @@
+using System.Collections.Concurrent;
+
+namespace Tollgate.Keys;
+
+/// <summary>
+/// Keys by hash in memory for a short time, so the request path does one database lookup per key per
+/// <see cref="Ttl"/> at most. Updates and deletes on this instance take effect at once; other instances
+/// see them within the TTL. Unknown keys are remembered briefly too, so a flood of bad keys stays cheap.
+/// </summary>
+internal sealed class KeyCache(KeyRepository repository, TimeProvider time)
+{
+    public static readonly TimeSpan Ttl = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan UnknownTtl = TimeSpan.FromSeconds(1);
+
+    /// <summary>Bounded because clients choose which keys are looked up.</summary>
+    private const int MaxEntries = 100_000;
+
+    private readonly ConcurrentDictionary<KeyHash, Entry> _entries = new();
+
+    public ValueTask<StoredKey?> GetAsync(KeyHash token, CancellationToken cancellationToken)
+    {
+        if (_entries.TryGetValue(token, out var entry) && time.GetTimestamp() < entry.ExpiresAt)
+        {
+            return new(entry.Key);
+        }
+
+        return LoadAsync(token, cancellationToken);
+    }
+
+    public void Invalidate(KeyHash token) => _entries.TryRemove(token, out _);
+
+    private async ValueTask<StoredKey?> LoadAsync(KeyHash token, CancellationToken cancellationToken)
+    {
+        var key = await repository.FindAsync(token, cancellationToken);
+        if (_entries.Count >= MaxEntries)
+        {
+            _entries.Clear();
+        }
+
+        var ttl = key is null ? UnknownTtl : Ttl;
+        _entries[token] = new Entry(key, time.GetTimestamp() + (long)(ttl.TotalSeconds * time.TimestampFrequency));
+        return key;
+    }
+
+    private sealed record Entry(StoredKey? Key, long ExpiresAt);
+}

@@ -1,0 +1,324 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Time.Testing;
+using Tollgate.Configuration;
+using Tollgate.FunctionalTests.Common;
+
+namespace Tollgate.FunctionalTests;
+
+/// <summary>
+/// Virtual keys over HTTP, on the embedded SQLite store: the admin API's lifecycle and every check a
+/// key's settings make before the provider is contacted.
+/// </summary>
+public sealed class VirtualKeyTests
+{
+    private const string ProviderKey = "sk-real-openai-key-for-key-tests";
+
+    [Fact]
+    public async Task A_generated_key_works_until_it_is_blocked_or_deleted()
+    {
+        await using var upstream = await FakeUpstream.StartAsync(context => context.Response.WriteAsync("ok"));
+        await using var gateway = await GatewayFor(upstream);
+
+        var generated = await gateway.GenerateKeyAsync("""{"key_alias":"team-a","metadata":{"team":"a"},"tags":["prod"]}""");
+        var key = generated.GetProperty("key").GetString()!;
+        var token = generated.GetProperty("token").GetString()!;
+
+        Assert.StartsWith("sk-", key, StringComparison.Ordinal);
+        Assert.True(key.Length >= 3 + 43, key);
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key))), token);
+        Assert.Equal("sk-..." + key[^4..], generated.GetProperty("key_name").GetString());
+        Assert.Equal(HttpStatusCode.OK, await CallAsync(gateway, key));
+
+        var info = await AdminAsync(gateway, HttpMethod.Get, "key/info?key=" + key);
+        Assert.Equal(token, info.GetProperty("key").GetString());
+        Assert.Equal("team-a", info.GetProperty("info").GetProperty("key_alias").GetString());
+        Assert.Equal("a", info.GetProperty("info").GetProperty("metadata").GetProperty("team").GetString());
+        Assert.False(info.GetProperty("info").TryGetProperty("key", out _));
+
+        var list = await AdminAsync(gateway, HttpMethod.Get, "key/list");
+        Assert.Contains(token, list.GetProperty("keys").EnumerateArray().Select(k => k.GetString()));
+
+        // Changes on this instance take effect on the next request, cache or not.
+        await AdminAsync(gateway, HttpMethod.Post, "key/update", $$"""{"key":"{{key}}","blocked":true}""");
+        Assert.Equal(HttpStatusCode.Unauthorized, await CallAsync(gateway, key));
+        await AdminAsync(gateway, HttpMethod.Post, "key/update", $$"""{"key":"{{token}}","blocked":false}""");
+        Assert.Equal(HttpStatusCode.OK, await CallAsync(gateway, key));
+
+        var deleted = await AdminAsync(gateway, HttpMethod.Post, "key/delete", $$"""{"keys":["{{key}}"]}""");
+        Assert.Equal([key], deleted.GetProperty("deleted_keys").EnumerateArray().Select(k => k.GetString()));
+        Assert.Equal(HttpStatusCode.Unauthorized, await CallAsync(gateway, key));
+        Assert.Equal(2, upstream.Requests.Count);
+    }
+
+    [Fact]
+    public async Task The_database_holds_only_the_keys_hash()
+    {
+        var folder = Directory.CreateTempSubdirectory("tollgate-keys-");
+        var file = Path.Combine(folder.FullName, "keys.db");
+        await using (var gateway = await GatewayTestEnvironment.StartWithKeysAsync("", new Dictionary<string, string> { ["DATABASE_URL"] = "sqlite:" + file }))
+        {
+            var key = (await gateway.GenerateKeyAsync("{}")).GetProperty("key").GetString()!;
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+
+            var stored = string.Concat(Directory.GetFiles(folder.FullName).Select(f => Encoding.Latin1.GetString(File.ReadAllBytes(f))));
+            Assert.DoesNotContain(key, stored, StringComparison.Ordinal);
+            Assert.DoesNotContain(key[3..], stored, StringComparison.Ordinal);
+            Assert.Contains(Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key))), stored, StringComparison.Ordinal);
+        }
+
+        folder.Delete(recursive: true);
+    }
+
+    [Fact]
+    public async Task Keys_survive_a_restart_on_the_same_database()
+    {
+        var folder = Directory.CreateTempSubdirectory("tollgate-keys-");
+        var environment = new Dictionary<string, string> { ["DATABASE_URL"] = "sqlite:" + Path.Combine(folder.FullName, "tollgate.db") };
+        await using var upstream = await FakeUpstream.StartAsync(context => context.Response.WriteAsync("ok"));
+        string key;
+        await using (var first = await GatewayFor(upstream, environment))
+        {
+            key = (await first.GenerateKeyAsync("""{"rpm_limit":100}""")).GetProperty("key").GetString()!;
+        }
+
+        // Started without StartWithKeysAsync, which would try to create its fixed key a second time.
+        await using var second = await GatewayFor(upstream, environment, TimeProvider.System);
+
+        Assert.Equal(HttpStatusCode.OK, await CallAsync(second, key));
+    }
+
+    [Fact]
+    public async Task Admin_routes_take_only_the_master_key()
+    {
+        await using var gateway = await GatewayTestEnvironment.StartWithKeysAsync("");
+
+        using var withVirtualKey = await gateway.Client.SendAsync(gateway.Request(HttpMethod.Get, "key/list")).DefaultTimeout();
+        using var withoutKey = await gateway.Client.SendAsync(gateway.Request(HttpMethod.Get, "key/list", key: null)).DefaultTimeout();
+        using var withUnknownKey = await gateway.Client.SendAsync(gateway.Request(HttpMethod.Get, "key/list", key: "sk-nobody-knows-this-key")).DefaultTimeout();
+
+        await AssertErrorAsync(withVirtualKey, HttpStatusCode.Forbidden, "forbidden");
+        await AssertErrorAsync(withoutKey, HttpStatusCode.Unauthorized, "auth_error");
+        await AssertErrorAsync(withUnknownKey, HttpStatusCode.Unauthorized, "auth_error");
+    }
+
+    [Fact]
+    public async Task Without_a_master_key_admin_and_provider_routes_explain_how_to_set_one()
+    {
+        await using var gateway = await GatewayTestEnvironment.StartAsync("pass_through_providers: { openai: { api_key: sk-x } }");
+
+        using var admin = await gateway.Client.SendAsync(gateway.Request(HttpMethod.Get, "key/list", key: "sk-anything-at-all-000")).DefaultTimeout();
+        using var provider = await gateway.Client.SendAsync(gateway.Request(HttpMethod.Get, "openai/v1/models", key: "sk-anything-at-all-000")).DefaultTimeout();
+
+        Assert.Contains("LITELLM_MASTER_KEY", await AssertErrorAsync(admin, HttpStatusCode.Unauthorized, "auth_error"), StringComparison.Ordinal);
+        Assert.Contains("master_key", await AssertErrorAsync(provider, HttpStatusCode.Unauthorized, "auth_error"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_master_key_can_come_from_LITELLM_MASTER_KEY()
+    {
+        await using var gateway = await GatewayTestEnvironment.StartAsync("", new Dictionary<string, string> { ["LITELLM_MASTER_KEY"] = GatewayTestEnvironment.MasterKey });
+
+        var generated = await gateway.GenerateKeyAsync("{}");
+
+        Assert.StartsWith("sk-", generated.GetProperty("key").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Allowed_routes_limit_a_key_to_route_prefixes()
+    {
+        await using var upstream = await FakeUpstream.StartAsync(context => context.Response.WriteAsync("ok"));
+        await using var gateway = await GatewayFor(upstream);
+        var key = (await gateway.GenerateKeyAsync("""{"allowed_routes":["/openai/v1/models"]}""")).GetProperty("key").GetString()!;
+
+        Assert.Equal(HttpStatusCode.OK, await CallAsync(gateway, key, "openai/v1/models"));
+        Assert.Equal(HttpStatusCode.OK, await CallAsync(gateway, key, "openai/v1/models/gpt-4o"));
+        using var outside = await gateway.Client.SendAsync(gateway.Request(HttpMethod.Get, "openai/v1/modelsx", key)).DefaultTimeout();
+        using var otherProvider = await gateway.Client.SendAsync(gateway.Request(HttpMethod.Get, "anthropic/v1/models", key)).DefaultTimeout();
+
+        await AssertErrorAsync(outside, HttpStatusCode.Forbidden, "forbidden");
+        await AssertErrorAsync(otherProvider, HttpStatusCode.Forbidden, "forbidden");
+        Assert.Equal(2, upstream.Requests.Count);
+    }
+
+    [Fact]
+    public async Task An_expired_key_is_refused()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var upstream = await FakeUpstream.StartAsync(context => context.Response.WriteAsync("ok"));
+        await using var gateway = await GatewayFor(upstream, time: time);
+        var key = (await gateway.GenerateKeyAsync("""{"duration":"1h"}""")).GetProperty("key").GetString()!;
+        Assert.Equal(HttpStatusCode.OK, await CallAsync(gateway, key));
+
+        time.Advance(TimeSpan.FromMinutes(61));
+        using var response = await gateway.Client.SendAsync(gateway.Request(HttpMethod.Get, "openai/v1/models", key)).DefaultTimeout();
+
+        Assert.Contains("expired", await AssertErrorAsync(response, HttpStatusCode.Unauthorized, "auth_error"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_exhausted_budget_refuses_until_the_budget_window_ends()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var upstream = await FakeUpstream.StartAsync(context => context.Response.WriteAsync("ok"));
+        await using var gateway = await GatewayFor(upstream, time: time);
+        var key = (await gateway.GenerateKeyAsync("""{"max_budget":0.5,"budget_duration":"1h"}""")).GetProperty("key").GetString()!;
+        await AdminAsync(gateway, HttpMethod.Post, "key/update", $$"""{"key":"{{key}}","spend":0.5}""");
+
+        using var refused = await gateway.Client.SendAsync(gateway.Request(HttpMethod.Get, "openai/v1/models", key)).DefaultTimeout();
+        await AssertErrorAsync(refused, HttpStatusCode.BadRequest, "budget_exceeded");
+        Assert.Empty(upstream.Requests);
+
+        time.Advance(TimeSpan.FromMinutes(61));
+        Assert.Equal(HttpStatusCode.OK, await CallAsync(gateway, key));
+        var info = await AdminAsync(gateway, HttpMethod.Get, "key/info?key=" + key);
+        Assert.Equal(0m, info.GetProperty("info").GetProperty("spend").GetDecimal());
+        Assert.True(info.GetProperty("info").GetProperty("budget_reset_at").GetDateTimeOffset() > time.GetUtcNow());
+    }
+
+    [Fact]
+    public async Task The_rpm_limit_answers_429_with_retry_after()
+    {
+        await using var upstream = await FakeUpstream.StartAsync(context => context.Response.WriteAsync("ok"));
+        await using var gateway = await GatewayFor(upstream);
+        var key = (await gateway.GenerateKeyAsync("""{"rpm_limit":3}""")).GetProperty("key").GetString()!;
+
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal(HttpStatusCode.OK, await CallAsync(gateway, key));
+        }
+
+        using var limited = await gateway.Client.SendAsync(gateway.Request(HttpMethod.Get, "openai/v1/models", key)).DefaultTimeout();
+
+        await AssertErrorAsync(limited, HttpStatusCode.TooManyRequests, "rate_limit_error");
+        var retryAfter = int.Parse(limited.Headers.GetValues("Retry-After").Single(), System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(retryAfter, 1, 60);
+        Assert.Equal(3, upstream.Requests.Count);
+    }
+
+    [Fact]
+    public async Task Parallel_requests_beyond_the_limit_are_refused_and_the_slots_come_back()
+    {
+        const int Limit = 3;
+        const int Fired = 20;
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var arrived = 0;
+        await using var upstream = await FakeUpstream.StartAsync(async context =>
+        {
+            Interlocked.Increment(ref arrived);
+            await release.Task;
+            await context.Response.WriteAsync("ok");
+        });
+        await using var gateway = await GatewayFor(upstream);
+        var key = (await gateway.GenerateKeyAsync($$"""{"max_parallel_requests":{{Limit}}}""")).GetProperty("key").GetString()!;
+
+        var calls = Enumerable.Range(0, Fired).Select(_ => CallAsync(gateway, key)).ToList();
+        var refused = 0;
+        while (refused < Fired - Limit)
+        {
+            var done = await Task.WhenAny(calls).DefaultTimeout();
+            Assert.Equal(HttpStatusCode.TooManyRequests, await done);
+            calls.Remove(done);
+            refused++;
+        }
+
+        Assert.Equal(Limit, Volatile.Read(ref arrived));
+        release.SetResult();
+        Assert.All(await Task.WhenAll(calls).DefaultTimeout(), status => Assert.Equal(HttpStatusCode.OK, status));
+        Assert.Equal(HttpStatusCode.OK, await CallAsync(gateway, key));
+    }
+
+    [Theory]
+    [InlineData("""{"max_budget":-1}""", "max_budget")]
+    [InlineData("""{"rpm_limit":"ten"}""", "rpm_limit")]
+    [InlineData("""{"budget_duration":"often"}""", "budget_duration")]
+    [InlineData("""{"allowed_routes":["openai"]}""", "allowed_routes")]
+    [InlineData("""{"team_id":"t1"}""", "team_id")]
+    [InlineData("""{"key":"sk-short"}""", "key")]
+    [InlineData("""not json""", "not valid JSON")]
+    public async Task Bad_fields_are_400s_that_name_the_field(string body, string named)
+    {
+        await using var gateway = await GatewayTestEnvironment.StartWithKeysAsync("");
+        using var request = gateway.Request(HttpMethod.Post, "key/generate", GatewayTestEnvironment.MasterKey);
+        request.Content = new StringContent(body, Encoding.UTF8, "application/json");
+
+        using var response = await gateway.Client.SendAsync(request).DefaultTimeout();
+
+        Assert.Contains(named, await AssertErrorAsync(response, HttpStatusCode.BadRequest, "invalid_request_error"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Aliases_are_unique_and_keys_can_be_deleted_by_alias()
+    {
+        await using var gateway = await GatewayTestEnvironment.StartWithKeysAsync("");
+        await gateway.GenerateKeyAsync("""{"key_alias":"billing"}""");
+
+        using var request = gateway.Request(HttpMethod.Post, "key/generate", GatewayTestEnvironment.MasterKey);
+        request.Content = new StringContent("""{"key_alias":"billing"}""", Encoding.UTF8, "application/json");
+        using var duplicate = await gateway.Client.SendAsync(request).DefaultTimeout();
+        var deleted = await AdminAsync(gateway, HttpMethod.Post, "key/delete", """{"key_aliases":["billing"]}""");
+
+        await AssertErrorAsync(duplicate, HttpStatusCode.BadRequest, "invalid_request_error");
+        Assert.Equal(["billing"], deleted.GetProperty("deleted_keys").EnumerateArray().Select(k => k.GetString()));
+    }
+
+    [Fact]
+    public async Task The_old_virtual_keys_setting_stops_the_start_with_directions()
+    {
+        var error = Assert.Throws<ConfigurationException>(() => ConfigLoader.LoadYaml("general_settings: { virtual_keys: [sk-a] }", _ => null));
+
+        Assert.Contains("/key/generate", error.Message, StringComparison.Ordinal);
+    }
+
+    private static Task<GatewayTestEnvironment> GatewayFor(FakeUpstream upstream, IReadOnlyDictionary<string, string>? environment = null, TimeProvider? time = null) =>
+        time is null
+            ? GatewayTestEnvironment.StartWithKeysAsync(ProviderYaml(upstream), environment)
+            : GatewayTestEnvironment.StartAsync(
+                $"""
+                general_settings:
+                  master_key: {GatewayTestEnvironment.MasterKey}
+                {ProviderYaml(upstream)}
+                """,
+                environment,
+                time);
+
+    private static string ProviderYaml(FakeUpstream upstream) =>
+        $"""
+        pass_through_providers:
+          openai: {"{"} api_key: {ProviderKey}, api_base: "{upstream.Origin}" {"}"}
+          anthropic: {"{"} api_key: {ProviderKey}, api_base: "{upstream.Origin}" {"}"}
+        """;
+
+    private static async Task<HttpStatusCode> CallAsync(GatewayTestEnvironment gateway, string key, string path = "openai/v1/models")
+    {
+        using var response = await gateway.Client.SendAsync(gateway.Request(HttpMethod.Get, path, key)).DefaultTimeout();
+        return response.StatusCode;
+    }
+
+    private static async Task<JsonElement> AdminAsync(GatewayTestEnvironment gateway, HttpMethod method, string path, string? json = null)
+    {
+        using var request = gateway.Request(method, path, GatewayTestEnvironment.MasterKey);
+        if (json is not null)
+        {
+            request.Content = new StringContent(json, Encoding.UTF8, "application/json");
+        }
+
+        using var response = await gateway.Client.SendAsync(request).DefaultTimeout();
+        var body = await response.Content.ReadAsStringAsync().DefaultTimeout();
+        Assert.True(response.IsSuccessStatusCode, $"{path} answered {(int)response.StatusCode}: {body}");
+        return JsonDocument.Parse(body).RootElement.Clone();
+    }
+
+    /// <returns>The error message.</returns>
+    private static async Task<string> AssertErrorAsync(HttpResponseMessage response, HttpStatusCode status, string type)
+    {
+        var body = await response.Content.ReadAsStringAsync().DefaultTimeout();
+        Assert.True(response.StatusCode == status, $"expected {(int)status}, got {(int)response.StatusCode}: {body}");
+        var error = JsonDocument.Parse(body).RootElement.GetProperty("error");
+        Assert.Equal(type, error.GetProperty("type").GetString());
+        return error.GetProperty("message").GetString()!;
+    }
+}
