@@ -10,16 +10,36 @@ using Tollgate.FunctionalTests.Common;
 namespace Tollgate.FunctionalTests;
 
 /// <summary>
-/// Virtual keys over HTTP, on the embedded SQLite store: the admin API's lifecycle and every check a
-/// key's settings make before the provider is contacted.
+/// Virtual keys over HTTP: the admin API's lifecycle and every check a key's settings make before the
+/// provider is contacted, run once per store (<see cref="SqliteVirtualKeyTests"/>, <see cref="PostgresVirtualKeyTests"/>).
 /// </summary>
-public sealed class VirtualKeyTests
+public abstract class VirtualKeyTests : IAsyncLifetime
 {
     private const string ProviderKey = "sk-real-openai-key-for-key-tests";
 
-    [Fact]
+    /// <summary>The environment that points the gateway at this test's own database.</summary>
+    private Dictionary<string, string> _store = [];
+
+    public async Task InitializeAsync()
+    {
+        if (await CreateDatabaseAsync() is { } url)
+        {
+            _store["DATABASE_URL"] = url;
+        }
+    }
+
+    public Task DisposeAsync() => Task.CompletedTask;
+
+    /// <summary>A <c>DATABASE_URL</c> for an empty database of this store; null when the store is not available here.</summary>
+    protected abstract Task<string?> CreateDatabaseAsync();
+
+    /// <summary>Skips (or in CI fails) when the store's server is absent.</summary>
+    protected abstract void RequireStore();
+
+    [SkippableFact]
     public async Task A_generated_key_works_until_it_is_blocked_or_deleted()
     {
+        RequireStore();
         await using var upstream = await FakeUpstream.StartAsync(context => context.Response.WriteAsync("ok"));
         await using var gateway = await GatewayFor(upstream);
 
@@ -54,47 +74,28 @@ public sealed class VirtualKeyTests
         Assert.Equal(2, upstream.Requests.Count);
     }
 
-    [Fact]
-    public async Task The_database_holds_only_the_keys_hash()
-    {
-        var folder = Directory.CreateTempSubdirectory("tollgate-keys-");
-        var file = Path.Combine(folder.FullName, "keys.db");
-        await using (var gateway = await GatewayTestEnvironment.StartWithKeysAsync("", new Dictionary<string, string> { ["DATABASE_URL"] = "sqlite:" + file }))
-        {
-            var key = (await gateway.GenerateKeyAsync("{}")).GetProperty("key").GetString()!;
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-
-            var stored = string.Concat(Directory.GetFiles(folder.FullName).Select(f => Encoding.Latin1.GetString(File.ReadAllBytes(f))));
-            Assert.DoesNotContain(key, stored, StringComparison.Ordinal);
-            Assert.DoesNotContain(key[3..], stored, StringComparison.Ordinal);
-            Assert.Contains(Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key))), stored, StringComparison.Ordinal);
-        }
-
-        folder.Delete(recursive: true);
-    }
-
-    [Fact]
+    [SkippableFact]
     public async Task Keys_survive_a_restart_on_the_same_database()
     {
-        var folder = Directory.CreateTempSubdirectory("tollgate-keys-");
-        var environment = new Dictionary<string, string> { ["DATABASE_URL"] = "sqlite:" + Path.Combine(folder.FullName, "tollgate.db") };
+        RequireStore();
         await using var upstream = await FakeUpstream.StartAsync(context => context.Response.WriteAsync("ok"));
         string key;
-        await using (var first = await GatewayFor(upstream, environment))
+        await using (var first = await GatewayFor(upstream))
         {
             key = (await first.GenerateKeyAsync("""{"rpm_limit":100}""")).GetProperty("key").GetString()!;
         }
 
         // Started without StartWithKeysAsync, which would try to create its fixed key a second time.
-        await using var second = await GatewayFor(upstream, environment, TimeProvider.System);
+        await using var second = await GatewayFor(upstream, TimeProvider.System);
 
         Assert.Equal(HttpStatusCode.OK, await CallAsync(second, key));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Admin_routes_take_only_the_master_key()
     {
-        await using var gateway = await GatewayTestEnvironment.StartWithKeysAsync("");
+        RequireStore();
+        await using var gateway = await GatewayTestEnvironment.StartWithKeysAsync("", _store);
 
         using var withVirtualKey = await gateway.Client.SendAsync(gateway.Request(HttpMethod.Get, "key/list")).DefaultTimeout();
         using var withoutKey = await gateway.Client.SendAsync(gateway.Request(HttpMethod.Get, "key/list", key: null)).DefaultTimeout();
@@ -105,10 +106,11 @@ public sealed class VirtualKeyTests
         await AssertErrorAsync(withUnknownKey, HttpStatusCode.Unauthorized, "auth_error");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Without_a_master_key_admin_and_provider_routes_explain_how_to_set_one()
     {
-        await using var gateway = await GatewayTestEnvironment.StartAsync("pass_through_providers: { openai: { api_key: sk-x } }");
+        RequireStore();
+        await using var gateway = await GatewayTestEnvironment.StartAsync("pass_through_providers: { openai: { api_key: sk-x } }", _store);
 
         using var admin = await gateway.Client.SendAsync(gateway.Request(HttpMethod.Get, "key/list", key: "sk-anything-at-all-000")).DefaultTimeout();
         using var provider = await gateway.Client.SendAsync(gateway.Request(HttpMethod.Get, "openai/v1/models", key: "sk-anything-at-all-000")).DefaultTimeout();
@@ -117,19 +119,21 @@ public sealed class VirtualKeyTests
         Assert.Contains("master_key", await AssertErrorAsync(provider, HttpStatusCode.Unauthorized, "auth_error"), StringComparison.Ordinal);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task The_master_key_can_come_from_LITELLM_MASTER_KEY()
     {
-        await using var gateway = await GatewayTestEnvironment.StartAsync("", new Dictionary<string, string> { ["LITELLM_MASTER_KEY"] = GatewayTestEnvironment.MasterKey });
+        RequireStore();
+        await using var gateway = await GatewayTestEnvironment.StartAsync("", new Dictionary<string, string>(_store) { ["LITELLM_MASTER_KEY"] = GatewayTestEnvironment.MasterKey });
 
         var generated = await gateway.GenerateKeyAsync("{}");
 
         Assert.StartsWith("sk-", generated.GetProperty("key").GetString(), StringComparison.Ordinal);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Allowed_routes_limit_a_key_to_route_prefixes()
     {
+        RequireStore();
         await using var upstream = await FakeUpstream.StartAsync(context => context.Response.WriteAsync("ok"));
         await using var gateway = await GatewayFor(upstream);
         var key = (await gateway.GenerateKeyAsync("""{"allowed_routes":["/openai/v1/models"]}""")).GetProperty("key").GetString()!;
@@ -144,12 +148,13 @@ public sealed class VirtualKeyTests
         Assert.Equal(2, upstream.Requests.Count);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task An_expired_key_is_refused()
     {
+        RequireStore();
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var upstream = await FakeUpstream.StartAsync(context => context.Response.WriteAsync("ok"));
-        await using var gateway = await GatewayFor(upstream, time: time);
+        await using var gateway = await GatewayFor(upstream, time);
         var key = (await gateway.GenerateKeyAsync("""{"duration":"1h"}""")).GetProperty("key").GetString()!;
         Assert.Equal(HttpStatusCode.OK, await CallAsync(gateway, key));
 
@@ -159,12 +164,13 @@ public sealed class VirtualKeyTests
         Assert.Contains("expired", await AssertErrorAsync(response, HttpStatusCode.Unauthorized, "auth_error"), StringComparison.Ordinal);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task An_exhausted_budget_refuses_until_the_budget_window_ends()
     {
+        RequireStore();
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var upstream = await FakeUpstream.StartAsync(context => context.Response.WriteAsync("ok"));
-        await using var gateway = await GatewayFor(upstream, time: time);
+        await using var gateway = await GatewayFor(upstream, time);
         var key = (await gateway.GenerateKeyAsync("""{"max_budget":0.5,"budget_duration":"1h"}""")).GetProperty("key").GetString()!;
         await AdminAsync(gateway, HttpMethod.Post, "key/update", $$"""{"key":"{{key}}","spend":0.5}""");
 
@@ -179,9 +185,10 @@ public sealed class VirtualKeyTests
         Assert.True(info.GetProperty("info").GetProperty("budget_reset_at").GetDateTimeOffset() > time.GetUtcNow());
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task The_rpm_limit_answers_429_with_retry_after()
     {
+        RequireStore();
         await using var upstream = await FakeUpstream.StartAsync(context => context.Response.WriteAsync("ok"));
         await using var gateway = await GatewayFor(upstream);
         var key = (await gateway.GenerateKeyAsync("""{"rpm_limit":3}""")).GetProperty("key").GetString()!;
@@ -199,9 +206,10 @@ public sealed class VirtualKeyTests
         Assert.Equal(3, upstream.Requests.Count);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Parallel_requests_beyond_the_limit_are_refused_and_the_slots_come_back()
     {
+        RequireStore();
         const int Limit = 3;
         const int Fired = 20;
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -215,23 +223,36 @@ public sealed class VirtualKeyTests
         await using var gateway = await GatewayFor(upstream);
         var key = (await gateway.GenerateKeyAsync($$"""{"max_parallel_requests":{{Limit}}}""")).GetProperty("key").GetString()!;
 
-        var calls = Enumerable.Range(0, Fired).Select(_ => CallAsync(gateway, key)).ToList();
-        var refused = 0;
-        while (refused < Fired - Limit)
+        var calls = new List<Task<HttpStatusCode>>();
+        List<Task<HttpStatusCode>> refused;
+        try
         {
-            var done = await Task.WhenAny(calls).DefaultTimeout();
-            Assert.Equal(HttpStatusCode.TooManyRequests, await done);
-            calls.Remove(done);
-            refused++;
+            calls.AddRange(Enumerable.Range(0, Fired).Select(_ => CallAsync(gateway, key)));
+            // Everything over the limit is answered at once, while the first three still wait upstream.
+            var deadline = DateTime.UtcNow + TaskTimeoutExtensions.DefaultTimeoutSpan;
+            while (calls.Count(c => c.IsCompleted) < Fired - Limit && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(10);
+            }
+
+            refused = calls.Where(c => c.IsCompleted).ToList();
+            Assert.Equal(Fired - Limit, refused.Count);
+            Assert.All(refused, c => Assert.Equal(HttpStatusCode.TooManyRequests, c.Result));
+
+            Assert.Equal(Limit, Volatile.Read(ref arrived));
+        }
+        finally
+        {
+            // Held requests must end, pass or fail, or the fake could not stop.
+            release.TrySetResult();
         }
 
-        Assert.Equal(Limit, Volatile.Read(ref arrived));
-        release.SetResult();
-        Assert.All(await Task.WhenAll(calls).DefaultTimeout(), status => Assert.Equal(HttpStatusCode.OK, status));
+        var admitted = calls.Except(refused).ToList();
+        Assert.All(await Task.WhenAll(admitted).DefaultTimeout(), status => Assert.Equal(HttpStatusCode.OK, status));
         Assert.Equal(HttpStatusCode.OK, await CallAsync(gateway, key));
     }
 
-    [Theory]
+    [SkippableTheory]
     [InlineData("""{"max_budget":-1}""", "max_budget")]
     [InlineData("""{"rpm_limit":"ten"}""", "rpm_limit")]
     [InlineData("""{"budget_duration":"often"}""", "budget_duration")]
@@ -241,7 +262,8 @@ public sealed class VirtualKeyTests
     [InlineData("""not json""", "not valid JSON")]
     public async Task Bad_fields_are_400s_that_name_the_field(string body, string named)
     {
-        await using var gateway = await GatewayTestEnvironment.StartWithKeysAsync("");
+        RequireStore();
+        await using var gateway = await GatewayTestEnvironment.StartWithKeysAsync("", _store);
         using var request = gateway.Request(HttpMethod.Post, "key/generate", GatewayTestEnvironment.MasterKey);
         request.Content = new StringContent(body, Encoding.UTF8, "application/json");
 
@@ -250,10 +272,11 @@ public sealed class VirtualKeyTests
         Assert.Contains(named, await AssertErrorAsync(response, HttpStatusCode.BadRequest, "invalid_request_error"), StringComparison.Ordinal);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Aliases_are_unique_and_keys_can_be_deleted_by_alias()
     {
-        await using var gateway = await GatewayTestEnvironment.StartWithKeysAsync("");
+        RequireStore();
+        await using var gateway = await GatewayTestEnvironment.StartWithKeysAsync("", _store);
         await gateway.GenerateKeyAsync("""{"key_alias":"billing"}""");
 
         using var request = gateway.Request(HttpMethod.Post, "key/generate", GatewayTestEnvironment.MasterKey);
@@ -265,24 +288,16 @@ public sealed class VirtualKeyTests
         Assert.Equal(["billing"], deleted.GetProperty("deleted_keys").EnumerateArray().Select(k => k.GetString()));
     }
 
-    [Fact]
-    public async Task The_old_virtual_keys_setting_stops_the_start_with_directions()
-    {
-        var error = Assert.Throws<ConfigurationException>(() => ConfigLoader.LoadYaml("general_settings: { virtual_keys: [sk-a] }", _ => null));
-
-        Assert.Contains("/key/generate", error.Message, StringComparison.Ordinal);
-    }
-
-    private static Task<GatewayTestEnvironment> GatewayFor(FakeUpstream upstream, IReadOnlyDictionary<string, string>? environment = null, TimeProvider? time = null) =>
+    private Task<GatewayTestEnvironment> GatewayFor(FakeUpstream upstream, TimeProvider? time = null) =>
         time is null
-            ? GatewayTestEnvironment.StartWithKeysAsync(ProviderYaml(upstream), environment)
+            ? GatewayTestEnvironment.StartWithKeysAsync(ProviderYaml(upstream), _store)
             : GatewayTestEnvironment.StartAsync(
                 $"""
                 general_settings:
                   master_key: {GatewayTestEnvironment.MasterKey}
                 {ProviderYaml(upstream)}
                 """,
-                environment,
+                _store,
                 time);
 
     private static string ProviderYaml(FakeUpstream upstream) =>
@@ -321,4 +336,54 @@ public sealed class VirtualKeyTests
         Assert.Equal(type, error.GetProperty("type").GetString());
         return error.GetProperty("message").GetString()!;
     }
+}
+
+/// <summary>The key tests on the embedded default store, plus what only a file on disk can show.</summary>
+public sealed class SqliteVirtualKeyTests : VirtualKeyTests
+{
+    private readonly List<DirectoryInfo> _folders = [];
+
+    protected override Task<string?> CreateDatabaseAsync()
+    {
+        var folder = Directory.CreateTempSubdirectory("tollgate-keys-");
+        _folders.Add(folder);
+        return Task.FromResult<string?>("sqlite:" + Path.Combine(folder.FullName, "tollgate.db"));
+    }
+
+    protected override void RequireStore()
+    {
+    }
+
+    [Fact]
+    public async Task The_database_holds_only_the_keys_hash()
+    {
+        var folder = _folders[0];
+        await using (var gateway = await GatewayTestEnvironment.StartWithKeysAsync("", new Dictionary<string, string> { ["DATABASE_URL"] = "sqlite:" + Path.Combine(folder.FullName, "tollgate.db") }))
+        {
+            var key = (await gateway.GenerateKeyAsync("{}")).GetProperty("key").GetString()!;
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+
+            var stored = string.Concat(Directory.GetFiles(folder.FullName).Select(f => Encoding.Latin1.GetString(File.ReadAllBytes(f))));
+            Assert.DoesNotContain(key, stored, StringComparison.Ordinal);
+            Assert.DoesNotContain(key[3..], stored, StringComparison.Ordinal);
+            Assert.Contains(Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key))), stored, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void The_old_virtual_keys_setting_stops_the_start_with_directions()
+    {
+        var error = Assert.Throws<ConfigurationException>(() => ConfigLoader.LoadYaml("general_settings: { virtual_keys: [sk-a] }", _ => null));
+
+        Assert.Contains("/key/generate", error.Message, StringComparison.Ordinal);
+    }
+}
+
+/// <summary>The key tests on Postgres, each with a database of its own.</summary>
+public sealed class PostgresVirtualKeyTests : VirtualKeyTests
+{
+    protected override async Task<string?> CreateDatabaseAsync() =>
+        TestPostgres.ServerUrl is null ? null : await TestPostgres.CreateDatabaseAsync();
+
+    protected override void RequireStore() => TestPostgres.RequireServer();
 }
