@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
@@ -33,7 +32,7 @@ internal sealed partial class PassThroughMiddleware(
     RouteTable routes,
     IVirtualKeyAuthenticator keys,
     KeyBudget budgets,
-    KeyLimiter limiter,
+    IKeyLimiter limiter,
     IHttpForwarder forwarder,
     GatewayLimits limits,
     TimeProvider time,
@@ -68,7 +67,7 @@ internal sealed partial class PassThroughMiddleware(
         }
 
         // (2)
-        RateLimitLease? parallelSlot = null;
+        IDisposable? parallelSlot = null;
         var keySource = VirtualKeySource.None;
         KeyHash? keyHash = null;
         if (route.RequiresVirtualKey)
@@ -192,7 +191,7 @@ internal sealed partial class PassThroughMiddleware(
             return null;
         }
 
-        var decision = limiter.TryAcquire(key);
+        var decision = await limiter.TryAcquireAsync(key, context.RequestAborted);
         if (!decision.Allowed)
         {
             var seconds = Math.Max(1, (int)Math.Ceiling(decision.RetryAfter.TotalSeconds));

@@ -12,6 +12,7 @@ using Tollgate.Errors;
 using Tollgate.Forwarding;
 using Tollgate.Keys;
 using Tollgate.Routing;
+using StackExchange.Redis;
 using Tollgate.Storage;
 using Tollgate.Telemetry;
 
@@ -35,6 +36,13 @@ internal static partial class TollgateApplication
         if (location is null)
         {
             errors.Add($"{(config.General.DatabaseUrl is null ? "DATABASE_URL" : "general_settings.database_url")}: {databaseProblem}");
+        }
+
+        var redisUrl = config.General.RedisUrl ?? RouteTableBuilder.NonEmpty(environment("REDIS_URL"));
+        ConfigurationOptions? redisOptions = null;
+        if (redisUrl is not null && (redisOptions = RedisLocation.Parse(redisUrl, out var redisProblem)) is null)
+        {
+            errors.Add($"{(config.General.RedisUrl is null ? "REDIS_URL" : "general_settings.redis_url")}: {redisProblem}");
         }
 
         if (errors.Count > 0)
@@ -71,7 +79,18 @@ internal static partial class TollgateApplication
         builder.Services.AddSingleton<KeyRepository>();
         builder.Services.AddSingleton<KeyCache>();
         builder.Services.AddSingleton<KeyBudget>();
-        builder.Services.AddSingleton<KeyLimiter>();
+        builder.Services.AddSingleton<LocalKeyLimiter>();
+        if (redisOptions is not null)
+        {
+            var redis = await ConnectionMultiplexer.ConnectAsync(redisOptions);
+            builder.Services.AddSingleton<IConnectionMultiplexer>(_ => redis);
+            builder.Services.AddSingleton<IKeyLimiter, RedisKeyLimiter>();
+        }
+        else
+        {
+            builder.Services.AddSingleton<IKeyLimiter>(services => services.GetRequiredService<LocalKeyLimiter>());
+        }
+
         builder.Services.AddSingleton<IVirtualKeyAuthenticator, KeyAuthenticator>();
 
         var app = builder.Build();

@@ -14,20 +14,8 @@ public static class TestPostgres
     public static string? ServerUrl => Environment.GetEnvironmentVariable(VariableName) is { Length: > 0 } url ? url : null;
 
     /// <summary>Skips the test when no server is configured outside CI; fails it in CI.</summary>
-    public static void RequireServer()
-    {
-        if (ServerUrl is not null)
-        {
-            return;
-        }
-
-        if (string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase))
-        {
-            throw new InvalidOperationException($"{VariableName} is not set: in CI, .ci/run must start Postgres for these tests.");
-        }
-
-        Skip.If(true, $"No Postgres server: set {VariableName}=postgresql://user@127.0.0.1:5432/postgres (.ci/run does) to run the Postgres store tests.");
-    }
+    public static void RequireServer() =>
+        TestServers.Require(ServerUrl, VariableName, "postgresql://user@127.0.0.1:5432/postgres", "Postgres");
 
     /// <summary>Creates an empty database and returns its <c>postgresql://</c> URL.</summary>
     public static async Task<string> CreateDatabaseAsync()

@@ -4,10 +4,10 @@ namespace Tollgate.Keys;
 
 /// <summary>
 /// A key's <c>rpm_limit</c> (sliding one-minute window) and <c>max_parallel_requests</c> on this
-/// instance. Limiters are per (key, limit), so a changed limit starts a fresh one; idle ones are
+/// instance alone (the default; <see cref="RedisKeyLimiter"/> shares them across instances). Limiters are per (key, limit), so a changed limit starts a fresh one; idle ones are
 /// dropped by <see cref="PartitionedRateLimiter"/>'s own sweep.
 /// </summary>
-internal sealed class KeyLimiter : IAsyncDisposable
+internal sealed class LocalKeyLimiter : IKeyLimiter, IAsyncDisposable
 {
     private static readonly TimeSpan Minute = TimeSpan.FromMinutes(1);
 
@@ -28,7 +28,8 @@ internal sealed class KeyLimiter : IAsyncDisposable
             QueueLimit = 0,
         }));
 
-    /// <summary>Takes one request's permits; on refusal, says which limit and when to retry.</summary>
+    public ValueTask<LimitDecision> TryAcquireAsync(StoredKey key, CancellationToken cancellationToken) => new(TryAcquire(key));
+
     public LimitDecision TryAcquire(StoredKey key)
     {
         if (key.RpmLimit is { } rpm)
@@ -37,7 +38,7 @@ internal sealed class KeyLimiter : IAsyncDisposable
             if (!lease.IsAcquired)
             {
                 var retryAfter = lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromSeconds(5);
-                return LimitDecision.Refused($"Rate limit reached: this key allows {rpm} requests per minute.", retryAfter);
+                return LimitDecision.OverRequestsPerMinute(rpm, retryAfter);
             }
         }
 
@@ -47,7 +48,7 @@ internal sealed class KeyLimiter : IAsyncDisposable
             if (!lease.IsAcquired)
             {
                 lease.Dispose();
-                return LimitDecision.Refused($"Parallel request limit reached: this key allows {parallel} requests at a time.", TimeSpan.FromSeconds(1));
+                return LimitDecision.OverParallelRequests(parallel);
             }
 
             return LimitDecision.Granted(lease);
@@ -63,12 +64,4 @@ internal sealed class KeyLimiter : IAsyncDisposable
     }
 
     private readonly record struct Partition(KeyHash Token, long Limit);
-}
-
-/// <summary>A granted request holds <see cref="Lease"/> (its parallel slot) until it ends; a refusal says why.</summary>
-internal readonly record struct LimitDecision(bool Allowed, RateLimitLease? Lease, string? Message, TimeSpan RetryAfter)
-{
-    public static LimitDecision Granted(RateLimitLease? lease) => new(true, lease, null, default);
-
-    public static LimitDecision Refused(string message, TimeSpan retryAfter) => new(false, null, message, retryAfter);
 }

@@ -1,0 +1,132 @@
+using Microsoft.Extensions.Logging;
+using StackExchange.Redis;
+using Tollgate.Telemetry;
+
+namespace Tollgate.Keys;
+
+/// <summary>
+/// Request limits shared by every instance through Redis (<c>general_settings.redis_url</c>). Each check
+/// is one atomic Lua script on Redis's own clock: a sliding one-minute log for <c>rpm_limit</c>, a set
+/// of leases for <c>max_parallel_requests</c> (each lease expires on its own, so a crashed instance
+/// cannot hold slots for ever). When Redis cannot be reached the check falls back to this instance's
+/// limits, so an outage never takes traffic down; the switch is logged both ways.
+/// </summary>
+internal sealed partial class RedisKeyLimiter(IConnectionMultiplexer redis, LocalKeyLimiter fallback, ILogger<RedisKeyLimiter> logger) : IKeyLimiter
+{
+    /// <summary>How long a parallel slot can outlive the instance that took it.</summary>
+    private static readonly TimeSpan LeaseLifetime = TimeSpan.FromMinutes(15);
+
+    private const string RequestsPerMinuteScript = """
+        local t = redis.call('TIME')
+        local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+        local window = tonumber(ARGV[1])
+        redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
+        if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[2]) then
+          local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+          return math.max(1, tonumber(oldest[2]) + window - now)
+        end
+        redis.call('ZADD', KEYS[1], now, ARGV[3])
+        redis.call('PEXPIRE', KEYS[1], window)
+        return 0
+        """;
+
+    private const string ParallelScript = """
+        local t = redis.call('TIME')
+        local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+        redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+        if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[1]) then
+          return 0
+        end
+        redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[3])
+        redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[2]))
+        return 1
+        """;
+
+    private int _degraded;
+
+    public async ValueTask<LimitDecision> TryAcquireAsync(StoredKey key, CancellationToken cancellationToken)
+    {
+        if (key.RpmLimit is null && key.MaxParallelRequests is null)
+        {
+            return LimitDecision.Granted(null);
+        }
+
+        if (!redis.IsConnected)
+        {
+            return FallBack(key, null);
+        }
+
+        try
+        {
+            var database = redis.GetDatabase();
+            var token = key.Token.ToString();
+            if (key.RpmLimit is { } rpm)
+            {
+                var wait = (long)await database.ScriptEvaluateAsync(RequestsPerMinuteScript,
+                    [(RedisKey)("tollgate:rpm:" + token)], [60_000, rpm, Guid.NewGuid().ToString("N")]);
+                if (wait > 0)
+                {
+                    Recovered();
+                    return LimitDecision.OverRequestsPerMinute(rpm, TimeSpan.FromMilliseconds(wait));
+                }
+            }
+
+            IDisposable? slot = null;
+            if (key.MaxParallelRequests is { } parallel)
+            {
+                var slotKey = (RedisKey)("tollgate:parallel:" + token);
+                var member = (RedisValue)Guid.NewGuid().ToString("N");
+                var taken = (long)await database.ScriptEvaluateAsync(ParallelScript,
+                    [slotKey], [parallel, (long)LeaseLifetime.TotalMilliseconds, member]);
+                if (taken == 0)
+                {
+                    Recovered();
+                    return LimitDecision.OverParallelRequests(parallel);
+                }
+
+                slot = new RedisSlot(database, slotKey, member);
+            }
+
+            Recovered();
+            return LimitDecision.Granted(slot);
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException)
+        {
+            return FallBack(key, e);
+        }
+    }
+
+    private LimitDecision FallBack(StoredKey key, Exception? exception)
+    {
+        if (Interlocked.Exchange(ref _degraded, 1) == 0)
+        {
+            Log.FallingBack(logger, exception?.Message ?? "not connected");
+        }
+
+        return fallback.TryAcquire(key);
+    }
+
+    private void Recovered()
+    {
+        if (Volatile.Read(ref _degraded) == 1 && Interlocked.Exchange(ref _degraded, 0) == 1)
+        {
+            Log.Recovered(logger);
+        }
+    }
+
+    /// <summary>Gives the slot back when the request ends; a lost release expires with the lease.</summary>
+    private sealed class RedisSlot(IDatabase database, RedisKey key, RedisValue member) : IDisposable
+    {
+        public void Dispose() => database.SortedSetRemove(key, member, CommandFlags.FireAndForget);
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventIds.RedisUnavailable, LogLevel.Warning,
+            "Redis is unreachable ({Reason}): key limits now hold per instance until it is back")]
+        public static partial void FallingBack(ILogger logger, string reason);
+
+        [LoggerMessage(EventIds.RedisRecovered, LogLevel.Information, "Redis is reachable again: key limits are shared across instances")]
+        public static partial void Recovered(ILogger logger);
+    }
+}

@@ -1,0 +1,125 @@
+using System.Net;
+using Microsoft.AspNetCore.Http;
+using Tollgate.FunctionalTests.Common;
+
+namespace Tollgate.FunctionalTests;
+
+/// <summary>
+/// Two gateway instances behind one load balancer share keys (Postgres) and limits (Redis): a key's
+/// limit holds for the pair, not for each. Without Redis each instance still enforces its own.
+/// </summary>
+public sealed class SharedLimitTests
+{
+    [SkippableFact]
+    public async Task Parallel_limit_holds_across_two_instances()
+    {
+        RequireServers();
+        const int Limit = 3;
+        const int Fired = 24;
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var arrived = 0;
+        await using var upstream = await FakeUpstream.StartAsync(async context =>
+        {
+            Interlocked.Increment(ref arrived);
+            await release.Task;
+            await context.Response.WriteAsync("ok");
+        });
+        var (first, second) = await StartPairAsync(upstream);
+        await using var a = first;
+        await using var b = second;
+        var key = (await a.GenerateKeyAsync($$"""{"max_parallel_requests":{{Limit}}}""")).GetProperty("key").GetString()!;
+
+        var calls = new List<Task<HttpStatusCode>>();
+        try
+        {
+            calls.AddRange(Enumerable.Range(0, Fired).Select(i => CallAsync(i % 2 == 0 ? a : b, key)));
+            var deadline = DateTime.UtcNow + TaskTimeoutExtensions.DefaultTimeoutSpan;
+            while (calls.Count(c => c.IsCompleted) < Fired - Limit && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(10);
+            }
+
+            Assert.All(calls.Where(c => c.IsCompleted), c => Assert.Equal(HttpStatusCode.TooManyRequests, c.Result));
+            Assert.Equal(Fired - Limit, calls.Count(c => c.IsCompleted));
+            Assert.Equal(Limit, Volatile.Read(ref arrived));
+        }
+        finally
+        {
+            release.TrySetResult();
+        }
+
+        await Task.WhenAll(calls).DefaultTimeout();
+        Assert.Equal(HttpStatusCode.OK, await CallAsync(b, key));
+    }
+
+    [SkippableFact]
+    public async Task Requests_per_minute_are_counted_across_two_instances()
+    {
+        RequireServers();
+        await using var upstream = await FakeUpstream.StartAsync(context => context.Response.WriteAsync("ok"));
+        var (first, second) = await StartPairAsync(upstream);
+        await using var a = first;
+        await using var b = second;
+        var key = (await a.GenerateKeyAsync("""{"rpm_limit":4}""")).GetProperty("key").GetString()!;
+
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < 10; i++)
+        {
+            statuses.Add(await CallAsync(i % 2 == 0 ? a : b, key));
+        }
+
+        Assert.Equal([.. Enumerable.Repeat(HttpStatusCode.OK, 4), .. Enumerable.Repeat(HttpStatusCode.TooManyRequests, 6)], statuses);
+        Assert.Equal(4, upstream.Requests.Count);
+    }
+
+    [Fact]
+    public async Task Without_redis_limits_hold_per_instance_and_the_outage_is_logged()
+    {
+        using var closed = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        closed.Start();
+        var port = ((IPEndPoint)closed.LocalEndpoint).Port;
+        closed.Stop();
+        await using var upstream = await FakeUpstream.StartAsync(context => context.Response.WriteAsync("ok"));
+        await using var gateway = await GatewayTestEnvironment.StartWithKeysAsync(ProviderYaml(upstream), general: $"  redis_url: redis://127.0.0.1:{port}");
+        var key = (await gateway.GenerateKeyAsync("""{"rpm_limit":2}""")).GetProperty("key").GetString()!;
+
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < 3; i++)
+        {
+            statuses.Add(await CallAsync(gateway, key));
+        }
+
+        Assert.Equal([HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.TooManyRequests], statuses);
+        await gateway.Logs.WaitForAsync(l => l.EventId == 5).DefaultTimeout();
+    }
+
+    private static void RequireServers()
+    {
+        TestPostgres.RequireServer();
+        TestRedis.RequireServer();
+    }
+
+    private static async Task<(GatewayTestEnvironment, GatewayTestEnvironment)> StartPairAsync(FakeUpstream upstream)
+    {
+        var shared = new Dictionary<string, string>
+        {
+            ["DATABASE_URL"] = await TestPostgres.CreateDatabaseAsync(),
+            ["REDIS_URL"] = TestRedis.ServerUrl!,
+        };
+        var yaml = $"""
+            general_settings:
+              master_key: {GatewayTestEnvironment.MasterKey}
+            {ProviderYaml(upstream)}
+            """;
+        return (await GatewayTestEnvironment.StartAsync(yaml, shared), await GatewayTestEnvironment.StartAsync(yaml, shared));
+    }
+
+    private static string ProviderYaml(FakeUpstream upstream) =>
+        $"pass_through_providers: {{ openai: {{ api_key: sk-real-key-for-limit-tests, api_base: \"{upstream.Origin}\" }} }}";
+
+    private static async Task<HttpStatusCode> CallAsync(GatewayTestEnvironment gateway, string key)
+    {
+        using var response = await gateway.Client.SendAsync(gateway.Request(HttpMethod.Get, "openai/v1/models", key)).DefaultTimeout();
+        return response.StatusCode;
+    }
+}
