@@ -16,36 +16,23 @@ public sealed class SharedLimitTests
         RequireServers();
         const int Limit = 3;
         const int Fired = 24;
-        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var arrived = 0;
-        await using var upstream = await FakeUpstream.StartAsync(async context =>
-        {
-            Interlocked.Increment(ref arrived);
-            await release.Task;
-            await context.Response.WriteAsync("ok");
-        });
-        var (first, second) = await StartPairAsync(upstream);
+        await using var upstream = await GatedUpstream.StartAsync();
+        var (first, second) = await StartPairAsync(upstream.Upstream);
         await using var a = first;
         await using var b = second;
         var key = (await a.GenerateKeyAsync($$"""{"max_parallel_requests":{{Limit}}}""")).GetProperty("key").GetString()!;
 
-        var calls = new List<Task<HttpStatusCode>>();
+        var calls = Enumerable.Range(0, Fired).Select(i => CallAsync(i % 2 == 0 ? a : b, key)).ToList();
         try
         {
-            calls.AddRange(Enumerable.Range(0, Fired).Select(i => CallAsync(i % 2 == 0 ? a : b, key)));
-            var deadline = DateTime.UtcNow + TaskTimeoutExtensions.DefaultTimeoutSpan;
-            while (calls.Count(c => c.IsCompleted) < Fired - Limit && DateTime.UtcNow < deadline)
-            {
-                await Task.Delay(10);
-            }
-
-            Assert.All(calls.Where(c => c.IsCompleted), c => Assert.Equal(HttpStatusCode.TooManyRequests, c.Result));
-            Assert.Equal(Fired - Limit, calls.Count(c => c.IsCompleted));
-            Assert.Equal(Limit, Volatile.Read(ref arrived));
+            var refused = await GatedUpstream.WaitForCompletedAsync(calls, Fired - Limit);
+            Assert.All(refused, c => Assert.Equal(HttpStatusCode.TooManyRequests, c.Result));
+            Assert.Equal(Fired - Limit, refused.Count);
+            Assert.Equal(Limit, upstream.Arrived);
         }
         finally
         {
-            release.TrySetResult();
+            upstream.Release();
         }
 
         await Task.WhenAll(calls).DefaultTimeout();

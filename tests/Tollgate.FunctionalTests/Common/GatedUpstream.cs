@@ -1,0 +1,47 @@
+using Microsoft.AspNetCore.Http;
+
+namespace Tollgate.FunctionalTests.Common;
+
+/// <summary>An upstream that holds every request until <see cref="Release"/>, counting how many reached it: for concurrency limits.</summary>
+public sealed class GatedUpstream : IAsyncDisposable
+{
+    private readonly TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _arrived;
+    private FakeUpstream? _upstream;
+
+    public FakeUpstream Upstream => _upstream!;
+
+    public int Arrived => Volatile.Read(ref _arrived);
+
+    public static async Task<GatedUpstream> StartAsync()
+    {
+        var gated = new GatedUpstream();
+        gated._upstream = await FakeUpstream.StartAsync(async context =>
+        {
+            Interlocked.Increment(ref gated._arrived);
+            await gated._release.Task;
+            await context.Response.WriteAsync("ok");
+        });
+        return gated;
+    }
+
+    public void Release() => _release.TrySetResult();
+
+    /// <summary>Waits until <paramref name="count"/> of <paramref name="calls"/> have finished (the refused ones, while the rest are held).</summary>
+    public static async Task<List<Task<T>>> WaitForCompletedAsync<T>(IReadOnlyCollection<Task<T>> calls, int count)
+    {
+        var deadline = DateTime.UtcNow + TaskTimeoutExtensions.DefaultTimeoutSpan;
+        while (calls.Count(c => c.IsCompleted) < count && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(10);
+        }
+
+        return [.. calls.Where(c => c.IsCompleted)];
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        Release();
+        return _upstream?.DisposeAsync() ?? ValueTask.CompletedTask;
+    }
+}
