@@ -18,7 +18,7 @@ public abstract class VirtualKeyTests : IAsyncLifetime
     private const string ProviderKey = "sk-real-openai-key-for-key-tests";
 
     /// <summary>The environment that points the gateway at this test's own database.</summary>
-    private Dictionary<string, string> _store = [];
+    private readonly Dictionary<string, string> _store = [];
 
     public async Task InitializeAsync()
     {
