@@ -149,6 +149,25 @@ public abstract class VirtualKeyTests : IAsyncLifetime
     }
 
     [SkippableFact]
+    public async Task A_models_list_limits_the_model_named_in_the_body_and_keeps_the_body_intact()
+    {
+        RequireStore();
+        await using var upstream = await FakeUpstream.StartAsync(context => context.Response.WriteAsync("ok"));
+        await using var gateway = await GatewayFor(upstream);
+        var key = (await gateway.GenerateKeyAsync("""{"models":["gpt-4o-mini","claude-3-5-*"]}""")).GetProperty("key").GetString()!;
+        const string Allowed = """{"messages":[{"role":"user","content":"hi"}],  "model" : "gpt-4o-mini","stream":false}""";
+
+        var allowed = await PostAsync(gateway, key, "openai/v1/chat/completions", Allowed);
+        var wildcard = await PostAsync(gateway, key, "anthropic/v1/messages", """{"model":"claude-3-5-haiku-20241022","max_tokens":8,"messages":[]}""");
+        var listing = await CallAsync(gateway, key, "openai/v1/models");
+        var refused = await PostAsync(gateway, key, "openai/v1/chat/completions", """{"model":"gpt-4o","messages":[]}""");
+
+        Assert.Equal((HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.Forbidden), (allowed, wildcard, listing, refused));
+        Assert.Equal(3, upstream.Requests.Count);
+        Assert.Equal(Encoding.UTF8.GetBytes(Allowed), upstream.Requests.First().Body);
+    }
+
+    [SkippableFact]
     public async Task An_expired_key_is_refused()
     {
         RequireStore();
@@ -294,6 +313,14 @@ public abstract class VirtualKeyTests : IAsyncLifetime
     private static async Task<HttpStatusCode> CallAsync(GatewayTestEnvironment gateway, string key, string path = "openai/v1/models")
     {
         using var response = await gateway.Client.SendAsync(gateway.Request(HttpMethod.Get, path, key)).DefaultTimeout();
+        return response.StatusCode;
+    }
+
+    private static async Task<HttpStatusCode> PostAsync(GatewayTestEnvironment gateway, string key, string path, string json)
+    {
+        using var request = gateway.Request(HttpMethod.Post, path, key);
+        request.Content = new StringContent(json, Encoding.UTF8, "application/json");
+        using var response = await gateway.Client.SendAsync(request).DefaultTimeout();
         return response.StatusCode;
     }
 

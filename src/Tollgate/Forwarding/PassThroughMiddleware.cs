@@ -16,7 +16,7 @@ namespace Tollgate.Forwarding;
 /// (0) Match the raw path to a route; anything else goes on to the admin/health endpoints or a 404.
 /// (1) Refuse methods a custom endpoint does not allow (405).
 /// (2) Read the virtual key from the first place that carries one and check it (401), then the key's
-///     allowed routes (403), budget (400) and request limits (429); a parallel slot is held to the end.
+///     allowed routes and models (403), budget (400) and request limits (429); a parallel slot is held to the end.
 /// (3) Refuse a route whose provider is not configured, naming the missing setting (500).
 /// (4) Refuse a declared body over the limit before any upstream work (413).
 /// (5) Build the upstream URL from the configured origin and the client's tail; unsafe paths get 400.
@@ -83,7 +83,7 @@ internal sealed partial class PassThroughMiddleware(
             keyHash = check.Hash;
             if (check.Key is { } stored)
             {
-                if (await CheckKeyPolicyAsync(context, route, stored, rawTarget, pathEnd) is not { } granted)
+                if (await CheckKeyPolicyAsync(context, route, stored, rawTarget, tailStart, pathEnd) is not { } granted)
                 {
                     return;
                 }
@@ -176,12 +176,32 @@ internal sealed partial class PassThroughMiddleware(
     }
 
     /// <returns>The granted limits, or null after answering with the refusal.</returns>
-    private async Task<LimitDecision?> CheckKeyPolicyAsync(HttpContext context, PassThroughRoute route, StoredKey key, string rawTarget, int pathEnd)
+    private async Task<LimitDecision?> CheckKeyPolicyAsync(HttpContext context, PassThroughRoute route, StoredKey key, string rawTarget, int tailStart, int pathEnd)
     {
         if (!key.AllowsRoute(rawTarget.AsSpan(0, pathEnd)))
         {
             await RejectAsync(context, route, StatusCodes.Status403Forbidden, ErrorTypes.Forbidden,
                 $"This key may not call {route.Prefix}: its allowed_routes are {string.Join(", ", key.AllowedRoutes)}.");
+            return null;
+        }
+
+        var (modelOutcome, model) = await ModelAccess.CheckAsync(context, key, rawTarget[tailStart..pathEnd], limits.MaxRequestBodyBytes);
+        if (modelOutcome == ModelAccess.Outcome.BodyTooLarge)
+        {
+            await RejectAsync(context, route, StatusCodes.Status413PayloadTooLarge, ErrorTypes.RequestTooLarge, limits.BodyTooLargeMessage);
+            return null;
+        }
+
+        if (modelOutcome == ModelAccess.Outcome.BodyUnreadable)
+        {
+            await RejectAsync(context, route, StatusCodes.Status400BadRequest, ErrorTypes.InvalidRequest, "The request body could not be read from the client.");
+            return null;
+        }
+
+        if (modelOutcome == ModelAccess.Outcome.Refused)
+        {
+            await RejectAsync(context, route, StatusCodes.Status403Forbidden, ErrorTypes.Forbidden,
+                $"This key may not use the model '{model}': its models are {string.Join(", ", key.Models)}.");
             return null;
         }
 

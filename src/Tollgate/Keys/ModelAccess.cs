@@ -1,0 +1,130 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Tollgate.Forwarding;
+
+namespace Tollgate.Keys;
+
+/// <summary>
+/// A key's <c>models</c> list. The model is read from the path where the provider puts it there
+/// (Gemini and Vertex <c>models/{m}:…</c>, Bedrock <c>model/{id}/…</c>, Azure <c>deployments/{d}/…</c>),
+/// else from the JSON body's top-level <c>model</c>, which means reading the body first, so only
+/// keys with a models list pay for it. Calls that name no model (listing models, files) are allowed.
+/// </summary>
+internal static class ModelAccess
+{
+    private static readonly string[] PathMarkers = ["/models/", "/model/", "/deployments/"];
+
+    public enum Outcome
+    {
+        Allowed,
+        Refused,
+        BodyTooLarge,
+
+        /// <summary>The body could not be read (the client broke off or sent a bad chunk).</summary>
+        BodyUnreadable,
+    }
+
+    public static async ValueTask<(Outcome Outcome, string? Model)> CheckAsync(HttpContext context, StoredKey key, string tail, long maxBodyBytes)
+    {
+        if (key.Models.Count == 0)
+        {
+            return (Outcome.Allowed, null);
+        }
+
+        var model = FromPath(tail);
+        if (model is null && IsJson(context.Request.ContentType))
+        {
+            BufferedRequestBody? body;
+            try
+            {
+                body = await BufferedRequestBody.ReadAsync(context, maxBodyBytes, context.RequestAborted);
+            }
+            catch (BadHttpRequestException e)
+            {
+                return (e.StatusCode == StatusCodes.Status413PayloadTooLarge ? Outcome.BodyTooLarge : Outcome.BodyUnreadable, null);
+            }
+            catch (Exception e) when (e is IOException or OperationCanceledException)
+            {
+                return (Outcome.BodyUnreadable, null);
+            }
+
+            if (body is null)
+            {
+                return (Outcome.BodyTooLarge, null);
+            }
+
+            model = FromJson(body.Memory.Span);
+        }
+
+        return (model is null || Allows(key.Models, model) ? Outcome.Allowed : Outcome.Refused, model);
+    }
+
+    /// <summary>Exact names, or a prefix ending in <c>*</c> (<c>claude-3-5-*</c>).</summary>
+    public static bool Allows(IReadOnlyList<string> models, string model)
+    {
+        foreach (var allowed in models)
+        {
+            if (allowed.EndsWith('*') ? model.StartsWith(allowed.AsSpan(0, allowed.Length - 1), StringComparison.Ordinal) : allowed == model)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    public static string? FromPath(string tail)
+    {
+        foreach (var marker in PathMarkers)
+        {
+            var at = tail.IndexOf(marker, StringComparison.Ordinal);
+            if (at < 0)
+            {
+                continue;
+            }
+
+            var rest = tail.AsSpan(at + marker.Length);
+            var end = rest.IndexOfAny('/', ':', '?');
+            var segment = end < 0 ? rest : rest[..end];
+            if (segment.Length > 0)
+            {
+                return Uri.UnescapeDataString(segment.ToString());
+            }
+        }
+
+        return null;
+    }
+
+    public static string? FromJson(ReadOnlySpan<byte> json)
+    {
+        var reader = new Utf8JsonReader(json);
+        try
+        {
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                return null;
+            }
+
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var isModel = reader.ValueTextEquals("model"u8);
+                reader.Read();
+                if (isModel)
+                {
+                    return reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                }
+
+                reader.Skip();
+            }
+        }
+        catch (JsonException)
+        {
+            // Not JSON after all: the provider will say so; there is no model to judge.
+        }
+
+        return null;
+    }
+
+    private static bool IsJson(string? contentType) =>
+        contentType is not null && contentType.Contains("json", StringComparison.OrdinalIgnoreCase);
+}
