@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Security.Cryptography;
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -19,7 +18,6 @@ internal static class KeyAdminEndpoints
 {
     private const int MaxBodyBytes = 1024 * 1024;
     private const int MaxPageSize = 100;
-    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public static void MapKeyAdmin(this IEndpointRouteBuilder app)
     {
@@ -46,7 +44,7 @@ internal static class KeyAdminEndpoints
             key = custom.ValueKind == JsonValueKind.String ? custom.GetString()! : "";
             if (!key.StartsWith("sk-", StringComparison.Ordinal) || key.Length < 20 || key.Any(char.IsWhiteSpace))
             {
-                await BadRequestAsync(context, "key: a chosen key must start with \"sk-\", be at least 20 characters long and hold no spaces.");
+                await AdminResponses.BadRequestAsync(context, "key: a chosen key must start with \"sk-\", be at least 20 characters long and hold no spaces.");
                 return;
             }
         }
@@ -59,17 +57,17 @@ internal static class KeyAdminEndpoints
         var blank = new StoredKey { Token = KeyHash.Of(key), KeyName = DisplayName(key), CreatedAt = now, UpdatedAt = now };
         if (KeyFields.Apply(blank, root, now, out var problem) is not { } created)
         {
-            await BadRequestAsync(context, problem!);
+            await AdminResponses.BadRequestAsync(context, problem!);
             return;
         }
 
         if (!await repository.InsertAsync(created, context.RequestAborted))
         {
-            await BadRequestAsync(context, "A key with this key_alias (or this key value) already exists.");
+            await AdminResponses.BadRequestAsync(context, "A key with this key_alias (or this key value) already exists.");
             return;
         }
 
-        await WriteAsync(context, writer =>
+        await AdminResponses.WriteAsync(context, writer =>
         {
             writer.WriteStartObject();
             writer.WriteString("key", key);
@@ -82,7 +80,7 @@ internal static class KeyAdminEndpoints
     {
         if (!KeyFields.TryReadKeyReference(context.Request.Query["key"], out var token))
         {
-            await BadRequestAsync(context, "key: pass the key (sk-…) or its token (SHA-256 hex) as ?key=.");
+            await AdminResponses.BadRequestAsync(context, "key: pass the key (sk-…) or its token (SHA-256 hex) as ?key=.");
             return;
         }
 
@@ -92,7 +90,7 @@ internal static class KeyAdminEndpoints
             return;
         }
 
-        await WriteAsync(context, writer =>
+        await AdminResponses.WriteAsync(context, writer =>
         {
             writer.WriteStartObject();
             writer.WriteString("key", key.Token.ToString());
@@ -115,7 +113,7 @@ internal static class KeyAdminEndpoints
         if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("key", out var reference)
             || reference.ValueKind != JsonValueKind.String || !KeyFields.TryReadKeyReference(reference.GetString(), out var token))
         {
-            await BadRequestAsync(context, "key: required, the key (sk-…) or its token (SHA-256 hex).");
+            await AdminResponses.BadRequestAsync(context, "key: required, the key (sk-…) or its token (SHA-256 hex).");
             return;
         }
 
@@ -127,7 +125,7 @@ internal static class KeyAdminEndpoints
 
         if (KeyFields.Apply(existing, root, time.GetUtcNow(), out var problem) is not { } updated)
         {
-            await BadRequestAsync(context, problem!);
+            await AdminResponses.BadRequestAsync(context, problem!);
             return;
         }
 
@@ -137,12 +135,12 @@ internal static class KeyAdminEndpoints
                 await NotFoundAsync(context);
                 return;
             case false:
-                await BadRequestAsync(context, "key_alias: another key already has this alias.");
+                await AdminResponses.BadRequestAsync(context, "key_alias: another key already has this alias.");
                 return;
         }
 
         cache.Invalidate(token);
-        await WriteAsync(context, writer =>
+        await AdminResponses.WriteAsync(context, writer =>
         {
             writer.WriteStartObject();
             KeyJson.WriteFields(writer, updated);
@@ -167,7 +165,7 @@ internal static class KeyAdminEndpoints
                 var text = item.ValueKind == JsonValueKind.String ? item.GetString() : null;
                 if (!KeyFields.TryReadKeyReference(text, out var token))
                 {
-                    await BadRequestAsync(context, "keys: each entry must be a key (sk-…) or its token (SHA-256 hex).");
+                    await AdminResponses.BadRequestAsync(context, "keys: each entry must be a key (sk-…) or its token (SHA-256 hex).");
                     return;
                 }
 
@@ -188,7 +186,7 @@ internal static class KeyAdminEndpoints
 
         if (tokens.Count == 0)
         {
-            await BadRequestAsync(context, "keys or key_aliases: name at least one existing key to delete.");
+            await AdminResponses.BadRequestAsync(context, "keys or key_aliases: name at least one existing key to delete.");
             return;
         }
 
@@ -204,7 +202,7 @@ internal static class KeyAdminEndpoints
             return;
         }
 
-        await WriteAsync(context, writer =>
+        await AdminResponses.WriteAsync(context, writer =>
         {
             writer.WriteStartObject();
             writer.WriteStartArray("deleted_keys");
@@ -225,13 +223,13 @@ internal static class KeyAdminEndpoints
         var size = ReadInt(query["size"], 10);
         if (page is not > 0 || size is not (> 0 and <= MaxPageSize))
         {
-            await BadRequestAsync(context, $"page must be 1 or more and size between 1 and {MaxPageSize}.");
+            await AdminResponses.BadRequestAsync(context, $"page must be 1 or more and size between 1 and {MaxPageSize}.");
             return;
         }
 
         var fullObjects = string.Equals(query["return_full_object"], "true", StringComparison.OrdinalIgnoreCase);
         var (keys, total) = await repository.ListAsync(page.Value, size.Value, context.RequestAborted);
-        await WriteAsync(context, writer =>
+        await AdminResponses.WriteAsync(context, writer =>
         {
             writer.WriteStartObject();
             writer.WriteStartArray("keys");
@@ -280,25 +278,11 @@ internal static class KeyAdminEndpoints
         }
         catch (JsonException e)
         {
-            await BadRequestAsync(context, $"The body is not valid JSON: {e.Message}");
+            await AdminResponses.BadRequestAsync(context, $"The body is not valid JSON: {e.Message}");
             return null;
         }
     }
 
-    private static Task BadRequestAsync(HttpContext context, string message) =>
-        ErrorResponse.WriteAsync(context, StatusCodes.Status400BadRequest, ErrorTypes.InvalidRequest, message);
-
     private static Task NotFoundAsync(HttpContext context) =>
         ErrorResponse.WriteAsync(context, StatusCodes.Status404NotFound, ErrorTypes.NotFound, "No such key.");
-
-    private static async Task WriteAsync(HttpContext context, Action<Utf8JsonWriter> write)
-    {
-        context.Response.ContentType = "application/json";
-        using (var writer = new Utf8JsonWriter(context.Response.BodyWriter, WriterOptions))
-        {
-            write(writer);
-        }
-
-        await context.Response.BodyWriter.FlushAsync(context.RequestAborted);
-    }
 }

@@ -10,6 +10,9 @@ namespace Tollgate.Errors;
 /// </summary>
 internal static class ErrorResponse
 {
+    /// <summary>Where the error's <c>type</c> is left in <c>HttpContext.Items</c> for the spend row.</summary>
+    public const string ErrorTypeItem = "tollgate.error_type";
+
     // Messages quote names ('openai', 'x-api-key'); the default encoder would turn quotes into \u0027.
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
@@ -34,6 +37,7 @@ internal static class ErrorResponse
 
         response.StatusCode = statusCode;
         response.ContentType = "application/json";
+        context.Items[ErrorTypeItem] = type;
         if (header is { } extra)
         {
             response.Headers[extra.Key] = extra.Value;

@@ -4,8 +4,10 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
 using Tollgate.Errors;
 using Tollgate.Keys;
+using Tollgate.Metering;
 using Tollgate.Requests;
 using Tollgate.Routing;
+using Tollgate.Spend;
 using Tollgate.Telemetry;
 using Yarp.ReverseProxy.Forwarder;
 
@@ -26,6 +28,7 @@ namespace Tollgate.Forwarding;
 /// (8) Map a forwarding failure to the contract's JSON error if nothing was sent yet; otherwise YARP
 ///     has aborted the client connection so a cut stream never looks complete.
 /// (9) Write the access log line.
+/// (10) Queue the call's spend-log row, for every outcome (refusals, provider errors, aborted streams).
 /// </remarks>
 internal sealed partial class PassThroughMiddleware(
     RequestDelegate next,
@@ -35,6 +38,8 @@ internal sealed partial class PassThroughMiddleware(
     IKeyLimiter limiter,
     IHttpForwarder forwarder,
     GatewayLimits limits,
+    SpendRecorder spend,
+    Func<CallRecord, IResponseMeter?> meters,
     TimeProvider time,
     ILogger<PassThroughMiddleware> logger)
 {
@@ -54,6 +59,21 @@ internal sealed partial class PassThroughMiddleware(
     }
 
     private async Task ForwardAsync(HttpContext context, PassThroughRoute route, string rawTarget, int tailStart, int pathEnd)
+    {
+        // (10) Whatever happens below, the call gets its spend-log row.
+        var call = new CallRecord(context, route, rawTarget[..pathEnd], time.GetUtcNow(), meters);
+        MeteredResponseStream.Install(context, call, time);
+        try
+        {
+            await ForwardCoreAsync(context, route, rawTarget, tailStart, pathEnd, call);
+        }
+        finally
+        {
+            await spend.RecordAsync(call);
+        }
+    }
+
+    private async Task ForwardCoreAsync(HttpContext context, PassThroughRoute route, string rawTarget, int tailStart, int pathEnd, CallRecord call)
     {
         var started = time.GetTimestamp();
         var request = context.Request;
@@ -81,9 +101,11 @@ internal sealed partial class PassThroughMiddleware(
             }
 
             keyHash = check.Hash;
+            call.KeyHash = keyHash;
             if (check.Key is { } stored)
             {
-                if (await CheckKeyPolicyAsync(context, route, stored, rawTarget, tailStart, pathEnd) is not { } granted)
+                call.KeyAlias = stored.KeyAlias;
+                if (await CheckKeyPolicyAsync(context, route, stored, rawTarget, tailStart, pathEnd, call) is not { } granted)
                 {
                     return;
                 }
@@ -99,6 +121,8 @@ internal sealed partial class PassThroughMiddleware(
             {
                 keySource = candidateSource;
                 keyHash = check.Hash;
+                call.KeyHash = keyHash;
+                call.KeyAlias = check.Key?.KeyAlias;
             }
         }
 
@@ -159,6 +183,10 @@ internal sealed partial class PassThroughMiddleware(
             CredentialState = credentialState,
         };
         context.Features.Set(state);
+        call.Tags = state.Tags;
+        call.UpstreamHost = upstreamUri.Host;
+        call.RequestModel ??= ModelAccess.FromPath(rawTarget[tailStart..pathEnd]);
+        call.Forwarded = true;
 
         // (7)
         // The transformer sets the full request URI; YARP only needs a prefix for its own fallback.
@@ -168,6 +196,7 @@ internal sealed partial class PassThroughMiddleware(
         // (8)
         if (error != ForwarderError.None)
         {
+            call.ForwardingError = error.ToString();
             await ReportForwardingErrorAsync(context, route, upstreamUri.Host, error);
         }
 
@@ -176,7 +205,7 @@ internal sealed partial class PassThroughMiddleware(
     }
 
     /// <returns>The granted limits, or null after answering with the refusal.</returns>
-    private async Task<LimitDecision?> CheckKeyPolicyAsync(HttpContext context, PassThroughRoute route, StoredKey key, string rawTarget, int tailStart, int pathEnd)
+    private async Task<LimitDecision?> CheckKeyPolicyAsync(HttpContext context, PassThroughRoute route, StoredKey key, string rawTarget, int tailStart, int pathEnd, CallRecord call)
     {
         if (!key.AllowsRoute(rawTarget.AsSpan(0, pathEnd)))
         {
@@ -186,6 +215,7 @@ internal sealed partial class PassThroughMiddleware(
         }
 
         var (modelOutcome, model) = await ModelAccess.CheckAsync(context, key, rawTarget[tailStart..pathEnd], limits.MaxRequestBodyBytes);
+        call.RequestModel = model;
         if (modelOutcome == ModelAccess.Outcome.BodyTooLarge)
         {
             await RejectAsync(context, route, StatusCodes.Status413PayloadTooLarge, ErrorTypes.RequestTooLarge, limits.BodyTooLargeMessage);

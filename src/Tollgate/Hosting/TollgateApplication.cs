@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -5,14 +6,15 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using System.Data.Common;
+using StackExchange.Redis;
 using Tollgate.Admin;
 using Tollgate.Configuration;
 using Tollgate.Errors;
 using Tollgate.Forwarding;
 using Tollgate.Keys;
+using Tollgate.Metering;
 using Tollgate.Routing;
-using StackExchange.Redis;
+using Tollgate.Spend;
 using Tollgate.Storage;
 using Tollgate.Telemetry;
 
@@ -79,6 +81,13 @@ internal static partial class TollgateApplication
         builder.Services.AddSingleton<KeyRepository>();
         builder.Services.AddSingleton<KeyCache>();
         builder.Services.AddSingleton<KeyBudget>();
+        builder.Services.AddSingleton(new SpillFile(Path.GetFullPath(RouteTableBuilder.NonEmpty(environment("TOLLGATE_SPEND_SPILL_FILE")) ?? "tollgate-spend-spill.jsonl")));
+        builder.Services.AddSingleton<SpendLogRepository>();
+        builder.Services.AddSingleton<SpendLogWriter>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<SpendLogWriter>());
+        builder.Services.AddSingleton<SpendRecorder>();
+        // Token usage comes from the response parsers, which are wired in next; until then rows carry no tokens.
+        builder.Services.AddSingleton<Func<CallRecord, IResponseMeter?>>(static _ => static _ => null);
         builder.Services.AddSingleton<LocalKeyLimiter>();
         if (redisOptions is not null)
         {
@@ -103,6 +112,7 @@ internal static partial class TollgateApplication
         app.MapGet("/health/liveness", static () => Results.Text("\"I'm alive!\"", "application/json"));
         app.MapGet("/health/readiness", ReadinessAsync);
         app.MapKeyAdmin();
+        app.MapSpendAdmin();
 
         LogStartup(app, config, routes, masterKey, database);
         return app;

@@ -36,6 +36,35 @@ internal static class Migrations
                 updated_at BIGINT NOT NULL);
             CREATE UNIQUE INDEX virtual_keys_alias ON virtual_keys (key_alias) WHERE key_alias IS NOT NULL;
             """),
+        new(2, "spend logs", """
+            CREATE TABLE spend_logs (
+                request_id TEXT PRIMARY KEY,
+                call_type TEXT NOT NULL,
+                api_key TEXT NOT NULL,
+                key_alias TEXT NULL,
+                route TEXT NOT NULL,
+                custom_llm_provider TEXT NOT NULL,
+                api_base TEXT NOT NULL,
+                model TEXT NULL,
+                prompt_tokens BIGINT NOT NULL,
+                completion_tokens BIGINT NOT NULL,
+                total_tokens BIGINT NOT NULL,
+                cache_read_input_tokens BIGINT NOT NULL,
+                cache_creation_input_tokens BIGINT NOT NULL,
+                spend {money} NOT NULL,
+                request_tags TEXT NOT NULL,
+                metadata TEXT NOT NULL,
+                status TEXT NOT NULL,
+                status_code INTEGER NOT NULL,
+                stream {boolean} NOT NULL,
+                start_time BIGINT NOT NULL,
+                end_time BIGINT NOT NULL,
+                completion_start_time BIGINT NULL,
+                requester_ip_address TEXT NULL,
+                usage_estimated {boolean} NOT NULL);
+            CREATE INDEX spend_logs_api_key_start ON spend_logs (api_key, start_time);
+            CREATE INDEX spend_logs_start ON spend_logs (start_time);
+            """),
     ];
 
     /// <summary>The newest schema version this build knows.</summary>

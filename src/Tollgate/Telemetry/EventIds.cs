@@ -14,4 +14,9 @@ internal static class EventIds
     public const int UpstreamFailed = 101;
     public const int ClientAborted = 102;
     public const int RequestRejected = 103;
+
+    public const int SpendWriteRetry = 200;
+    public const int SpendSpilled = 201;
+    public const int SpendReplayed = 202;
+    public const int SpendReplayFailed = 203;
 }

@@ -66,6 +66,7 @@ public sealed class GatewayTestEnvironment : IAsyncDisposable
         var directory = Directory.CreateTempSubdirectory("tollgate-test-");
         var env = new Dictionary<string, string>(environment ?? new Dictionary<string, string>());
         env.TryAdd("DATABASE_URL", "sqlite:" + Path.Combine(directory.FullName, "tollgate.db"));
+        env.TryAdd("TOLLGATE_SPEND_SPILL_FILE", Path.Combine(directory.FullName, "spend-spill.jsonl"));
         Func<string, string?> lookup = name => env.TryGetValue(name, out var value) ? value : null;
         var config = ConfigLoader.LoadYaml(yaml, lookup);
         var logs = new CapturedLogs();

@@ -1,0 +1,47 @@
+using Microsoft.AspNetCore.Http;
+using Tollgate.Keys;
+using Tollgate.Routing;
+
+namespace Tollgate.Metering;
+
+/// <summary>What one pass-through call did, gathered as it runs; becomes its spend-log row at the end.</summary>
+internal sealed class CallRecord(HttpContext context, PassThroughRoute route, string path, DateTimeOffset startTime, Func<CallRecord, IResponseMeter?> meterFactory)
+{
+    public PassThroughRoute Route { get; } = route;
+
+    /// <summary>The client's path (no query).</summary>
+    public string Path { get; } = path;
+
+    public DateTimeOffset StartTime { get; } = startTime;
+
+    public KeyHash? KeyHash { get; set; }
+
+    public string? KeyAlias { get; set; }
+
+    public string[] Tags { get; set; } = [];
+
+    /// <summary>The upstream host, once the URL is built.</summary>
+    public string? UpstreamHost { get; set; }
+
+    /// <summary>The model the request names, when the gateway read it (path or body).</summary>
+    public string? RequestModel { get; set; }
+
+    /// <summary>The request reached the forwarder (as opposed to a refusal by the gateway).</summary>
+    public bool Forwarded { get; set; }
+
+    /// <summary>Why the forwarder stopped early, if it did (<c>None</c> otherwise).</summary>
+    public string? ForwardingError { get; set; }
+
+    public DateTimeOffset? FirstByteTime { get; private set; }
+
+    public IResponseMeter? Meter { get; private set; }
+
+    public HttpContext Context { get; } = context;
+
+    /// <summary>Called with the first response byte: status and headers are final, so the meter can be chosen.</summary>
+    public void ResponseStarted(DateTimeOffset now)
+    {
+        FirstByteTime = now;
+        Meter = meterFactory(this);
+    }
+}

@@ -1,0 +1,199 @@
+using System.Data.Common;
+using System.Text.Json;
+using Tollgate.Storage;
+
+namespace Tollgate.Spend;
+
+/// <summary>Spend-log rows in the database, and the key spend they add up to.</summary>
+internal sealed class SpendLogRepository(Database database)
+{
+    private const string Columns =
+        "request_id, call_type, api_key, key_alias, route, custom_llm_provider, api_base, model, prompt_tokens, completion_tokens, "
+        + "total_tokens, cache_read_input_tokens, cache_creation_input_tokens, spend, request_tags, metadata, status, status_code, "
+        + "stream, start_time, end_time, completion_start_time, requester_ip_address, usage_estimated";
+
+    private static readonly string Insert =
+        $"INSERT INTO spend_logs ({Columns}) VALUES (@{Columns.Replace(", ", ", @", StringComparison.Ordinal)}) ON CONFLICT (request_id) DO NOTHING;";
+
+    /// <summary>
+    /// Writes the rows and adds their spend to their keys, in one transaction. Rows already stored
+    /// (a retry or a replay) are skipped and add nothing, so writing twice never counts twice.
+    /// </summary>
+    /// <returns>The rows that were new.</returns>
+    public async Task<IReadOnlyList<SpendLogRow>> InsertAsync(IReadOnlyList<SpendLogRow> rows, CancellationToken cancellationToken)
+    {
+        var inserted = new List<SpendLogRow>(rows.Count);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        foreach (var row in rows)
+        {
+            await using var command = Sql.Command(connection, transaction, Insert);
+            Bind(command, row);
+            if (await command.ExecuteNonQueryAsync(cancellationToken) == 1)
+            {
+                inserted.Add(row);
+            }
+        }
+
+        foreach (var (key, amount) in inserted.Where(r => r.ApiKey.Length > 0 && r.Spend != 0).GroupBy(r => r.ApiKey).Select(g => (g.Key, g.Sum(r => r.Spend))))
+        {
+            await AddSpendAsync(connection, transaction, key, amount, cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return inserted;
+    }
+
+    public async Task<IReadOnlyList<SpendLogRow>> QueryAsync(SpendLogFilter filter, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        await using var command = Sql.Command(connection, null, "");
+        var conditions = Conditions(command, filter);
+        command.CommandText = $"SELECT {Columns} FROM spend_logs{conditions} ORDER BY start_time DESC, request_id LIMIT @limit;";
+        Sql.Parameter(command, "limit", filter.Limit);
+        var rows = new List<SpendLogRow>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            rows.Add(Read(reader));
+        }
+
+        return rows;
+    }
+
+    /// <summary>Spend and call count per request tag over the filtered rows.</summary>
+    public async Task<IReadOnlyList<(string Tag, long Count, decimal Spend)>> TagTotalsAsync(SpendLogFilter filter, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        await using var command = Sql.Command(connection, null, "");
+        command.CommandText = $"SELECT request_tags, spend FROM spend_logs{Conditions(command, filter)};";
+        var totals = new Dictionary<string, (long Count, decimal Spend)>(StringComparer.Ordinal);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var spend = reader.GetDecimal(1);
+            foreach (var tag in Tags(reader.GetString(0)))
+            {
+                var (count, sum) = totals.GetValueOrDefault(tag);
+                totals[tag] = (count + 1, sum + spend);
+            }
+        }
+
+        return [.. totals.Select(t => (t.Key, t.Value.Count, t.Value.Spend)).OrderByDescending(t => t.Spend).ThenBy(t => t.Key, StringComparer.Ordinal)];
+    }
+
+    private async Task AddSpendAsync(DbConnection connection, DbTransaction transaction, string key, decimal amount, CancellationToken cancellationToken)
+    {
+        if (database.Kind == DatabaseKind.Postgres)
+        {
+            await using var add = Sql.Command(connection, transaction, "UPDATE virtual_keys SET spend = spend + @amount WHERE token = @token;");
+            Sql.Parameter(add, "amount", amount);
+            Sql.Parameter(add, "token", key);
+            await add.ExecuteNonQueryAsync(cancellationToken);
+            return;
+        }
+
+        // SQLite keeps money as text (exact), so the sum is made here; the write transaction excludes other writers.
+        await using var read = Sql.Command(connection, transaction, "SELECT spend FROM virtual_keys WHERE token = @token;");
+        Sql.Parameter(read, "token", key);
+        if (await read.ExecuteScalarAsync(cancellationToken) is string current)
+        {
+            await using var write = Sql.Command(connection, transaction, "UPDATE virtual_keys SET spend = @spend WHERE token = @token;");
+            Sql.Parameter(write, "spend", decimal.Parse(current, System.Globalization.CultureInfo.InvariantCulture) + amount);
+            Sql.Parameter(write, "token", key);
+            await write.ExecuteNonQueryAsync(cancellationToken);
+        }
+    }
+
+    private static string Conditions(DbCommand command, SpendLogFilter filter)
+    {
+        var conditions = new List<string>();
+        if (filter.RequestId is { } requestId)
+        {
+            conditions.Add("request_id = @request_id");
+            Sql.Parameter(command, "request_id", requestId);
+        }
+
+        if (filter.ApiKey is { } apiKey)
+        {
+            conditions.Add("api_key = @api_key");
+            Sql.Parameter(command, "api_key", apiKey);
+        }
+
+        if (filter.Start is { } start)
+        {
+            conditions.Add("start_time >= @start");
+            Sql.Parameter(command, "start", start.ToUnixTimeMilliseconds());
+        }
+
+        if (filter.End is { } end)
+        {
+            conditions.Add("start_time < @end");
+            Sql.Parameter(command, "end", end.ToUnixTimeMilliseconds());
+        }
+
+        return conditions.Count == 0 ? "" : " WHERE " + string.Join(" AND ", conditions);
+    }
+
+    private static void Bind(DbCommand command, SpendLogRow row)
+    {
+        Sql.Parameter(command, "request_id", row.RequestId);
+        Sql.Parameter(command, "call_type", row.CallType);
+        Sql.Parameter(command, "api_key", row.ApiKey);
+        Sql.Parameter(command, "key_alias", row.KeyAlias);
+        Sql.Parameter(command, "route", row.Route);
+        Sql.Parameter(command, "custom_llm_provider", row.CustomLlmProvider);
+        Sql.Parameter(command, "api_base", row.ApiBase);
+        Sql.Parameter(command, "model", row.Model);
+        Sql.Parameter(command, "prompt_tokens", row.PromptTokens);
+        Sql.Parameter(command, "completion_tokens", row.CompletionTokens);
+        Sql.Parameter(command, "total_tokens", row.TotalTokens);
+        Sql.Parameter(command, "cache_read_input_tokens", row.CacheReadInputTokens);
+        Sql.Parameter(command, "cache_creation_input_tokens", row.CacheCreationInputTokens);
+        Sql.Parameter(command, "spend", row.Spend);
+        Sql.Parameter(command, "request_tags", JsonSerializer.Serialize(row.RequestTags, SpendJsonContext.Default.IReadOnlyListString));
+        Sql.Parameter(command, "metadata", row.MetadataJson);
+        Sql.Parameter(command, "status", row.Status);
+        Sql.Parameter(command, "status_code", row.StatusCode);
+        Sql.Parameter(command, "stream", row.Stream);
+        Sql.Parameter(command, "start_time", row.StartTime.ToUnixTimeMilliseconds());
+        Sql.Parameter(command, "end_time", row.EndTime.ToUnixTimeMilliseconds());
+        Sql.Parameter(command, "completion_start_time", row.CompletionStartTime?.ToUnixTimeMilliseconds());
+        Sql.Parameter(command, "requester_ip_address", row.RequesterIpAddress);
+        Sql.Parameter(command, "usage_estimated", row.UsageEstimated);
+    }
+
+    private static SpendLogRow Read(DbDataReader reader) => new()
+    {
+        RequestId = reader.GetString(0),
+        CallType = reader.GetString(1),
+        ApiKey = reader.GetString(2),
+        KeyAlias = reader.IsDBNull(3) ? null : reader.GetString(3),
+        Route = reader.GetString(4),
+        CustomLlmProvider = reader.GetString(5),
+        ApiBase = reader.GetString(6),
+        Model = reader.IsDBNull(7) ? null : reader.GetString(7),
+        PromptTokens = reader.GetInt64(8),
+        CompletionTokens = reader.GetInt64(9),
+        TotalTokens = reader.GetInt64(10),
+        CacheReadInputTokens = reader.GetInt64(11),
+        CacheCreationInputTokens = reader.GetInt64(12),
+        Spend = reader.GetDecimal(13),
+        RequestTags = Tags(reader.GetString(14)),
+        MetadataJson = reader.GetString(15),
+        Status = reader.GetString(16),
+        StatusCode = reader.GetInt32(17),
+        Stream = reader.GetBoolean(18),
+        StartTime = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(19)),
+        EndTime = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(20)),
+        CompletionStartTime = reader.IsDBNull(21) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(21)),
+        RequesterIpAddress = reader.IsDBNull(22) ? null : reader.GetString(22),
+        UsageEstimated = reader.GetBoolean(23),
+    };
+
+    private static IReadOnlyList<string> Tags(string json) =>
+        JsonSerializer.Deserialize(json, SpendJsonContext.Default.IReadOnlyListString) ?? [];
+}
+
+/// <summary>What <c>/spend/logs</c> and <c>/spend/tags</c> may filter by; all optional.</summary>
+internal sealed record SpendLogFilter(string? RequestId = null, string? ApiKey = null, DateTimeOffset? Start = null, DateTimeOffset? End = null, int Limit = 1000);

@@ -1,0 +1,90 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using Tollgate.Errors;
+using Tollgate.Metering;
+
+namespace Tollgate.Spend;
+
+/// <summary>Turns a finished call into its spend-log row and queues it; called once per matched request, whatever the outcome.</summary>
+internal sealed class SpendRecorder(SpendLogWriter writer, TimeProvider time)
+{
+    private static readonly JsonWriterOptions MetadataOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    public ValueTask RecordAsync(CallRecord call)
+    {
+        var context = call.Context;
+        var response = context.Response;
+        var meter = call.Meter;
+        meter?.Complete();
+        var usage = meter?.Usage;
+
+        var errorType = context.Items.TryGetValue(ErrorResponse.ErrorTypeItem, out var type) ? type as string : null;
+        var clientAborted = context.RequestAborted.IsCancellationRequested;
+        var failed = response.StatusCode >= 400 || call.ForwardingError is not null || clientAborted;
+        var succeeded = call.Forwarded && !failed;
+
+        return writer.EnqueueAsync(new SpendLogRow
+        {
+            RequestId = context.TraceIdentifier,
+            ApiKey = call.KeyHash?.ToString() ?? "",
+            KeyAlias = call.KeyAlias,
+            Route = call.Path,
+            CustomLlmProvider = call.Route.IsCustomEndpoint ? "custom" : call.Route.Name,
+            ApiBase = call.UpstreamHost ?? "",
+            Model = meter?.ResponseModel ?? call.RequestModel,
+            PromptTokens = usage?.InputTokens ?? 0,
+            CompletionTokens = usage?.OutputTokens ?? 0,
+            TotalTokens = usage?.TotalTokens ?? 0,
+            CacheReadInputTokens = usage?.CacheReadInputTokens ?? 0,
+            CacheCreationInputTokens = usage?.CacheCreationInputTokens ?? 0,
+            Spend = succeeded ? call.Route.CostPerRequest ?? 0 : 0,
+            RequestTags = call.Tags,
+            MetadataJson = Metadata(errorType, call.ForwardingError, clientAborted),
+            Status = failed ? "failure" : "success",
+            StatusCode = response.StatusCode,
+            Stream = IsStream(response.ContentType, call.Path),
+            StartTime = call.StartTime,
+            EndTime = time.GetUtcNow(),
+            CompletionStartTime = call.FirstByteTime,
+            RequesterIpAddress = context.Connection.RemoteIpAddress?.ToString(),
+            UsageEstimated = usage is { Reported: false },
+        });
+    }
+
+    private static bool IsStream(string? contentType, string path) =>
+        contentType is not null && (contentType.StartsWith("text/event-stream", StringComparison.OrdinalIgnoreCase)
+            || contentType.StartsWith("application/vnd.amazon.eventstream", StringComparison.OrdinalIgnoreCase))
+        || path.Contains(":streamGenerateContent", StringComparison.Ordinal);
+
+    private static string Metadata(string? errorType, string? forwardingError, bool clientAborted)
+    {
+        if (errorType is null && forwardingError is null && !clientAborted)
+        {
+            return "{}";
+        }
+
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer, MetadataOptions))
+        {
+            json.WriteStartObject();
+            if (errorType is not null)
+            {
+                json.WriteString("error_type", errorType);
+            }
+
+            if (forwardingError is not null)
+            {
+                json.WriteString("forwarding_error", forwardingError);
+            }
+
+            if (clientAborted)
+            {
+                json.WriteBoolean("client_aborted", true);
+            }
+
+            json.WriteEndObject();
+        }
+
+        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
+    }
+}

@@ -1,0 +1,246 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Tollgate.FunctionalTests.Common;
+
+namespace Tollgate.FunctionalTests;
+
+/// <summary>
+/// Every call leaves a spend-log row, whatever its outcome, written off the request path and read
+/// back through <c>/spend/logs</c>; spend adds up on the key and its budget holds.
+/// </summary>
+public sealed class SpendLogTests
+{
+    private const string Endpoint = "/rerank";
+
+    [Fact]
+    public async Task Each_call_writes_a_row_and_its_cost_adds_up_on_the_key()
+    {
+        await using var upstream = await FakeUpstream.StartAsync(context => context.Response.WriteAsync("""{"results":[]}"""));
+        await using var gateway = await GatewayFor(upstream);
+        var key = (await gateway.GenerateKeyAsync("""{"key_alias":"search-team"}""")).GetProperty("key").GetString()!;
+
+        var callIds = new List<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            using var request = gateway.Request(HttpMethod.Post, Endpoint.TrimStart('/'), key);
+            request.Headers.Add("x-litellm-tags", "search, nightly");
+            request.Content = new StringContent("""{"query":"q"}""", Encoding.UTF8, "application/json");
+            using var response = await gateway.Client.SendAsync(request).DefaultTimeout();
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            callIds.Add(response.Headers.GetValues("x-litellm-call-id").Single());
+        }
+
+        var rows = await WaitForRowsAsync(gateway, $"spend/logs?api_key={key}", 3);
+        Assert.Equal(callIds.Order(), rows.Select(r => r.GetProperty("request_id").GetString()).Order());
+        var row = rows[0];
+        Assert.Equal(Endpoint, row.GetProperty("route").GetString());
+        Assert.Equal("custom", row.GetProperty("custom_llm_provider").GetString());
+        Assert.Equal("search-team", row.GetProperty("key_alias").GetString());
+        Assert.Equal("127.0.0.1", row.GetProperty("api_base").GetString());
+        Assert.Equal(0.25m, row.GetProperty("spend").GetDecimal());
+        Assert.Equal(["search", "nightly"], row.GetProperty("request_tags").EnumerateArray().Select(t => t.GetString()));
+        Assert.Equal(("success", 200, false), (row.GetProperty("status").GetString(), row.GetProperty("status_code").GetInt32(), row.GetProperty("stream").GetBoolean()));
+        Assert.True(row.GetProperty("completionStartTime").GetDateTimeOffset() >= row.GetProperty("startTime").GetDateTimeOffset());
+        Assert.True(row.GetProperty("endTime").GetDateTimeOffset() >= row.GetProperty("completionStartTime").GetDateTimeOffset());
+        Assert.DoesNotContain(key, JsonSerializer.Serialize(rows), StringComparison.Ordinal);
+
+        var info = await WaitForAsync(gateway, "key/info?key=" + key, i => i.GetProperty("info").GetProperty("spend").GetDecimal() == 0.75m);
+        Assert.Equal(0.75m, info.GetProperty("info").GetProperty("spend").GetDecimal());
+        var tags = await AdminAsync(gateway, "spend/tags");
+        Assert.Contains(tags.EnumerateArray(), t => t.GetProperty("individual_request_tag").GetString() == "nightly"
+            && t.GetProperty("log_count").GetInt64() == 3 && t.GetProperty("total_spend").GetDecimal() == 0.75m);
+    }
+
+    [Fact]
+    public async Task A_spent_budget_refuses_the_next_call()
+    {
+        await using var upstream = await FakeUpstream.StartAsync(context => context.Response.WriteAsync("{}"));
+        await using var gateway = await GatewayFor(upstream);
+        var key = (await gateway.GenerateKeyAsync("""{"max_budget":0.5}""")).GetProperty("key").GetString()!;
+
+        Assert.Equal(HttpStatusCode.OK, await CallAsync(gateway, key));
+        Assert.Equal(HttpStatusCode.OK, await CallAsync(gateway, key));
+        await WaitForAsync(gateway, "key/info?key=" + key, i => i.GetProperty("info").GetProperty("spend").GetDecimal() == 0.5m);
+
+        Assert.Equal(HttpStatusCode.BadRequest, await CallAsync(gateway, key));
+        Assert.Equal(2, upstream.Requests.Count);
+    }
+
+    [Fact]
+    public async Task Refusals_and_provider_errors_are_logged_as_failures_without_cost()
+    {
+        await using var upstream = await FakeUpstream.StartAsync(context =>
+        {
+            context.Response.StatusCode = 503;
+            return context.Response.WriteAsync("""{"error":"overloaded"}""");
+        });
+        await using var gateway = await GatewayFor(upstream);
+        var key = (await gateway.GenerateKeyAsync("""{"allowed_routes":["/rerank"]}""")).GetProperty("key").GetString()!;
+
+        var providerError = await CallWithIdAsync(gateway, key, Endpoint);
+        var refused = await CallWithIdAsync(gateway, key, "/openai/v1/models");
+
+        var failed = await WaitForAsync(gateway, "spend/logs?request_id=" + providerError, r => r.GetArrayLength() == 1);
+        Assert.Equal(("failure", 503, 0m), (failed[0].GetProperty("status").GetString(), failed[0].GetProperty("status_code").GetInt32(), failed[0].GetProperty("spend").GetDecimal()));
+        var rejected = await WaitForAsync(gateway, "spend/logs?request_id=" + refused, r => r.GetArrayLength() == 1);
+        Assert.Equal(("failure", 403), (rejected[0].GetProperty("status").GetString(), rejected[0].GetProperty("status_code").GetInt32()));
+        Assert.Equal("forbidden", rejected[0].GetProperty("metadata").GetProperty("error_type").GetString());
+        Assert.Equal(1, upstream.Requests.Count);
+    }
+
+    [Fact]
+    public async Task A_stream_the_client_abandons_still_writes_its_row()
+    {
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var upstream = await FakeUpstream.StartAsync(async context =>
+        {
+            context.Response.ContentType = "text/event-stream";
+            await context.Response.WriteAsync("data: {\"n\":1}\n\n");
+            await context.Response.Body.FlushAsync();
+            await Task.WhenAny(release.Task, Task.Delay(Timeout.Infinite, context.RequestAborted));
+        });
+        await using var gateway = await GatewayFor(upstream);
+        var key = (await gateway.GenerateKeyAsync("{}")).GetProperty("key").GetString()!;
+
+        string callId;
+        using (var request = gateway.Request(HttpMethod.Post, Endpoint.TrimStart('/'), key))
+        {
+            request.Content = new StringContent("{}", Encoding.UTF8, "application/json");
+            using var response = await gateway.Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead).DefaultTimeout();
+            callId = response.Headers.GetValues("x-litellm-call-id").Single();
+            await using var body = await response.Content.ReadAsStreamAsync().DefaultTimeout();
+            var first = new byte[8];
+            await body.ReadAtLeastAsync(first, 1).AsTask().DefaultTimeout();
+        }
+
+        var rows = await WaitForAsync(gateway, "spend/logs?request_id=" + callId, r => r.GetArrayLength() == 1);
+        release.TrySetResult();
+        var row = rows[0];
+        Assert.Equal("failure", row.GetProperty("status").GetString());
+        Assert.True(row.GetProperty("stream").GetBoolean());
+        Assert.True(row.GetProperty("metadata").GetProperty("client_aborted").GetBoolean());
+        Assert.Equal(0m, row.GetProperty("spend").GetDecimal());
+    }
+
+    [Fact]
+    public async Task A_stream_the_provider_breaks_writes_a_failure_row()
+    {
+        await using var upstream = await FakeUpstream.StartAsync(async context =>
+        {
+            context.Response.ContentType = "text/event-stream";
+            await context.Response.WriteAsync("data: {\"n\":1}\n\n");
+            await context.Response.Body.FlushAsync();
+            await Task.Delay(100);
+            context.Abort();
+        });
+        await using var gateway = await GatewayFor(upstream);
+        var key = (await gateway.GenerateKeyAsync("{}")).GetProperty("key").GetString()!;
+
+        using var request = gateway.Request(HttpMethod.Post, Endpoint.TrimStart('/'), key);
+        request.Content = new StringContent("{}", Encoding.UTF8, "application/json");
+        using var response = await gateway.Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead).DefaultTimeout();
+        var callId = response.Headers.GetValues("x-litellm-call-id").Single();
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        await Assert.ThrowsAsync<HttpRequestException>(() => response.Content.ReadAsByteArrayAsync().DefaultTimeout());
+
+        var rows = await WaitForAsync(gateway, "spend/logs?request_id=" + callId, r => r.GetArrayLength() == 1);
+        Assert.Equal("failure", rows[0].GetProperty("status").GetString());
+        Assert.True(rows[0].GetProperty("metadata").TryGetProperty("forwarding_error", out _));
+    }
+
+    [Fact]
+    public async Task Rows_queued_at_shutdown_are_written_before_the_gateway_exits()
+    {
+        var folder = Directory.CreateTempSubdirectory("tollgate-spend-");
+        var environment = new Dictionary<string, string> { ["DATABASE_URL"] = "sqlite:" + Path.Combine(folder.FullName, "tollgate.db") };
+        await using var upstream = await FakeUpstream.StartAsync(context => context.Response.WriteAsync("{}"));
+        const int Calls = 40;
+        string key;
+        await using (var gateway = await GatewayTestEnvironment.StartWithKeysAsync("", environment, EndpointSettings(upstream)))
+        {
+            key = (await gateway.GenerateKeyAsync("{}")).GetProperty("key").GetString()!;
+            var statuses = await Task.WhenAll(Enumerable.Range(0, Calls).Select(_ => CallAsync(gateway, key)));
+            Assert.All(statuses, s => Assert.Equal(HttpStatusCode.OK, s));
+        }
+
+        await using var restarted = await GatewayTestEnvironment.StartAsync(
+            $"""
+            general_settings:
+              master_key: {GatewayTestEnvironment.MasterKey}
+            """,
+            environment);
+        var rows = await AdminAsync(restarted, $"spend/logs?api_key={key}");
+        Assert.Equal(Calls, rows.GetArrayLength());
+        var info = await AdminAsync(restarted, "key/info?key=" + key);
+        Assert.Equal(Calls * 0.25m, info.GetProperty("info").GetProperty("spend").GetDecimal());
+    }
+
+    [Fact]
+    public async Task Spend_routes_take_only_the_master_key()
+    {
+        await using var upstream = await FakeUpstream.StartAsync(context => context.Response.WriteAsync("{}"));
+        await using var gateway = await GatewayFor(upstream);
+
+        using var response = await gateway.Client.SendAsync(gateway.Request(HttpMethod.Get, "spend/logs")).DefaultTimeout();
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+    }
+
+    private static Task<GatewayTestEnvironment> GatewayFor(FakeUpstream upstream) =>
+        GatewayTestEnvironment.StartWithKeysAsync("", general: EndpointSettings(upstream));
+
+    /// <summary>Lines for general_settings: the metered custom endpoint.</summary>
+    private static string EndpointSettings(FakeUpstream upstream) =>
+        $"""
+          pass_through_endpoints:
+            - path: {Endpoint}
+              target: "{upstream.Origin}/v1/rerank"
+              auth: true
+              cost_per_request: 0.25
+        """;
+
+    private static async Task<HttpStatusCode> CallAsync(GatewayTestEnvironment gateway, string key)
+    {
+        using var request = gateway.Request(HttpMethod.Post, Endpoint.TrimStart('/'), key);
+        request.Content = new StringContent("{}", Encoding.UTF8, "application/json");
+        using var response = await gateway.Client.SendAsync(request).DefaultTimeout();
+        return response.StatusCode;
+    }
+
+    private static async Task<string> CallWithIdAsync(GatewayTestEnvironment gateway, string key, string path)
+    {
+        using var request = gateway.Request(HttpMethod.Post, path.TrimStart('/'), key);
+        request.Content = new StringContent("{}", Encoding.UTF8, "application/json");
+        using var response = await gateway.Client.SendAsync(request).DefaultTimeout();
+        return response.Headers.GetValues("x-litellm-call-id").Single();
+    }
+
+    private static async Task<JsonElement> AdminAsync(GatewayTestEnvironment gateway, string path)
+    {
+        using var response = await gateway.Client.SendAsync(gateway.Request(HttpMethod.Get, path, GatewayTestEnvironment.MasterKey)).DefaultTimeout();
+        var body = await response.Content.ReadAsStringAsync().DefaultTimeout();
+        Assert.True(response.IsSuccessStatusCode, $"{path} answered {(int)response.StatusCode}: {body}");
+        return JsonDocument.Parse(body).RootElement.Clone();
+    }
+
+    /// <summary>Rows are written in the background: poll until the answer satisfies <paramref name="done"/>.</summary>
+    private static async Task<JsonElement> WaitForAsync(GatewayTestEnvironment gateway, string path, Func<JsonElement, bool> done)
+    {
+        var deadline = DateTime.UtcNow + TaskTimeoutExtensions.DefaultTimeoutSpan;
+        while (true)
+        {
+            var answer = await AdminAsync(gateway, path);
+            if (done(answer) || DateTime.UtcNow > deadline)
+            {
+                return answer;
+            }
+
+            await Task.Delay(20);
+        }
+    }
+
+    private static async Task<List<JsonElement>> WaitForRowsAsync(GatewayTestEnvironment gateway, string path, int count) =>
+        [.. (await WaitForAsync(gateway, path, rows => rows.GetArrayLength() >= count)).EnumerateArray()];
+}
