@@ -17,19 +17,39 @@ internal sealed class GoogleAccessTokenSource
     private readonly ServiceAccountCredential _credential;
     private (string Token, string Header) _lastHeader = ("", "");
 
-    public GoogleAccessTokenSource(GoogleServiceAccount account)
+    private GoogleAccessTokenSource(GoogleServiceAccount account, ServiceAccountCredential credential)
     {
         Account = account;
-        _credential = new ServiceAccountCredential(
-            new ServiceAccountCredential.Initializer(account.ClientEmail, account.TokenUri)
-            {
-                Scopes = [CloudPlatformScope],
-                KeyId = account.PrivateKeyId,
-                ProjectId = account.ProjectId,
-            }.FromPrivateKey(account.PrivateKey));
+        _credential = credential;
     }
 
     public GoogleServiceAccount Account { get; }
+
+    /// <summary>The token source for <paramref name="account"/>, or null with an error naming <paramref name="setting"/> when its private key cannot be used.</summary>
+    /// <param name="account">The validated key file.</param>
+    /// <param name="setting">Its config path, for error messages (never the key itself).</param>
+    /// <param name="errors">Problems are added here.</param>
+    public static GoogleAccessTokenSource? TryCreate(GoogleServiceAccount account, string setting, List<string> errors)
+    {
+        try
+        {
+            var credential = new ServiceAccountCredential(
+                new ServiceAccountCredential.Initializer(account.ClientEmail, account.TokenUri)
+                {
+                    Scopes = [CloudPlatformScope],
+                    KeyId = account.PrivateKeyId,
+                    ProjectId = account.ProjectId,
+                }.FromPrivateKey(account.PrivateKey));
+            return new GoogleAccessTokenSource(account, credential);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // Google.Apis.Auth's own PKCS#8 reader throws whatever a bad key provokes (NotSupported, InvalidData,
+            // Format, Cryptographic…); each means the same to the user. Its message is about the key's bytes, so it is left out.
+            errors.Add($"{setting}: private_key is not a PEM-encoded RSA private key");
+            return null;
+        }
+    }
 
     /// <summary>The <c>Authorization</c> value, <c>Bearer &lt;token&gt;</c>; the string is reused while the token is.</summary>
     public async Task<string> GetAuthorizationAsync(CancellationToken cancellationToken)
