@@ -15,7 +15,9 @@ internal sealed class GoogleAccessTokenSource
     private static readonly TimeSpan TokenTimeout = TimeSpan.FromSeconds(30);
 
     private readonly ServiceAccountCredential _credential;
-    private (string Token, string Header) _lastHeader = ("", "");
+
+    // One reference, swapped whole: a token and the header made from it can never be read half-updated.
+    private AuthorizationHeader? _lastHeader;
 
     private GoogleAccessTokenSource(GoogleServiceAccount account, ServiceAccountCredential credential)
     {
@@ -52,17 +54,32 @@ internal sealed class GoogleAccessTokenSource
     }
 
     /// <summary>The <c>Authorization</c> value, <c>Bearer &lt;token&gt;</c>; the string is reused while the token is.</summary>
+    /// <exception cref="InvalidOperationException">The token endpoint answered without an access token.</exception>
     public async Task<string> GetAuthorizationAsync(CancellationToken cancellationToken)
     {
         var token = await _credential.GetAccessTokenForRequestAsync(cancellationToken: cancellationToken).WaitAsync(TokenTimeout, cancellationToken);
-        var last = _lastHeader;
-        if (ReferenceEquals(last.Token, token))
+        if (string.IsNullOrEmpty(token))
         {
-            return last.Header;
+            // Forwarding "Bearer " would send the request without a credential.
+            throw new InvalidOperationException("the token endpoint answered without an access_token");
         }
 
-        var header = "Bearer " + token;
-        _lastHeader = (token, header);
-        return header;
+        var last = Volatile.Read(ref _lastHeader);
+        if (last is not null && ReferenceEquals(last.Token, token))
+        {
+            return last.Value;
+        }
+
+        var header = new AuthorizationHeader(token, "Bearer " + token);
+        Volatile.Write(ref _lastHeader, header);
+        return header.Value;
+    }
+
+    /// <summary>A class, not a record: nothing should ever print it.</summary>
+    private sealed class AuthorizationHeader(string token, string value)
+    {
+        public string Token { get; } = token;
+
+        public string Value { get; } = value;
     }
 }
