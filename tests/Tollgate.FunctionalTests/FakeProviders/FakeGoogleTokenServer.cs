@@ -12,7 +12,7 @@ namespace Tollgate.FunctionalTests.FakeProviders;
 /// <summary>
 /// Plays Google's OAuth token endpoint (<c>POST /token</c>) for the shared test service account: it
 /// checks the RS256 JWT-bearer assertion the way Google does (signature against the account's public
-/// key, kid, iss, aud, scope, iat/exp) and mints a fresh <c>ya29.fake-N</c> token per call, so a fake
+/// key, kid, iss, aud, scope, iat/exp) and mints a fresh <c>ya29.fake-N</c> token per call (see <see cref="TokenPrefix"/>), so a fake
 /// Vertex AI can accept exactly the tokens handed out here.
 /// </summary>
 public sealed class FakeGoogleTokenServer : IAsyncDisposable
@@ -66,14 +66,29 @@ public sealed class FakeGoogleTokenServer : IAsyncDisposable
     /// <summary>Every <c>POST /token</c> received, whether it succeeded, was refused or failed.</summary>
     public int TokenRequestCount => Volatile.Read(ref _requestCount);
 
-    /// <summary>When true every token request answers 500 (Google having a bad day). Default false.</summary>
+    /// <summary>When true every token request gets the failure answer below (Google having a bad day). Default false.</summary>
     public bool FailAllRequests { get; set; }
+
+    /// <summary>The status of the failure answer. Default 500; a 200 makes a malformed success.</summary>
+    public int FailureStatusCode { get; set; } = 500;
+
+    /// <summary>The <c>Content-Type</c> of the failure answer. Default JSON.</summary>
+    public string FailureContentType { get; set; } = "application/json; charset=utf-8";
+
+    /// <summary>The body of the failure answer. Default an OAuth error object; a proxy's HTML page is another kind.</summary>
+    public string FailureBody { get; set; } = """{"error":"internal_failure","error_description":"Fake token server told to fail."}""";
 
     /// <summary>Wall-clock wait before answering each token request, e.g. to provoke a refresh stampede. Default zero.</summary>
     public TimeSpan Delay { get; set; }
 
     /// <summary>The <c>expires_in</c> of issued tokens, in seconds. Default 3599, as Google answers.</summary>
     public int ExpiresInSeconds { get; set; } = 3599;
+
+    /// <summary>
+    /// What issued tokens start with, followed by a counter. Default <c>ya29.fake-</c>; give each of
+    /// several servers its own so a token tells which one issued it.
+    /// </summary>
+    public string TokenPrefix { get; set; } = "ya29.fake-";
 
     /// <param name="time">The clock that judges the assertion's iat/exp; share the gateway's fake clock to test refresh.</param>
     public static async Task<FakeGoogleTokenServer> StartAsync(TimeProvider? time = null)
@@ -134,7 +149,9 @@ public sealed class FakeGoogleTokenServer : IAsyncDisposable
 
         if (FailAllRequests)
         {
-            await WriteJsonAsync(context, 500, """{"error":"internal_failure","error_description":"Fake token server told to fail."}""");
+            context.Response.StatusCode = FailureStatusCode;
+            context.Response.ContentType = FailureContentType;
+            await context.Response.WriteAsync(FailureBody);
             return;
         }
 
@@ -159,7 +176,7 @@ public sealed class FakeGoogleTokenServer : IAsyncDisposable
             return;
         }
 
-        var token = $"ya29.fake-{Interlocked.Increment(ref _tokenNumber)}";
+        var token = $"{TokenPrefix}{Interlocked.Increment(ref _tokenNumber)}";
         _issuedSet[token] = true;
         _issued.Enqueue(token);
         await WriteJsonAsync(context, 200, JsonSerializer.Serialize(new { access_token = token, expires_in = ExpiresInSeconds, token_type = "Bearer" }));

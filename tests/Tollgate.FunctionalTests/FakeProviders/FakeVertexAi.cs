@@ -9,8 +9,10 @@ namespace Tollgate.FunctionalTests.FakeProviders;
 /// <summary>
 /// Plays a regional Vertex AI host: Gemini <c>generateContent</c>, <c>streamGenerateContent</c> (SSE
 /// with <c>alt=sse</c>, else a streamed JSON array) and <c>countTokens</c>, and Anthropic partner models
-/// <c>rawPredict</c> / <c>streamRawPredict</c>. Only bearer tokens that the given
-/// <see cref="FakeGoogleTokenServer"/> issued are accepted.
+/// <c>rawPredict</c> / <c>streamRawPredict</c>. Only bearer tokens that one of the given
+/// <see cref="FakeGoogleTokenServer"/>s issued are accepted. Paths may sit under a first segment equal
+/// to their location (<c>/europe-west4/v1/projects/…/locations/europe-west4/…</c>), so an <c>api_base</c>
+/// of <c>http://127.0.0.1:port/{location}</c> plays one host per location on a single loopback server.
 /// </summary>
 public sealed partial class FakeVertexAi : IAsyncDisposable
 {
@@ -46,10 +48,10 @@ public sealed partial class FakeVertexAi : IAsyncDisposable
     public const string UnauthenticatedJson =
         """{"error":{"code":401,"message":"Request had invalid authentication credentials.","status":"UNAUTHENTICATED"}}""";
 
-    private readonly FakeGoogleTokenServer _tokens;
+    private readonly FakeGoogleTokenServer[] _tokens;
     private FakeUpstream? _upstream;
 
-    private FakeVertexAi(FakeGoogleTokenServer tokens) => _tokens = tokens;
+    private FakeVertexAi(FakeGoogleTokenServer[] tokens) => _tokens = tokens;
 
     /// <summary>The server's Kestrel app and every request it received (path, headers, body).</summary>
     public FakeUpstream Upstream => _upstream!;
@@ -60,8 +62,8 @@ public sealed partial class FakeVertexAi : IAsyncDisposable
     /// <summary>The <c>Host</c> header of every request, in arrival order.</summary>
     public ConcurrentQueue<string> Hosts { get; } = new();
 
-    /// <param name="tokens">The token server whose issued tokens are the only valid credentials.</param>
-    public static async Task<FakeVertexAi> StartAsync(FakeGoogleTokenServer tokens)
+    /// <param name="tokens">The token servers whose issued tokens are the only valid credentials.</param>
+    public static async Task<FakeVertexAi> StartAsync(params FakeGoogleTokenServer[] tokens)
     {
         var fake = new FakeVertexAi(tokens);
         fake._upstream = await FakeUpstream.StartAsync(fake.HandleAsync).DefaultTimeout();
@@ -70,21 +72,22 @@ public sealed partial class FakeVertexAi : IAsyncDisposable
 
     public ValueTask DisposeAsync() => _upstream?.DisposeAsync() ?? ValueTask.CompletedTask;
 
-    [GeneratedRegex("^/(v1|v1beta1)/projects/[^/]+/locations/[^/]+/publishers/(?<publisher>google|anthropic)/models/[^/:]+:(?<method>[A-Za-z]+)$")]
+    [GeneratedRegex("^(/(?<host>[a-z0-9-]+))?/(v1|v1beta1)/projects/[^/]+/locations/(?<location>[^/]+)/publishers/(?<publisher>google|anthropic)/models/[^/:]+:(?<method>[A-Za-z]+)$")]
     private static partial Regex ModelMethod();
 
     private async Task HandleAsync(HttpContext context)
     {
         Hosts.Enqueue(context.Request.Host.Value ?? "");
         var authorization = context.Request.Headers.Authorization.ToString();
-        if (!authorization.StartsWith("Bearer ", StringComparison.Ordinal) || !_tokens.IsIssued(authorization["Bearer ".Length..]))
+        if (!authorization.StartsWith("Bearer ", StringComparison.Ordinal) || !Array.Exists(_tokens, t => t.IsIssued(authorization["Bearer ".Length..])))
         {
             await WriteJsonAsync(context, 401, UnauthenticatedJson);
             return;
         }
 
         var match = ModelMethod().Match(context.Request.Path.Value ?? "");
-        var route = match.Success && HttpMethods.IsPost(context.Request.Method)
+        var atItsHost = !match.Groups["host"].Success || match.Groups["host"].Value == match.Groups["location"].Value;
+        var route = match.Success && atItsHost && HttpMethods.IsPost(context.Request.Method)
             ? (match.Groups["publisher"].Value, match.Groups["method"].Value)
             : default;
         switch (route)

@@ -115,11 +115,42 @@ public sealed class FakeVertexAiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ServesPathsUnderTheirOwnLocation_AndTakesTokensFromEachOfItsServers()
+    {
+        await using var second = await FakeGoogleTokenServer.StartAsync().DefaultTimeout();
+        second.TokenPrefix = "ya29.fake-second-";
+        await using var vertex = await FakeVertexAi.StartAsync(_tokens, second).DefaultTimeout();
+        ITokenAccess credential = CredentialFactory.FromJson<ServiceAccountCredential>(second.ServiceAccountJson())
+            .ToGoogleCredential()
+            .CreateScoped(FakeGoogleTokenServer.CloudPlatformScope);
+        var secondToken = await credential.GetAccessTokenForRequestAsync().DefaultTimeout();
+
+        using var underLocation = await SendAsync(vertex, "/us-central1" + GeminiPath + ":generateContent", _token).DefaultTimeout();
+        using var fromSecond = await SendAsync(vertex, GeminiPath + ":generateContent", secondToken).DefaultTimeout();
+        using var underAnother = await SendAsync(vertex, "/europe-west4" + GeminiPath + ":generateContent", _token).DefaultTimeout();
+
+        Assert.Equal("ya29.fake-second-1", secondToken);
+        Assert.Equal(HttpStatusCode.OK, underLocation.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, fromSecond.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, underAnother.StatusCode);
+    }
+
+    [Fact]
     public async Task UnknownMethod_Is404()
     {
         using var response = await SendAsync(GeminiPath + ":predictLongRunning", GeminiBody, _token).DefaultTimeout();
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+    }
+
+    private Task<HttpResponseMessage> SendAsync(FakeVertexAi vertex, string pathAndQuery, string token)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, vertex.Origin + pathAndQuery)
+        {
+            Content = new StringContent(GeminiBody, Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return _client.SendAsync(request);
     }
 
     private Task<HttpResponseMessage> SendAsync(string pathAndQuery, string body, string? token, string? authorization = null)

@@ -15,34 +15,71 @@ internal sealed class GoogleAccessTokenSource
     private static readonly TimeSpan TokenTimeout = TimeSpan.FromSeconds(30);
 
     private readonly ServiceAccountCredential _credential;
-    private (string Token, string Header) _lastHeader = ("", "");
 
-    public GoogleAccessTokenSource(GoogleServiceAccount account)
+    // One reference, swapped whole: a token and the header made from it can never be read half-updated.
+    private AuthorizationHeader? _lastHeader;
+
+    private GoogleAccessTokenSource(GoogleServiceAccount account, ServiceAccountCredential credential)
     {
         Account = account;
-        _credential = new ServiceAccountCredential(
-            new ServiceAccountCredential.Initializer(account.ClientEmail, account.TokenUri)
-            {
-                Scopes = [CloudPlatformScope],
-                KeyId = account.PrivateKeyId,
-                ProjectId = account.ProjectId,
-            }.FromPrivateKey(account.PrivateKey));
+        _credential = credential;
     }
 
     public GoogleServiceAccount Account { get; }
 
+    /// <summary>The token source for <paramref name="account"/>, or null with an error naming <paramref name="setting"/> when its private key cannot be used.</summary>
+    /// <param name="account">The validated key file.</param>
+    /// <param name="setting">Its config path, for error messages (never the key itself).</param>
+    /// <param name="errors">Problems are added here.</param>
+    public static GoogleAccessTokenSource? TryCreate(GoogleServiceAccount account, string setting, List<string> errors)
+    {
+        try
+        {
+            var credential = new ServiceAccountCredential(
+                new ServiceAccountCredential.Initializer(account.ClientEmail, account.TokenUri)
+                {
+                    Scopes = [CloudPlatformScope],
+                    KeyId = account.PrivateKeyId,
+                    ProjectId = account.ProjectId,
+                }.FromPrivateKey(account.PrivateKey));
+            return new GoogleAccessTokenSource(account, credential);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // Google.Apis.Auth's own PKCS#8 reader throws whatever a bad key provokes (NotSupported, InvalidData,
+            // Format, Cryptographic…); each means the same to the user. Its message is about the key's bytes, so it is left out.
+            errors.Add($"{setting}: private_key is not a PEM-encoded RSA private key");
+            return null;
+        }
+    }
+
     /// <summary>The <c>Authorization</c> value, <c>Bearer &lt;token&gt;</c>; the string is reused while the token is.</summary>
+    /// <exception cref="InvalidOperationException">The token endpoint answered without an access token.</exception>
     public async Task<string> GetAuthorizationAsync(CancellationToken cancellationToken)
     {
         var token = await _credential.GetAccessTokenForRequestAsync(cancellationToken: cancellationToken).WaitAsync(TokenTimeout, cancellationToken);
-        var last = _lastHeader;
-        if (ReferenceEquals(last.Token, token))
+        if (string.IsNullOrEmpty(token))
         {
-            return last.Header;
+            // Forwarding "Bearer " would send the request without a credential.
+            throw new InvalidOperationException("the token endpoint answered without an access_token");
         }
 
-        var header = "Bearer " + token;
-        _lastHeader = (token, header);
-        return header;
+        var last = Volatile.Read(ref _lastHeader);
+        if (last is not null && ReferenceEquals(last.Token, token))
+        {
+            return last.Value;
+        }
+
+        var header = new AuthorizationHeader(token, "Bearer " + token);
+        Volatile.Write(ref _lastHeader, header);
+        return header.Value;
+    }
+
+    /// <summary>A class, not a record: nothing should ever print it.</summary>
+    private sealed class AuthorizationHeader(string token, string value)
+    {
+        public string Token { get; } = token;
+
+        public string Value { get; } = value;
     }
 }

@@ -95,6 +95,7 @@ internal static class VertexAiRoutes
             return null;
         }
 
-        return new VertexCredential(project, entry.Location, new GoogleAccessTokenSource(account), setting);
+        var tokens = GoogleAccessTokenSource.TryCreate(account, setting + ".vertex_credentials", errors);
+        return tokens is null ? null : new VertexCredential(project, entry.Location, tokens, setting);
     }
 }
