@@ -87,7 +87,7 @@ public sealed class SpendLogTests
         var rejected = await WaitForAsync(gateway, "spend/logs?request_id=" + refused, r => r.GetArrayLength() == 1);
         Assert.Equal(("failure", 403), (rejected[0].GetProperty("status").GetString(), rejected[0].GetProperty("status_code").GetInt32()));
         Assert.Equal("forbidden", rejected[0].GetProperty("metadata").GetProperty("error_type").GetString());
-        Assert.Equal(1, upstream.Requests.Count);
+        Assert.Single(upstream.Requests);
     }
 
     [Fact]
