@@ -39,6 +39,18 @@ public sealed class HeaderRulesTests : IAsyncLifetime
         Assert.DoesNotContain(seen.Headers.Keys, name => name.StartsWith("x-pass-", StringComparison.OrdinalIgnoreCase));
     }
 
+    [Fact]
+    public async Task Client_accept_encoding_is_not_forwarded_so_answers_arrive_uncompressed_for_metering()
+    {
+        using var request = ChatRequest();
+        request.Headers.TryAddWithoutValidation("Accept-Encoding", "gzip, br");
+
+        using var response = await Gateway.Client.SendAsync(request).DefaultTimeout();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Null(Mistral.LastRequest.Header("Accept-Encoding"));
+    }
+
     [Theory]
     [InlineData("authorization", "Bearer sk-attacker-0001")]
     [InlineData("Authorization", "sk-attacker-0002")]

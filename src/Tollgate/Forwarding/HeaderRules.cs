@@ -66,6 +66,12 @@ internal static class HeaderRules
             return HeaderAction.Drop;
         }
 
+        // Provider answers are metered as they pass, which needs them uncompressed.
+        if (!route.IsCustomEndpoint && name.Equals("Accept-Encoding", StringComparison.OrdinalIgnoreCase))
+        {
+            return HeaderAction.Drop;
+        }
+
         if (route.DropsAmzHeaders && name.StartsWith("x-amz-", StringComparison.OrdinalIgnoreCase))
         {
             return HeaderAction.Drop;
