@@ -177,6 +177,37 @@ public sealed class SpendLogTests
         Assert.Equal(Calls * 0.25m, info.GetProperty("info").GetProperty("spend").GetDecimal());
     }
 
+    [SkippableFact]
+    public async Task Rows_written_while_the_database_is_down_arrive_once_it_is_back()
+    {
+        TestPostgres.RequireServer();
+        var database = new Uri(await TestPostgres.CreateDatabaseAsync());
+        await using var relay = new TcpRelay("127.0.0.1", database.Port);
+        var environment = new Dictionary<string, string> { ["DATABASE_URL"] = new UriBuilder(database) { Port = relay.Port }.Uri.ToString() };
+        await using var upstream = await FakeUpstream.StartAsync(context => context.Response.WriteAsync("{}"));
+        await using var gateway = await GatewayTestEnvironment.StartWithKeysAsync("", environment, EndpointSettings(upstream));
+        var key = (await gateway.GenerateKeyAsync("{}")).GetProperty("key").GetString()!;
+        Assert.Equal(HttpStatusCode.OK, await CallAsync(gateway, key));
+
+        relay.Interrupt();
+        const int Calls = 30;
+        var statuses = await Task.WhenAll(Enumerable.Range(0, Calls).Select(_ => CallAsync(gateway, key)));
+        using (var admin = await gateway.Client.SendAsync(gateway.Request(HttpMethod.Get, "spend/logs", GatewayTestEnvironment.MasterKey)).DefaultTimeout())
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, admin.StatusCode);
+        }
+
+        // The key was cached before the outage, so traffic goes on; its rows wait in the spill file.
+        Assert.All(statuses, s => Assert.Equal(HttpStatusCode.OK, s));
+        await gateway.Logs.WaitForAsync(l => l.EventId == 201).DefaultTimeout();
+
+        relay.Resume();
+        var rows = await WaitForAsync(gateway, $"spend/logs?api_key={key}", r => r.GetArrayLength() == Calls + 1);
+        Assert.Equal(Calls + 1, rows.GetArrayLength());
+        var info = await WaitForAsync(gateway, "key/info?key=" + key, i => i.GetProperty("info").GetProperty("spend").GetDecimal() == (Calls + 1) * 0.25m);
+        Assert.Equal((Calls + 1) * 0.25m, info.GetProperty("info").GetProperty("spend").GetDecimal());
+    }
+
     [Fact]
     public async Task Spend_routes_take_only_the_master_key()
     {

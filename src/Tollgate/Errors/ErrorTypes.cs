@@ -16,4 +16,6 @@ internal static class ErrorTypes
     public const string Forbidden = "forbidden";
     public const string BudgetExceeded = "budget_exceeded";
     public const string RateLimited = "rate_limit_error";
+    public const string KeyStoreUnavailable = "key_store_unavailable";
+    public const string DatabaseUnavailable = "database_unavailable";
 }

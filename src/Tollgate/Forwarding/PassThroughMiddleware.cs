@@ -93,7 +93,11 @@ internal sealed partial class PassThroughMiddleware(
         if (route.RequiresVirtualKey)
         {
             var key = VirtualKeyReader.Read(request, out keySource);
-            var check = await keys.CheckAsync(key, context.RequestAborted);
+            if (await CheckKeyAsync(context, route, key) is not { } check)
+            {
+                return;
+            }
+
             if (!check.Allowed)
             {
                 await RejectAsync(context, route, StatusCodes.Status401Unauthorized, ErrorTypes.Authentication, AuthMessage(check.Outcome));
@@ -116,7 +120,12 @@ internal sealed partial class PassThroughMiddleware(
         else if (route.ForwardClientHeaders && VirtualKeyReader.Read(request, out var candidateSource) is { } candidate)
         {
             // Without auth the client's credential headers go upstream, unless they hold one of our keys.
-            var check = await keys.CheckAsync(candidate, context.RequestAborted);
+            // If the store cannot say, the header may hold one of our keys: refuse rather than forward it.
+            if (await CheckKeyAsync(context, route, candidate) is not { } check)
+            {
+                return;
+            }
+
             if (check.Outcome == KeyCheckOutcome.Accepted)
             {
                 keySource = candidateSource;
@@ -202,6 +211,21 @@ internal sealed partial class PassThroughMiddleware(
 
         // (9)
         LogCompleted(context, route, state.Tags, error, started);
+    }
+
+    /// <returns>The check, or null after answering 503 because the key store is unreachable.</returns>
+    private async Task<KeyCheck?> CheckKeyAsync(HttpContext context, PassThroughRoute route, string? key)
+    {
+        try
+        {
+            return await keys.CheckAsync(key, context.RequestAborted);
+        }
+        catch (KeyStoreUnavailableException)
+        {
+            await RejectAsync(context, route, StatusCodes.Status503ServiceUnavailable, ErrorTypes.KeyStoreUnavailable,
+                "The gateway cannot check this key right now: its database is unreachable. Retry shortly.", new("Retry-After", "5"));
+            return null;
+        }
     }
 
     /// <returns>The granted limits, or null after answering with the refusal.</returns>

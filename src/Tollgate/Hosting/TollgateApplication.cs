@@ -104,6 +104,7 @@ internal static partial class TollgateApplication
 
         var app = builder.Build();
         app.UseMiddleware<CallIdMiddleware>();
+        app.UseMiddleware<DatabaseOutageMiddleware>();
         app.UseMiddleware<PassThroughMiddleware>();
         app.UseRouting();
         app.Use(static (context, next) => context.GetEndpoint() is null ? NotFoundAsync(context) : next(context));

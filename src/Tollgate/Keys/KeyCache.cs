@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Data.Common;
 
 namespace Tollgate.Keys;
 
@@ -6,6 +7,8 @@ namespace Tollgate.Keys;
 /// Keys by hash in memory for a short time, so the request path does one database lookup per key per
 /// <see cref="Ttl"/> at most. Updates and deletes on this instance take effect at once; other instances
 /// see them within the TTL. Unknown keys are remembered briefly too, so a flood of bad keys stays cheap.
+/// When the database cannot be reached, a key seen before keeps working from its last known state, so a
+/// database outage does not stop traffic; a key never seen is refused with <see cref="KeyStoreUnavailableException"/>.
 /// </summary>
 internal sealed class KeyCache(KeyRepository repository, TimeProvider time)
 {
@@ -31,7 +34,21 @@ internal sealed class KeyCache(KeyRepository repository, TimeProvider time)
 
     private async ValueTask<StoredKey?> LoadAsync(KeyHash token, CancellationToken cancellationToken)
     {
-        var key = await repository.FindAsync(token, cancellationToken);
+        StoredKey? key;
+        try
+        {
+            key = await repository.FindAsync(token, cancellationToken);
+        }
+        catch (Exception e) when (e is DbException or IOException or TimeoutException || (e is InvalidOperationException && !cancellationToken.IsCancellationRequested))
+        {
+            if (_entries.TryGetValue(token, out var stale))
+            {
+                return stale.Key;
+            }
+
+            throw new KeyStoreUnavailableException(e);
+        }
+
         if (_entries.Count >= MaxEntries)
         {
             _entries.Clear();
@@ -44,3 +61,6 @@ internal sealed class KeyCache(KeyRepository repository, TimeProvider time)
 
     private sealed record Entry(StoredKey? Key, long ExpiresAt);
 }
+
+/// <summary>The key could not be checked because the database is unreachable and the key is not cached.</summary>
+internal sealed class KeyStoreUnavailableException(Exception inner) : Exception("The key store (database) is unreachable.", inner);

@@ -20,7 +20,7 @@ internal sealed partial class SpendLogWriter(
     public const int Capacity = 10_000;
     private const int MaxBatch = 500;
     private static readonly TimeSpan[] RetryDelays = [TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(2)];
-    private static readonly TimeSpan ReplayInterval = TimeSpan.FromSeconds(15);
+    private static readonly TimeSpan ReplayInterval = TimeSpan.FromSeconds(5);
 
     private readonly Channel<SpendLogRow> _queue = Channel.CreateBounded<SpendLogRow>(new BoundedChannelOptions(Capacity)
     {

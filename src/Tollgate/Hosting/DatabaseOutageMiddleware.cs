@@ -1,0 +1,26 @@
+using System.Data.Common;
+using Microsoft.AspNetCore.Http;
+using Tollgate.Errors;
+using Tollgate.Keys;
+
+namespace Tollgate.Hosting;
+
+/// <summary>
+/// A database error that reaches the top (an admin call, a budget window reset) becomes a clear 503 in
+/// the contract's shape instead of an empty 500; the message names no connection details.
+/// </summary>
+internal sealed class DatabaseOutageMiddleware(RequestDelegate next)
+{
+    public async Task InvokeAsync(HttpContext context)
+    {
+        try
+        {
+            await next(context);
+        }
+        catch (Exception e) when (e is DbException or KeyStoreUnavailableException && !context.Response.HasStarted)
+        {
+            await ErrorResponse.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, ErrorTypes.DatabaseUnavailable,
+                "The gateway's database is unreachable; retry shortly.", new("Retry-After", "5"));
+        }
+    }
+}
