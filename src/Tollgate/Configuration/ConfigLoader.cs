@@ -1,3 +1,4 @@
+using Tollgate.Metering.Pricing;
 using Tollgate.Providers;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
@@ -68,6 +69,7 @@ internal static class ConfigLoader
             Litellm = ReadLitellm(reader, YamlValueReader.Child(root, "litellm_settings")),
             DefaultVertex = ReadVertex(reader, YamlValueReader.Child(root, "default_vertex_config"), "default_vertex_config"),
             Providers = ReadProviders(reader, YamlValueReader.Child(root, "pass_through_providers")),
+            ModelPrices = ReadModelPrices(reader, YamlValueReader.Child(root, "model_prices")),
         };
 
         if (errors.Count > 0)
@@ -210,6 +212,88 @@ internal static class ConfigLoader
                 AwsSessionToken = reader.String(YamlValueReader.Child(map, "aws_session_token"), path + ".aws_session_token"),
                 AwsRegionName = reader.String(YamlValueReader.Child(map, "aws_region_name"), path + ".aws_region_name"),
             };
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// <c>model_prices</c>: model name → LiteLLM price fields (USD per token, read exactly as decimals) and an
+    /// optional <c>litellm_provider</c>. Other LiteLLM metadata (<c>max_tokens</c>, <c>mode</c>, <c>supports_*</c>)
+    /// is ignored, but a <c>*cost*</c> field Tollgate cannot apply is an error rather than a silent misprice.
+    /// </summary>
+    private static Dictionary<string, ModelPriceOverride> ReadModelPrices(YamlValueReader reader, YamlNode? node)
+    {
+        const string Path = "model_prices";
+        var result = new Dictionary<string, ModelPriceOverride>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (name, value) in reader.Entries(reader.Mapping(node, Path), Path))
+        {
+            var path = $"{Path}.{name}";
+            if (name.Trim().Length == 0)
+            {
+                reader.Errors.Add($"{Path}: a model name must not be empty");
+                continue;
+            }
+
+            if (YamlValueReader.IsNull(value))
+            {
+                reader.Errors.Add($"{path}: no price given (expected {string.Join(", ", ModelPriceBuilder.FieldNames)})");
+                continue;
+            }
+
+            var map = reader.Mapping(value, path);
+            if (map is null)
+            {
+                continue;
+            }
+
+            var errorsBefore = reader.Errors.Count;
+            var builder = new ModelPriceBuilder();
+            string? provider = null;
+            foreach (var (field, fieldNode) in reader.Entries(map, path))
+            {
+                var fieldPath = $"{path}.{field}";
+                if (YamlValueReader.IsNull(fieldNode))
+                {
+                    continue;
+                }
+
+                if (field == "litellm_provider")
+                {
+                    var text = reader.String(fieldNode, fieldPath);
+                    if (text is not null && !PricingProviders.TryFromLitellm(text, out provider))
+                    {
+                        reader.Errors.Add($"{fieldPath}: unknown provider '{text}' (known: {string.Join(", ", BuiltInProviders.KnownNames.Order())}, or a LiteLLM name such as bedrock_converse)");
+                    }
+
+                    continue;
+                }
+
+                if (!ModelPriceBuilder.IsKnownField(field))
+                {
+                    if (field.Contains("cost", StringComparison.OrdinalIgnoreCase))
+                    {
+                        reader.Errors.Add($"{fieldPath}: not a price Tollgate applies (it applies {string.Join(", ", ModelPriceBuilder.FieldNames)}, each but the last also with an _above_<N>k_tokens suffix)");
+                    }
+
+                    continue;
+                }
+
+                if (reader.NonNegativeDecimal(fieldNode, fieldPath) is { } price)
+                {
+                    builder.TrySet(field, price);
+                }
+            }
+
+            if (!builder.HasAnyPrice && reader.Errors.Count == errorsBefore)
+            {
+                reader.Errors.Add($"{path}: no price given (expected {string.Join(", ", ModelPriceBuilder.FieldNames)})");
+            }
+
+            if (!result.TryAdd(name.Trim(), new ModelPriceOverride(provider, builder.Build())))
+            {
+                reader.Errors.Add($"{path}: configured more than once (model names are compared without case)");
+            }
         }
 
         return result;

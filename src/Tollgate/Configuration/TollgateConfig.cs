@@ -1,3 +1,5 @@
+using Tollgate.Metering.Pricing;
+
 namespace Tollgate.Configuration;
 
 /// <summary>The validated, immutable snapshot of the config file (contract section 2).</summary>
@@ -14,6 +16,13 @@ internal sealed record TollgateConfig
         new Dictionary<string, ProviderConfig>();
 
     public VertexConfig? DefaultVertex { get; init; }
+
+    /// <summary>
+    /// <c>model_prices</c>: prices that replace or add to the built-in table, keyed by model name (compared
+    /// without case); see <see cref="PriceTable.WithOverrides"/>. Empty by default.
+    /// </summary>
+    public IReadOnlyDictionary<string, ModelPriceOverride> ModelPrices { get; init; } =
+        new Dictionary<string, ModelPriceOverride>();
 }
 
 internal sealed record GeneralSettings

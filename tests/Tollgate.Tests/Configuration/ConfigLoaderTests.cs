@@ -1,4 +1,5 @@
 using Tollgate.Configuration;
+using Tollgate.Metering.Pricing;
 
 namespace Tollgate.Tests.Configuration;
 
@@ -371,5 +372,109 @@ public sealed class ConfigLoaderTests
 
         Assert.Equal(["mask-pii", "ids"], config.Providers["openai"].Guardrails);
         Assert.Equal(["block-codenames", "moderation"], config.General.PassThroughEndpoints.Single().Guardrails);
+    }
+
+    [Fact]
+    public void Model_prices_are_read_as_exact_decimals_in_plain_and_exponent_notation()
+    {
+        var config = Load("""
+            model_prices:
+              my-model:
+                input_cost_per_token: 0.0000025
+                output_cost_per_token: 1e-5
+                cache_read_input_token_cost: "2.5e-7"
+                cache_creation_input_token_cost: 3.75E-06
+                cache_creation_input_token_cost_above_1hr: 0.000006
+                input_cost_per_token_above_200k_tokens: 5e-6
+                output_cost_per_token_above_200k_tokens: 0.00002
+                litellm_provider: bedrock_converse
+                max_tokens: 8192
+                mode: chat
+                supports_vision: true
+            """);
+
+        var entry = config.ModelPrices["MY-MODEL"];
+        Assert.Equal("bedrock", entry.Provider);
+        Assert.Equal(0.0000025m, entry.Price.InputCostPerToken);
+        Assert.Equal(0.00001m, entry.Price.OutputCostPerToken);
+        Assert.Equal(0.00000025m, entry.Price.CacheReadInputTokenCost);
+        Assert.Equal(0.00000375m, entry.Price.CacheCreationInputTokenCost);
+        Assert.Equal(0.000006m, entry.Price.CacheCreation1hInputTokenCost);
+        var tier = Assert.Single(entry.Price.Tiers);
+        Assert.Equal(200_000, tier.AboveInputTokens);
+        Assert.Equal(0.000005m, tier.InputCostPerToken);
+        Assert.Equal(0.00002m, tier.OutputCostPerToken);
+        Assert.Null(tier.CacheReadInputTokenCost);
+    }
+
+    [Fact]
+    public void Model_prices_default_to_none_and_an_entry_without_provider_applies_to_every_provider()
+    {
+        Assert.Empty(Load("general_settings: {}").ModelPrices);
+        Assert.Empty(Load("model_prices: {}").ModelPrices);
+
+        var entry = Load("""
+            model_prices:
+              rerank-house: { input_cost_per_query: 0.002 }
+            """).ModelPrices["rerank-house"];
+        Assert.Null(entry.Provider);
+        Assert.Equal(0.002m, entry.Price.CostPerRequest);
+    }
+
+    [Fact]
+    public void Configured_model_prices_override_the_built_in_table()
+    {
+        var config = Load("""
+            model_prices:
+              gpt-4o: { input_cost_per_token: 0.000001, output_cost_per_token: 0.000002, litellm_provider: openai }
+              house-llama: { input_cost_per_token: 1e-7, output_cost_per_token: 2e-7, litellm_provider: vllm }
+            """);
+
+        var table = PriceTable.BuiltIn.WithOverrides(config.ModelPrices);
+
+        Assert.True(table.TryGet("openai", "gpt-4o-2024-11-20", out var price));
+        Assert.Equal(0.000001m, price.InputCostPerToken);
+        Assert.True(table.TryGet("vllm", "house-llama", out price));
+        Assert.Equal(0.0000002m, price.OutputCostPerToken);
+    }
+
+    [Fact]
+    public void Bad_model_prices_are_reported_with_their_setting_paths()
+    {
+        var errors = Problems("""
+            model_prices:
+              negative: { input_cost_per_token: -0.000001 }
+              words: { output_cost_per_token: cheap }
+              huge: { input_cost_per_token: 1e40 }
+              listed: { input_cost_per_token: [1, 2] }
+              audio: { input_cost_per_token: 1e-6, input_cost_per_audio_token: 1e-5 }
+              nowhere: { input_cost_per_token: 1e-6, litellm_provider: openrouter }
+              empty: { max_tokens: 100 }
+              bare:
+              not-a-map: 0.001
+            """);
+
+        AssertProblem(errors, "model_prices.negative.input_cost_per_token", "-0.000001");
+        AssertProblem(errors, "model_prices.words.output_cost_per_token", "cheap");
+        AssertProblem(errors, "model_prices.huge.input_cost_per_token", "1e40");
+        AssertProblem(errors, "model_prices.listed.input_cost_per_token", "single value");
+        AssertProblem(errors, "model_prices.audio.input_cost_per_audio_token", "not a price Tollgate applies");
+        AssertProblem(errors, "model_prices.nowhere.litellm_provider", "openrouter");
+        AssertProblem(errors, "model_prices.empty", "no price given");
+        AssertProblem(errors, "model_prices.bare", "no price given");
+        AssertProblem(errors, "model_prices.not-a-map", "mapping");
+        Assert.Equal(9, errors.Count);
+    }
+
+    [Fact]
+    public void Model_names_differing_only_in_case_are_reported()
+    {
+        var errors = Problems("""
+            model_prices:
+              gpt-4o: { input_cost_per_token: 1e-6 }
+              GPT-4o: { input_cost_per_token: 2e-6 }
+            """);
+
+        AssertProblem(errors, "model_prices.GPT-4o", "more than once");
     }
 }
