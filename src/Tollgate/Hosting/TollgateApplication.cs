@@ -13,6 +13,7 @@ using Tollgate.Errors;
 using Tollgate.Forwarding;
 using Tollgate.Keys;
 using Tollgate.Metering;
+using Tollgate.Metering.Pricing;
 using Tollgate.Routing;
 using Tollgate.Spend;
 using Tollgate.Storage;
@@ -85,6 +86,7 @@ internal static partial class TollgateApplication
         builder.Services.AddSingleton<SpendLogRepository>();
         builder.Services.AddSingleton<SpendLogWriter>();
         builder.Services.AddHostedService(services => services.GetRequiredService<SpendLogWriter>());
+        builder.Services.AddSingleton(PriceTable.BuiltIn.WithOverrides(config.ModelPrices));
         builder.Services.AddSingleton<SpendRecorder>();
         // Token usage comes from the response parsers, which are wired in next; until then rows carry no tokens.
         builder.Services.AddSingleton<Func<CallRecord, IResponseMeter?>>(static _ => static _ => null);

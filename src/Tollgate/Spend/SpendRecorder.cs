@@ -2,11 +2,12 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using Tollgate.Errors;
 using Tollgate.Metering;
+using Tollgate.Metering.Pricing;
 
 namespace Tollgate.Spend;
 
 /// <summary>Turns a finished call into its spend-log row and queues it; called once per matched request, whatever the outcome.</summary>
-internal sealed class SpendRecorder(SpendLogWriter writer, TimeProvider time)
+internal sealed class SpendRecorder(SpendLogWriter writer, PriceTable prices, TimeProvider time)
 {
     private static readonly JsonWriterOptions MetadataOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
@@ -22,6 +23,7 @@ internal sealed class SpendRecorder(SpendLogWriter writer, TimeProvider time)
         var clientAborted = context.RequestAborted.IsCancellationRequested;
         var failed = response.StatusCode >= 400 || call.ForwardingError is not null || clientAborted;
         var succeeded = call.Forwarded && !failed;
+        var model = meter?.ResponseModel ?? call.RequestModel;
 
         return writer.EnqueueAsync(new SpendLogRow
         {
@@ -31,13 +33,13 @@ internal sealed class SpendRecorder(SpendLogWriter writer, TimeProvider time)
             Route = call.Path,
             CustomLlmProvider = call.Route.IsCustomEndpoint ? "custom" : call.Route.Name,
             ApiBase = call.UpstreamHost ?? "",
-            Model = meter?.ResponseModel ?? call.RequestModel,
+            Model = model,
             PromptTokens = usage?.InputTokens ?? 0,
             CompletionTokens = usage?.OutputTokens ?? 0,
             TotalTokens = usage?.TotalTokens ?? 0,
             CacheReadInputTokens = usage?.CacheReadInputTokens ?? 0,
             CacheCreationInputTokens = usage?.CacheCreationInputTokens ?? 0,
-            Spend = succeeded ? call.Route.CostPerRequest ?? 0 : 0,
+            Spend = Cost(call, model, usage, succeeded),
             RequestTags = call.Tags,
             MetadataJson = Metadata(errorType, call.ForwardingError, clientAborted),
             Status = failed ? "failure" : "success",
@@ -49,6 +51,22 @@ internal sealed class SpendRecorder(SpendLogWriter writer, TimeProvider time)
             RequesterIpAddress = context.Connection.RemoteIpAddress?.ToString(),
             UsageEstimated = usage is { Reported: false },
         });
+    }
+
+    /// <summary>
+    /// Tokens are paid for whenever they were used, even on a stream that broke; a custom endpoint's
+    /// <c>cost_per_request</c> only for a call that succeeded.
+    /// </summary>
+    private decimal Cost(CallRecord call, string? model, TokenUsage? usage, bool succeeded)
+    {
+        var cost = succeeded ? call.Route.CostPerRequest ?? 0 : 0;
+        if (usage is { TotalTokens: > 0 } && model is not null
+            && prices.TryGet(call.Route.IsCustomEndpoint ? "custom" : call.Route.Name, model, out var price))
+        {
+            cost += CostCalculator.Cost(price, usage);
+        }
+
+        return cost;
     }
 
     private static bool IsStream(string? contentType, string path) =>
