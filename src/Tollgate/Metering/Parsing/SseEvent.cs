@@ -19,7 +19,7 @@ internal readonly ref struct SseEvent
 
     /// <summary>
     /// The bytes exactly as they came, from the block's first byte through the blank line that ends
-    /// it (or, for a fragment, the piece handed out). Consecutive blocks' <see cref="Raw"/> spans tile
+    /// it, a CRLF's LF included (or, for a fragment, the piece handed out). Consecutive blocks' <see cref="Raw"/> spans tile
     /// the stream without gap or overlap.
     /// </summary>
     public ReadOnlySpan<byte> Raw { get; }

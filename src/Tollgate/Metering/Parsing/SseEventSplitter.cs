@@ -9,7 +9,9 @@ namespace Tollgate.Metering.Parsing;
 /// <remarks>
 /// <para>
 /// Every byte fed is handed out exactly once, in order, as the <see cref="SseEvent.Raw"/> of some
-/// block: a complete block (ended by its blank line, fields parsed) or a fragment. Only the
+/// block: a complete block (through the blank line that ends it, a CRLF's LF included; fields
+/// parsed) or a fragment. A block whose blank line is a CR at the very end of a read waits for the
+/// next read (or <see cref="Complete"/>) to learn whether an LF belongs to it. Only the
 /// unfinished block at the end of what has been fed is held back (<see cref="PendingLength"/> bytes,
 /// starting at stream offset <see cref="PendingStart"/>); <see cref="Complete"/> hands that out last.
 /// A block that would grow past the hold limit is handed out as fragments as its bytes arrive,
@@ -40,6 +42,7 @@ internal sealed class SseEventSplitter
     private bool _atLineStart = true;
     private bool _lastWasCr;
     private bool _oversized;
+    private bool _endsAfterCr;
     private bool _firstBlock = true;
 
     /// <param name="maxBlockBytes">The most bytes of one unfinished block to hold (default <see cref="DefaultMaxBlockBytes"/>).</param>
@@ -61,6 +64,21 @@ internal sealed class SseEventSplitter
     /// <summary>Feeds the next bytes; <paramref name="handler"/> gets every block they finish.</summary>
     public void Feed(ReadOnlySpan<byte> bytes, ISseEventHandler handler)
     {
+        if (bytes.IsEmpty)
+        {
+            return;
+        }
+
+        if (_endsAfterCr)
+        {
+            // The previous read ended with a blank line's CR: its block takes the LF of a CRLF, if one follows.
+            _endsAfterCr = false;
+            _lastWasCr = false;
+            var lineFeed = bytes[0] == '\n' ? 1 : 0;
+            EndBlock(bytes[..lineFeed], handler);
+            bytes = bytes[lineFeed..];
+        }
+
         var blockStart = 0;
         var i = 0;
         while (i < bytes.Length)
@@ -96,7 +114,23 @@ internal sealed class SseEventSplitter
                 continue;
             }
 
-            // A blank line: the block ends with this terminator.
+            // A blank line: the block ends with this terminator (a CRLF's LF included).
+            if (terminator == '\r')
+            {
+                if (i == bytes.Length)
+                {
+                    // Whether an LF follows is known with the next read (or at the end); hold the block till then.
+                    _endsAfterCr = true;
+                    break;
+                }
+
+                if (bytes[i] == '\n')
+                {
+                    i++;
+                    _lastWasCr = false;
+                }
+            }
+
             EndBlock(bytes[blockStart..i], handler);
             blockStart = i;
         }
@@ -111,6 +145,12 @@ internal sealed class SseEventSplitter
     /// </summary>
     public void Complete(ISseEventHandler handler)
     {
+        if (_endsAfterCr)
+        {
+            _endsAfterCr = false;
+            EndBlock(default, handler);
+        }
+
         if (_pending.Count > 0)
         {
             if (_atLineStart)
