@@ -229,6 +229,11 @@ internal sealed class SseEventSplitter
 
     private void HandOutFragment(ReadOnlySpan<byte> raw, ISseEventHandler handler)
     {
+        if (raw.IsEmpty)
+        {
+            return;
+        }
+
         var start = _handedOut;
         _handedOut += raw.Length;
         _firstBlock = false;
