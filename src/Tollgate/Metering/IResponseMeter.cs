@@ -16,5 +16,12 @@ internal interface IResponseMeter
     /// <summary>The model the response names, if it names one (else null; the request's model is used).</summary>
     string? ResponseModel { get; }
 
+    /// <summary>
+    /// The model to bill: from the path where the provider puts it there (Gemini and Vertex
+    /// <c>models/{m}:…</c>, Bedrock <c>model/{id}/…</c>, Azure <c>deployments/{d}/…</c>), else the
+    /// request's model, else <see cref="ResponseModel"/>; null when none of them names one.
+    /// </summary>
+    string? Model { get; }
+
     TokenUsage Usage { get; }
 }

@@ -1,0 +1,116 @@
+using System.Text.Json;
+
+namespace Tollgate.Metering.Usage;
+
+/// <summary>Small helpers over <see cref="Utf8JsonReader"/> that the usage readers share.</summary>
+internal static class JsonFields
+{
+    /// <summary>Deep enough for tool schemas echoed back in a response; the default (64) is not always.</summary>
+    public static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = 256 };
+
+    public static Utf8JsonReader CreateReader(ReadOnlySpan<byte> json) => new(json, ReaderOptions);
+
+    /// <summary>Moves to the value after a property name and reads it as a token count: a whole non-negative number, else null.</summary>
+    public static long? ReadCount(ref Utf8JsonReader reader)
+    {
+        reader.Read();
+        switch (reader.TokenType)
+        {
+            case JsonTokenType.Number:
+                if (reader.TryGetInt64(out var whole))
+                {
+                    return Math.Max(0, whole);
+                }
+
+                return reader.TryGetDouble(out var real) && real is >= 0 and < long.MaxValue ? (long)real : null;
+            case JsonTokenType.StartObject or JsonTokenType.StartArray:
+                reader.Skip();
+                return null;
+            default:
+                return null;
+        }
+    }
+
+    /// <summary>Moves to the value after a property name and reads it as a non-empty string, else null.</summary>
+    public static string? ReadString(ref Utf8JsonReader reader)
+    {
+        reader.Read();
+        if (reader.TokenType == JsonTokenType.String)
+        {
+            return reader.ValueSpan.IsEmpty ? null : reader.GetString();
+        }
+
+        reader.Skip();
+        return null;
+    }
+
+    /// <summary>Moves to the value after a property name; true when it is a non-empty string (the string itself is not allocated).</summary>
+    public static bool ReadNonEmptyString(ref Utf8JsonReader reader)
+    {
+        reader.Read();
+        if (reader.TokenType == JsonTokenType.String)
+        {
+            return !reader.ValueSpan.IsEmpty;
+        }
+
+        reader.Skip();
+        return false;
+    }
+
+    /// <summary>Moves to the value after a property name; true when it is an object (the reader is then on its start).</summary>
+    public static bool EnterObject(ref Utf8JsonReader reader)
+    {
+        reader.Read();
+        if (reader.TokenType == JsonTokenType.StartObject)
+        {
+            return true;
+        }
+
+        reader.Skip();
+        return false;
+    }
+
+    /// <summary>Skips the value after a property name.</summary>
+    public static void SkipValue(ref Utf8JsonReader reader)
+    {
+        reader.Read();
+        reader.Skip();
+    }
+
+    /// <summary>
+    /// A cheap pre-check before parsing a streamed event: does <paramref name="json"/> hold
+    /// <paramref name="quotedName"/> (with its quotes) followed by <c>:</c> and an object? A JSON
+    /// string's inner quotes are escaped, so text inside values cannot fake it; a false positive
+    /// (the name nested deeper) only costs the full parse that then finds nothing.
+    /// </summary>
+    public static bool MayHoldObject(ReadOnlySpan<byte> json, ReadOnlySpan<byte> quotedName)
+    {
+        while (true)
+        {
+            var at = json.IndexOf(quotedName);
+            if (at < 0)
+            {
+                return false;
+            }
+
+            var rest = json[(at + quotedName.Length)..].TrimStart(" \t\r\n"u8);
+            if (!rest.IsEmpty && rest[0] == ':')
+            {
+                rest = rest[1..].TrimStart(" \t\r\n"u8);
+                if (!rest.IsEmpty && rest[0] == '{')
+                {
+                    return true;
+                }
+            }
+
+            json = json[(at + quotedName.Length)..];
+        }
+    }
+
+    /// <summary>True when the bytes start (after whitespace) with <c>{</c>: worth handing to a JSON reader.</summary>
+    public static bool LooksLikeObject(ReadOnlySpan<byte> json)
+    {
+        var trimmed = json.TrimStart(" \t\r\n"u8);
+        return !trimmed.IsEmpty && trimmed[0] == '{';
+    }
+}
