@@ -39,7 +39,6 @@ internal sealed partial class PassThroughMiddleware(
     IHttpForwarder forwarder,
     GatewayLimits limits,
     SpendRecorder spend,
-    Func<CallRecord, IResponseMeter?> meters,
     TimeProvider time,
     ILogger<PassThroughMiddleware> logger)
 {
@@ -61,7 +60,7 @@ internal sealed partial class PassThroughMiddleware(
     private async Task ForwardAsync(HttpContext context, PassThroughRoute route, string rawTarget, int tailStart, int pathEnd)
     {
         // (10) Whatever happens below, the call gets its spend-log row.
-        var call = new CallRecord(context, route, rawTarget[..pathEnd], time.GetUtcNow(), meters);
+        var call = new CallRecord(context, route, rawTarget[..pathEnd], tailStart, time.GetUtcNow());
         MeteredResponseStream.Install(context, call, time);
         try
         {

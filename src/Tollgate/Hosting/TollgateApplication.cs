@@ -88,8 +88,6 @@ internal static partial class TollgateApplication
         builder.Services.AddHostedService(services => services.GetRequiredService<SpendLogWriter>());
         builder.Services.AddSingleton(PriceTable.BuiltIn.WithOverrides(config.ModelPrices));
         builder.Services.AddSingleton<SpendRecorder>();
-        // Token usage comes from the response parsers, which are wired in next; until then rows carry no tokens.
-        builder.Services.AddSingleton<Func<CallRecord, IResponseMeter?>>(static _ => static _ => null);
         builder.Services.AddSingleton<LocalKeyLimiter>();
         if (redisOptions is not null)
         {

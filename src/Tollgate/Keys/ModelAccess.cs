@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Tollgate.Forwarding;
+using Tollgate.Metering;
 
 namespace Tollgate.Keys;
 
@@ -12,8 +13,6 @@ namespace Tollgate.Keys;
 /// </summary>
 internal static class ModelAccess
 {
-    private static readonly string[] PathMarkers = ["/models/", "/model/", "/deployments/"];
-
     public enum Outcome
     {
         Allowed,
@@ -73,27 +72,9 @@ internal static class ModelAccess
         return false;
     }
 
-    public static string? FromPath(string tail)
-    {
-        foreach (var marker in PathMarkers)
-        {
-            var at = tail.IndexOf(marker, StringComparison.Ordinal);
-            if (at < 0)
-            {
-                continue;
-            }
-
-            var rest = tail.AsSpan(at + marker.Length);
-            var end = rest.IndexOfAny('/', ':', '?');
-            var segment = end < 0 ? rest : rest[..end];
-            if (segment.Length > 0)
-            {
-                return Uri.UnescapeDataString(segment.ToString());
-            }
-        }
-
-        return null;
-    }
+    public static string? FromPath(string tail) =>
+        MeteredPaths.TryReadBedrockModel(tail, out var bedrockModel, out _) ? bedrockModel
+            : MeteredPaths.GoogleModel(tail) ?? MeteredPaths.AzureDeployment(tail);
 
     public static string? FromJson(ReadOnlySpan<byte> json)
     {

@@ -5,7 +5,7 @@ using Tollgate.Routing;
 namespace Tollgate.Metering;
 
 /// <summary>What one pass-through call did, gathered as it runs; becomes its spend-log row at the end.</summary>
-internal sealed class CallRecord(HttpContext context, PassThroughRoute route, string path, DateTimeOffset startTime, Func<CallRecord, IResponseMeter?> meterFactory)
+internal sealed class CallRecord(HttpContext context, PassThroughRoute route, string path, int tailStart, DateTimeOffset startTime)
 {
     public PassThroughRoute Route { get; } = route;
 
@@ -38,10 +38,16 @@ internal sealed class CallRecord(HttpContext context, PassThroughRoute route, st
 
     public HttpContext Context { get; } = context;
 
+    /// <summary><c>openai</c>, <c>bedrock</c>, … or <c>custom</c>: the name pricing and metering know the route by.</summary>
+    public string Provider => Route.IsCustomEndpoint ? "custom" : Route.Name;
+
     /// <summary>Called with the first response byte: status and headers are final, so the meter can be chosen.</summary>
     public void ResponseStarted(DateTimeOffset now)
     {
         FirstByteTime = now;
-        Meter = meterFactory(this);
+        var response = Context.Response;
+        Meter = ResponseMeters.Create(Provider, Path[tailStart..], RequestModel, response.StatusCode, response.ContentType, ResponseHeader);
     }
+
+    private string? ResponseHeader(string name) => Context.Response.Headers.TryGetValue(name, out var value) ? value.ToString() : null;
 }

@@ -23,7 +23,7 @@ internal sealed class SpendRecorder(SpendLogWriter writer, PriceTable prices, Ti
         var clientAborted = context.RequestAborted.IsCancellationRequested;
         var failed = response.StatusCode >= 400 || call.ForwardingError is not null || clientAborted;
         var succeeded = call.Forwarded && !failed;
-        var model = meter?.ResponseModel ?? call.RequestModel;
+        var model = meter?.Model ?? call.RequestModel;
 
         return writer.EnqueueAsync(new SpendLogRow
         {
@@ -31,7 +31,7 @@ internal sealed class SpendRecorder(SpendLogWriter writer, PriceTable prices, Ti
             ApiKey = call.KeyHash?.ToString() ?? "",
             KeyAlias = call.KeyAlias,
             Route = call.Path,
-            CustomLlmProvider = call.Route.IsCustomEndpoint ? "custom" : call.Route.Name,
+            CustomLlmProvider = call.Provider,
             ApiBase = call.UpstreamHost ?? "",
             Model = model,
             PromptTokens = usage?.InputTokens ?? 0,
@@ -61,7 +61,7 @@ internal sealed class SpendRecorder(SpendLogWriter writer, PriceTable prices, Ti
     {
         var cost = succeeded ? call.Route.CostPerRequest ?? 0 : 0;
         if (usage is { TotalTokens: > 0 } && model is not null
-            && prices.TryGet(call.Route.IsCustomEndpoint ? "custom" : call.Route.Name, model, out var price))
+            && prices.TryGet(call.Provider, model, out var price))
         {
             cost += CostCalculator.Cost(price, usage);
         }
