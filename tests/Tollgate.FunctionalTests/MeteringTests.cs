@@ -75,6 +75,31 @@ public sealed class MeteringTests
         AssertRow(row, "gpt-4o-mini", prompt: 9, completion: 4, spend: (9 * 0.00000015m) + (4 * 0.0000006m), stream: false);
     }
 
+    [Fact]
+    public async Task The_tpm_limit_counts_metered_tokens()
+    {
+        await using var env = await SingleProviderGateway.StartAsync("openai", FakeOpenAi.HandleAsync, FakeOpenAi.ApiKey).DefaultTimeout();
+        var key = (await env.Gateway.GenerateKeyAsync("""{"tpm_limit":20}""")).GetProperty("key").GetString()!;
+        const string Chat = """{"model":"gpt-4o-mini","messages":[{"role":"user","content":"hi"}]}""";
+
+        // Each answer uses 13 tokens: the third call finds 26 of 20 spent in the last minute.
+        await CallAsync(env.Gateway, "openai/v1/chat/completions", Chat, r => Authorize(r, key));
+        await CallAsync(env.Gateway, "openai/v1/chat/completions", Chat, r => Authorize(r, key));
+        using var third = env.Gateway.Request(HttpMethod.Post, "openai/v1/chat/completions", key);
+        third.Content = new StringContent(Chat, Encoding.UTF8, "application/json");
+        using var refused = await env.Gateway.Client.SendAsync(third).DefaultTimeout();
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+        Assert.Contains("tokens per minute", await refused.Content.ReadAsStringAsync().DefaultTimeout(), StringComparison.Ordinal);
+        Assert.InRange(int.Parse(refused.Headers.GetValues("Retry-After").Single(), System.Globalization.CultureInfo.InvariantCulture), 1, 60);
+    }
+
+    private static void Authorize(HttpRequestMessage request, string key)
+    {
+        request.Headers.Remove("Authorization");
+        request.Headers.TryAddWithoutValidation("Authorization", "Bearer " + key);
+    }
+
     private static void AssertRow(JsonElement row, string model, long prompt, long completion, decimal spend, bool stream)
     {
         Assert.Equal(model, row.GetProperty("model").GetString());

@@ -59,6 +59,26 @@ public sealed class SharedLimitTests
         Assert.Equal(4, upstream.Requests.Count);
     }
 
+    [SkippableFact]
+    public async Task Tokens_per_minute_are_counted_across_two_instances()
+    {
+        RequireServers();
+        await using var upstream = await FakeUpstream.StartAsync(Tollgate.FunctionalTests.FakeProviders.FakeOpenAi.HandleAsync);
+        var yaml = $"pass_through_providers: {{ openai: {{ api_key: {Tollgate.FunctionalTests.FakeProviders.FakeOpenAi.ApiKey}, api_base: \"{upstream.Origin}\" }} }}";
+        var (first, second) = await StartPairAsync(yaml);
+        await using var a = first;
+        await using var b = second;
+        var key = (await a.GenerateKeyAsync("""{"tpm_limit":20}""")).GetProperty("key").GetString()!;
+
+        // 13 tokens an answer: one call on each instance spends 26 of the pair's 20.
+        Assert.Equal(HttpStatusCode.OK, await ChatAsync(a, key));
+        await WaitForRowsAsync(a, key, 1);
+        Assert.Equal(HttpStatusCode.OK, await ChatAsync(b, key));
+        await WaitForRowsAsync(a, key, 2);
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, await ChatAsync(a, key));
+    }
+
     [Fact]
     public async Task Without_redis_limits_hold_per_instance_and_the_outage_is_logged()
     {
@@ -86,7 +106,10 @@ public sealed class SharedLimitTests
         TestRedis.RequireServer();
     }
 
-    private static async Task<(GatewayTestEnvironment, GatewayTestEnvironment)> StartPairAsync(FakeUpstream upstream)
+    private static Task<(GatewayTestEnvironment, GatewayTestEnvironment)> StartPairAsync(FakeUpstream upstream) =>
+        StartPairAsync(ProviderYaml(upstream));
+
+    private static async Task<(GatewayTestEnvironment, GatewayTestEnvironment)> StartPairAsync(string providerYaml)
     {
         var shared = new Dictionary<string, string>
         {
@@ -96,13 +119,37 @@ public sealed class SharedLimitTests
         var yaml = $"""
             general_settings:
               master_key: {GatewayTestEnvironment.MasterKey}
-            {ProviderYaml(upstream)}
+            {providerYaml}
             """;
         return (await GatewayTestEnvironment.StartAsync(yaml, shared), await GatewayTestEnvironment.StartAsync(yaml, shared));
     }
 
     private static string ProviderYaml(FakeUpstream upstream) =>
         $"pass_through_providers: {{ openai: {{ api_key: sk-real-key-for-limit-tests, api_base: \"{upstream.Origin}\" }} }}";
+
+    private static async Task<HttpStatusCode> ChatAsync(GatewayTestEnvironment gateway, string key)
+    {
+        using var request = gateway.Request(HttpMethod.Post, "openai/v1/chat/completions", key);
+        request.Content = new StringContent("""{"model":"gpt-4o-mini","messages":[]}""", System.Text.Encoding.UTF8, "application/json");
+        using var response = await gateway.Client.SendAsync(request).DefaultTimeout();
+        return response.StatusCode;
+    }
+
+    /// <summary>Tokens are counted when a call's row is made: wait for the rows so the next check sees them.</summary>
+    private static async Task WaitForRowsAsync(GatewayTestEnvironment gateway, string key, int count)
+    {
+        var deadline = DateTime.UtcNow + TaskTimeoutExtensions.DefaultTimeoutSpan;
+        while (DateTime.UtcNow < deadline)
+        {
+            using var response = await gateway.Client.SendAsync(gateway.Request(HttpMethod.Get, "spend/logs?api_key=" + key, GatewayTestEnvironment.MasterKey)).DefaultTimeout();
+            if (System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync().DefaultTimeout()).RootElement.GetArrayLength() >= count)
+            {
+                return;
+            }
+
+            await Task.Delay(20);
+        }
+    }
 
     private static async Task<HttpStatusCode> CallAsync(GatewayTestEnvironment gateway, string key)
     {

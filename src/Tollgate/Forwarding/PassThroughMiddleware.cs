@@ -108,6 +108,7 @@ internal sealed partial class PassThroughMiddleware(
             if (check.Key is { } stored)
             {
                 call.KeyAlias = stored.KeyAlias;
+                call.CountsTokens = stored.TpmLimit is not null;
                 if (await CheckKeyPolicyAsync(context, route, stored, rawTarget, tailStart, pathEnd, call) is not { } granted)
                 {
                     return;

@@ -88,6 +88,7 @@ internal static partial class TollgateApplication
         builder.Services.AddHostedService(services => services.GetRequiredService<SpendLogWriter>());
         builder.Services.AddSingleton(PriceTable.BuiltIn.WithOverrides(config.ModelPrices));
         builder.Services.AddSingleton<SpendRecorder>();
+        builder.Services.AddSingleton<TokenWindows>();
         builder.Services.AddSingleton<LocalKeyLimiter>();
         if (redisOptions is not null)
         {

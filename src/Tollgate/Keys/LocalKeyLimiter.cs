@@ -3,11 +3,12 @@ using System.Threading.RateLimiting;
 namespace Tollgate.Keys;
 
 /// <summary>
-/// A key's <c>rpm_limit</c> (sliding one-minute window) and <c>max_parallel_requests</c> on this
-/// instance alone (the default; <see cref="RedisKeyLimiter"/> shares them across instances). Limiters are per (key, limit), so a changed limit starts a fresh one; idle ones are
-/// dropped by <see cref="PartitionedRateLimiter"/>'s own sweep.
+/// A key's <c>rpm_limit</c> (sliding one-minute window), <c>tpm_limit</c> (<see cref="TokenWindows"/>)
+/// and <c>max_parallel_requests</c> on this instance alone (the default; <see cref="RedisKeyLimiter"/>
+/// shares them across instances). Limiters are per (key, limit), so a changed limit starts a fresh
+/// one; idle ones are dropped by <see cref="PartitionedRateLimiter"/>'s own sweep.
 /// </summary>
-internal sealed class LocalKeyLimiter : IKeyLimiter, IAsyncDisposable
+internal sealed class LocalKeyLimiter(TokenWindows tokens) : IKeyLimiter, IAsyncDisposable
 {
     private static readonly TimeSpan Minute = TimeSpan.FromMinutes(1);
 
@@ -30,8 +31,15 @@ internal sealed class LocalKeyLimiter : IKeyLimiter, IAsyncDisposable
 
     public ValueTask<LimitDecision> TryAcquireAsync(StoredKey key, CancellationToken cancellationToken) => new(TryAcquire(key));
 
+    public void RecordTokens(KeyHash key, long count) => tokens.Add(key, count);
+
     public LimitDecision TryAcquire(StoredKey key)
     {
+        if (key.TpmLimit is { } tpm && tokens.Used(key.Token) is var (used, freesIn) && used >= tpm)
+        {
+            return LimitDecision.OverTokensPerMinute(tpm, freesIn);
+        }
+
         if (key.RpmLimit is { } rpm)
         {
             using var lease = _requestsPerMinute.AttemptAcquire(new Partition(key.Token, rpm));

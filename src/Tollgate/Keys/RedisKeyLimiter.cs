@@ -6,8 +6,8 @@ namespace Tollgate.Keys;
 
 /// <summary>
 /// Request limits shared by every instance through Redis (<c>general_settings.redis_url</c>). Each check
-/// is one atomic Lua script on Redis's own clock: a sliding one-minute log for <c>rpm_limit</c>, a set
-/// of leases for <c>max_parallel_requests</c> (each lease expires on its own, so a crashed instance
+/// is one atomic Lua script on Redis's own clock: a sliding one-minute log for <c>rpm_limit</c>, five-second
+/// token buckets in a hash for <c>tpm_limit</c>, a set of leases for <c>max_parallel_requests</c> (each lease expires on its own, so a crashed instance
 /// cannot hold slots for ever). When Redis cannot be reached the check falls back to this instance's
 /// limits, so an outage never takes traffic down; the switch is logged both ways.
 /// </summary>
@@ -42,11 +42,38 @@ internal sealed partial class RedisKeyLimiter(IConnectionMultiplexer redis, Loca
         return 1
         """;
 
+    private const string TokensUsedScript = """
+        local t = redis.call('TIME')
+        local bucket = math.floor(tonumber(t[1]) / 5)
+        local all = redis.call('HGETALL', KEYS[1])
+        local used, oldest = 0, bucket
+        for i = 1, #all, 2 do
+          local b = tonumber(all[i])
+          if b > bucket - 12 then
+            used = used + tonumber(all[i + 1])
+            if b < oldest then oldest = b end
+          else
+            redis.call('HDEL', KEYS[1], all[i])
+          end
+        end
+        if used >= tonumber(ARGV[1]) then
+          return math.max(1, (oldest + 12 - bucket) * 5000)
+        end
+        return 0
+        """;
+
+    private const string AddTokensScript = """
+        local t = redis.call('TIME')
+        redis.call('HINCRBY', KEYS[1], math.floor(tonumber(t[1]) / 5), ARGV[1])
+        redis.call('EXPIRE', KEYS[1], 70)
+        return 0
+        """;
+
     private int _degraded;
 
     public async ValueTask<LimitDecision> TryAcquireAsync(StoredKey key, CancellationToken cancellationToken)
     {
-        if (key.RpmLimit is null && key.MaxParallelRequests is null)
+        if (key.RpmLimit is null && key.TpmLimit is null && key.MaxParallelRequests is null)
         {
             return LimitDecision.Granted(null);
         }
@@ -68,6 +95,16 @@ internal sealed partial class RedisKeyLimiter(IConnectionMultiplexer redis, Loca
                 {
                     Recovered();
                     return LimitDecision.OverRequestsPerMinute(rpm, TimeSpan.FromMilliseconds(wait));
+                }
+            }
+
+            if (key.TpmLimit is { } tpm)
+            {
+                var wait = (long)await database.ScriptEvaluateAsync(TokensUsedScript, [(RedisKey)("tollgate:tpm:" + token)], [tpm]);
+                if (wait > 0)
+                {
+                    Recovered();
+                    return LimitDecision.OverTokensPerMinute(tpm, TimeSpan.FromMilliseconds(wait));
                 }
             }
 
@@ -93,6 +130,25 @@ internal sealed partial class RedisKeyLimiter(IConnectionMultiplexer redis, Loca
         catch (Exception e) when (e is RedisException or TimeoutException)
         {
             return FallBack(key, e);
+        }
+    }
+
+    public void RecordTokens(KeyHash key, long tokens)
+    {
+        // Kept locally too, so the limit still knows recent use if Redis goes away.
+        fallback.RecordTokens(key, tokens);
+        if (tokens <= 0 || !redis.IsConnected)
+        {
+            return;
+        }
+
+        try
+        {
+            redis.GetDatabase().ScriptEvaluate(AddTokensScript, [(RedisKey)("tollgate:tpm:" + key)], [tokens], CommandFlags.FireAndForget);
+        }
+        catch (RedisException)
+        {
+            // A fire-and-forget write that could not even be queued: the local count still holds.
         }
     }
 

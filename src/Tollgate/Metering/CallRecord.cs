@@ -18,6 +18,9 @@ internal sealed class CallRecord(HttpContext context, PassThroughRoute route, st
 
     public string? KeyAlias { get; set; }
 
+    /// <summary>The key has a <c>tpm_limit</c>, so the call's tokens must be counted against it.</summary>
+    public bool CountsTokens { get; set; }
+
     public string[] Tags { get; set; } = [];
 
     /// <summary>The upstream host, once the URL is built.</summary>

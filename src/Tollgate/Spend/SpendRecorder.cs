@@ -1,13 +1,14 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using Tollgate.Errors;
+using Tollgate.Keys;
 using Tollgate.Metering;
 using Tollgate.Metering.Pricing;
 
 namespace Tollgate.Spend;
 
 /// <summary>Turns a finished call into its spend-log row and queues it; called once per matched request, whatever the outcome.</summary>
-internal sealed class SpendRecorder(SpendLogWriter writer, PriceTable prices, TimeProvider time)
+internal sealed class SpendRecorder(SpendLogWriter writer, PriceTable prices, IKeyLimiter limiter, TimeProvider time)
 {
     private static readonly JsonWriterOptions MetadataOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
@@ -24,6 +25,10 @@ internal sealed class SpendRecorder(SpendLogWriter writer, PriceTable prices, Ti
         var failed = response.StatusCode >= 400 || call.ForwardingError is not null || clientAborted;
         var succeeded = call.Forwarded && !failed;
         var model = meter?.Model ?? call.RequestModel;
+        if (call.CountsTokens && call.KeyHash is { } key && usage is not null)
+        {
+            limiter.RecordTokens(key, usage.TotalTokens);
+        }
 
         return writer.EnqueueAsync(new SpendLogRow
         {
