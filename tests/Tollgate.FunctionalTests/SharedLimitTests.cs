@@ -79,6 +79,44 @@ public sealed class SharedLimitTests
         Assert.Equal(HttpStatusCode.TooManyRequests, await ChatAsync(a, key));
     }
 
+    [SkippableFact]
+    public async Task A_budget_holds_across_instances_through_redis_even_before_rows_reach_the_database()
+    {
+        RequireServers();
+        var database = new Uri(await TestPostgres.CreateDatabaseAsync());
+        await using var relay = new TcpRelay("127.0.0.1", database.Port);
+        await using var upstream = await FakeUpstream.StartAsync(context => context.Response.WriteAsync("{}"));
+        var shared = new Dictionary<string, string>
+        {
+            ["DATABASE_URL"] = new UriBuilder(database) { Port = relay.Port }.Uri.ToString(),
+            ["REDIS_URL"] = TestRedis.ServerUrl!,
+        };
+        var yaml = $"""
+            general_settings:
+              master_key: {GatewayTestEnvironment.MasterKey}
+              pass_through_endpoints:
+                - {"{"} path: /paid, target: "{upstream.Origin}/paid", auth: true, cost_per_request: 0.25 {"}"}
+            """;
+        await using var a = await GatewayTestEnvironment.StartAsync(yaml, shared);
+        await using var b = await GatewayTestEnvironment.StartAsync(yaml, shared);
+        var key = (await a.GenerateKeyAsync("""{"max_budget":0.75}""")).GetProperty("key").GetString()!;
+        Assert.Equal(HttpStatusCode.OK, await PaidAsync(a, key));
+        Assert.Equal(HttpStatusCode.OK, await PaidAsync(b, key));
+
+        // From here no spend row can reach the database: only Redis can tell b about a's spending.
+        relay.Interrupt();
+        Assert.Equal(HttpStatusCode.OK, await PaidAsync(a, key));
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(5);
+        HttpStatusCode status;
+        while ((status = await PaidAsync(b, key)) == HttpStatusCode.OK && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20);
+        }
+
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        relay.Resume();
+    }
+
     [Fact]
     public async Task Without_redis_limits_hold_per_instance_and_the_outage_is_logged()
     {
@@ -126,6 +164,14 @@ public sealed class SharedLimitTests
 
     private static string ProviderYaml(FakeUpstream upstream) =>
         $"pass_through_providers: {{ openai: {{ api_key: sk-real-key-for-limit-tests, api_base: \"{upstream.Origin}\" }} }}";
+
+    private static async Task<HttpStatusCode> PaidAsync(GatewayTestEnvironment gateway, string key)
+    {
+        using var request = gateway.Request(HttpMethod.Post, "paid", key);
+        request.Content = new StringContent("{}", System.Text.Encoding.UTF8, "application/json");
+        using var response = await gateway.Client.SendAsync(request).DefaultTimeout();
+        return response.StatusCode;
+    }
 
     private static async Task<HttpStatusCode> ChatAsync(GatewayTestEnvironment gateway, string key)
     {

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 using Tollgate.Errors;
 using Tollgate.Keys;
 
@@ -140,6 +141,11 @@ internal static class KeyAdminEndpoints
         }
 
         cache.Invalidate(token);
+        if (root.TryGetProperty("spend", out _))
+        {
+            context.RequestServices.GetService<SharedBudgetCounter>()?.Reset(existing);
+        }
+
         await AdminResponses.WriteAsync(context, writer =>
         {
             writer.WriteStartObject();

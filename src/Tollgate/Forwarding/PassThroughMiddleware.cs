@@ -109,6 +109,7 @@ internal sealed partial class PassThroughMiddleware(
             {
                 call.KeyAlias = stored.KeyAlias;
                 call.CountsTokens = stored.TpmLimit is not null;
+                call.Budget = stored.MaxBudget is null ? null : (SharedBudgetCounter.CounterKey(stored), stored.BudgetResetAt);
                 if (await CheckKeyPolicyAsync(context, route, stored, rawTarget, tailStart, pathEnd, call) is not { } granted)
                 {
                     return;

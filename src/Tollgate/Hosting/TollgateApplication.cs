@@ -95,6 +95,7 @@ internal static partial class TollgateApplication
             var redis = await ConnectionMultiplexer.ConnectAsync(redisOptions);
             builder.Services.AddSingleton<IConnectionMultiplexer>(_ => redis);
             builder.Services.AddSingleton<IKeyLimiter, RedisKeyLimiter>();
+            builder.Services.AddSingleton<SharedBudgetCounter>();
         }
         else
         {

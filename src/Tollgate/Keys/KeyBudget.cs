@@ -4,9 +4,10 @@ namespace Tollgate.Keys;
 
 /// <summary>
 /// <c>max_budget</c> against the spend of the current <c>budget_duration</c> window. When a window has
-/// ended the stored spend is reset (once, whichever instance gets there first) before judging.
+/// ended the stored spend is reset (once, whichever instance gets there first) before judging. With
+/// Redis, the spend is the larger of the stored one and the <see cref="SharedBudgetCounter"/>'s.
 /// </summary>
-internal sealed class KeyBudget(KeyRepository repository, KeyCache cache, TimeProvider time)
+internal sealed class KeyBudget(KeyRepository repository, KeyCache cache, TimeProvider time, SharedBudgetCounter? shared = null)
 {
     /// <returns>Null when the key may spend, else the refusal message.</returns>
     public ValueTask<string?> CheckAsync(StoredKey key, CancellationToken cancellationToken)
@@ -22,7 +23,18 @@ internal sealed class KeyBudget(KeyRepository repository, KeyCache cache, TimePr
             return StartNextWindowAsync(key, resetAt, window, now, cancellationToken);
         }
 
+        if (shared is not null)
+        {
+            return CheckSharedAsync(key, budget);
+        }
+
         return new(key.Spend >= budget ? Exceeded(key.Spend, budget) : null);
+    }
+
+    private async ValueTask<string?> CheckSharedAsync(StoredKey key, decimal budget)
+    {
+        var spent = Math.Max(key.Spend, await shared!.SpentAsync(key) ?? 0);
+        return spent >= budget ? Exceeded(spent, budget) : null;
     }
 
     private async ValueTask<string?> StartNextWindowAsync(StoredKey key, DateTimeOffset ended, TimeSpan window, DateTimeOffset now, CancellationToken cancellationToken)

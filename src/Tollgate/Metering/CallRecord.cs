@@ -18,6 +18,9 @@ internal sealed class CallRecord(HttpContext context, PassThroughRoute route, st
 
     public string? KeyAlias { get; set; }
 
+    /// <summary>The key has a budget: its shared counter (Redis) and when the window ends.</summary>
+    public (string CounterKey, DateTimeOffset? WindowEnds)? Budget { get; set; }
+
     /// <summary>The key has a <c>tpm_limit</c>, so the call's tokens must be counted against it.</summary>
     public bool CountsTokens { get; set; }
 

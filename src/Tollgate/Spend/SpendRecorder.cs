@@ -8,7 +8,7 @@ using Tollgate.Metering.Pricing;
 namespace Tollgate.Spend;
 
 /// <summary>Turns a finished call into its spend-log row and queues it; called once per matched request, whatever the outcome.</summary>
-internal sealed class SpendRecorder(SpendLogWriter writer, PriceTable prices, IKeyLimiter limiter, TimeProvider time)
+internal sealed class SpendRecorder(SpendLogWriter writer, PriceTable prices, IKeyLimiter limiter, TimeProvider time, SharedBudgetCounter? budgets = null)
 {
     private static readonly JsonWriterOptions MetadataOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
@@ -30,6 +30,13 @@ internal sealed class SpendRecorder(SpendLogWriter writer, PriceTable prices, IK
             limiter.RecordTokens(key, usage.TotalTokens);
         }
 
+        var cost = Cost(call, model, usage, succeeded);
+        var now = time.GetUtcNow();
+        if (budgets is not null && call.Budget is var (counterKey, windowEnds))
+        {
+            budgets.Add(counterKey, cost, windowEnds, now);
+        }
+
         return writer.EnqueueAsync(new SpendLogRow
         {
             RequestId = context.TraceIdentifier,
@@ -44,14 +51,14 @@ internal sealed class SpendRecorder(SpendLogWriter writer, PriceTable prices, IK
             TotalTokens = usage?.TotalTokens ?? 0,
             CacheReadInputTokens = usage?.CacheReadInputTokens ?? 0,
             CacheCreationInputTokens = usage?.CacheCreationInputTokens ?? 0,
-            Spend = Cost(call, model, usage, succeeded),
+            Spend = cost,
             RequestTags = call.Tags,
             MetadataJson = Metadata(errorType, call.ForwardingError, clientAborted),
             Status = failed ? "failure" : "success",
             StatusCode = response.StatusCode,
             Stream = IsStream(response.ContentType, call.Path),
             StartTime = call.StartTime,
-            EndTime = time.GetUtcNow(),
+            EndTime = now,
             CompletionStartTime = call.FirstByteTime,
             RequesterIpAddress = context.Connection.RemoteIpAddress?.ToString(),
             UsageEstimated = usage is { Reported: false },
