@@ -136,6 +136,9 @@ public sealed class SharedLimitTests
 
         Assert.Equal([HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.TooManyRequests], statuses);
         await gateway.Logs.WaitForAsync(l => l.EventId == 5).DefaultTimeout();
+        var metrics = await gateway.Client.GetStringAsync("metrics").DefaultTimeout();
+        Assert.Contains("tollgate_redis_degraded 1", metrics, StringComparison.Ordinal);
+        Assert.Contains("tollgate_redis_fallbacks_total 1", metrics, StringComparison.Ordinal);
     }
 
     private static void RequireServers()

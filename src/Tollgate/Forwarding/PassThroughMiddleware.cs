@@ -39,6 +39,7 @@ internal sealed partial class PassThroughMiddleware(
     IHttpForwarder forwarder,
     GatewayLimits limits,
     SpendRecorder spend,
+    GatewayMetrics metrics,
     TimeProvider time,
     ILogger<PassThroughMiddleware> logger)
 {
@@ -331,6 +332,7 @@ internal sealed partial class PassThroughMiddleware(
     private Task RejectAsync(HttpContext context, PassThroughRoute route, int status, string type, string message, KeyValuePair<string, string>? header = null)
     {
         Log.RequestRejected(logger, context.Request.Method, route.Name, status, type);
+        metrics.Rejected(type);
         return ErrorResponse.WriteAsync(context, status, type, message, header);
     }
 

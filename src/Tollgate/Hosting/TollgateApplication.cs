@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Prometheus;
 using StackExchange.Redis;
 using Tollgate.Admin;
 using Tollgate.Configuration;
@@ -88,6 +89,7 @@ internal static partial class TollgateApplication
         builder.Services.AddHostedService(services => services.GetRequiredService<SpendLogWriter>());
         builder.Services.AddSingleton(PriceTable.BuiltIn.WithOverrides(config.ModelPrices));
         builder.Services.AddSingleton<SpendRecorder>();
+        builder.Services.AddSingleton<GatewayMetrics>();
         builder.Services.AddSingleton<TokenWindows>();
         builder.Services.AddSingleton<LocalKeyLimiter>();
         if (redisOptions is not null)
@@ -116,6 +118,9 @@ internal static partial class TollgateApplication
         app.MapGet("/health/readiness", ReadinessAsync);
         app.MapKeyAdmin();
         app.MapSpendAdmin();
+        var metrics = app.Services.GetRequiredService<GatewayMetrics>();
+        metrics.Observe(app.Services.GetRequiredService<SpendLogWriter>());
+        app.MapMetrics("/metrics", metrics.Registry);
 
         LogStartup(app, config, routes, masterKey, database);
         return app;

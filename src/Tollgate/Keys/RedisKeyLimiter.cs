@@ -11,7 +11,7 @@ namespace Tollgate.Keys;
 /// cannot hold slots for ever). When Redis cannot be reached the check falls back to this instance's
 /// limits, so an outage never takes traffic down; the switch is logged both ways.
 /// </summary>
-internal sealed partial class RedisKeyLimiter(IConnectionMultiplexer redis, LocalKeyLimiter fallback, ILogger<RedisKeyLimiter> logger) : IKeyLimiter
+internal sealed partial class RedisKeyLimiter(IConnectionMultiplexer redis, LocalKeyLimiter fallback, GatewayMetrics metrics, ILogger<RedisKeyLimiter> logger) : IKeyLimiter
 {
     /// <summary>How long a parallel slot can outlive the instance that took it.</summary>
     private static readonly TimeSpan LeaseLifetime = TimeSpan.FromMinutes(15);
@@ -157,6 +157,7 @@ internal sealed partial class RedisKeyLimiter(IConnectionMultiplexer redis, Loca
         if (Interlocked.Exchange(ref _degraded, 1) == 0)
         {
             Log.FallingBack(logger, exception?.Message ?? "not connected");
+            metrics.RedisUnavailable();
         }
 
         return fallback.TryAcquire(key);
@@ -167,6 +168,7 @@ internal sealed partial class RedisKeyLimiter(IConnectionMultiplexer redis, Loca
         if (Volatile.Read(ref _degraded) == 1 && Interlocked.Exchange(ref _degraded, 0) == 1)
         {
             Log.Recovered(logger);
+            metrics.RedisRecovered();
         }
     }
 

@@ -4,11 +4,13 @@ using Tollgate.Errors;
 using Tollgate.Keys;
 using Tollgate.Metering;
 using Tollgate.Metering.Pricing;
+using Tollgate.Telemetry;
 
 namespace Tollgate.Spend;
 
 /// <summary>Turns a finished call into its spend-log row and queues it; called once per matched request, whatever the outcome.</summary>
-internal sealed class SpendRecorder(SpendLogWriter writer, PriceTable prices, IKeyLimiter limiter, TimeProvider time, SharedBudgetCounter? budgets = null)
+internal sealed class SpendRecorder(
+    SpendLogWriter writer, PriceTable prices, IKeyLimiter limiter, GatewayMetrics metrics, TimeProvider time, SharedBudgetCounter? budgets = null)
 {
     private static readonly JsonWriterOptions MetadataOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
@@ -37,6 +39,7 @@ internal sealed class SpendRecorder(SpendLogWriter writer, PriceTable prices, IK
             budgets.Add(counterKey, cost, windowEnds, now);
         }
 
+        metrics.CallEnded(call.Provider, response.StatusCode, now - call.StartTime, model, usage, cost);
         return writer.EnqueueAsync(new SpendLogRow
         {
             RequestId = context.TraceIdentifier,

@@ -1,0 +1,71 @@
+using System.Net;
+using System.Text;
+using Tollgate.FunctionalTests.Common;
+using Tollgate.FunctionalTests.FakeProviders;
+
+namespace Tollgate.FunctionalTests;
+
+/// <summary><c>GET /metrics</c>: calls, tokens, spend and refusals in Prometheus text, with no key or secret in any label.</summary>
+public sealed class MetricsTests
+{
+    [Fact]
+    public async Task Calls_tokens_spend_and_refusals_are_counted_without_secrets()
+    {
+        await using var env = await SingleProviderGateway.StartAsync("openai", FakeOpenAi.HandleAsync, FakeOpenAi.ApiKey).DefaultTimeout();
+        var gateway = env.Gateway;
+        var key = (await gateway.GenerateKeyAsync("""{"rpm_limit":1}""")).GetProperty("key").GetString()!;
+
+        Assert.Equal(HttpStatusCode.OK, await ChatAsync(gateway, key));
+        Assert.Equal(HttpStatusCode.TooManyRequests, await ChatAsync(gateway, key));
+        var text = await WaitForMetricsAsync(gateway, """tollgate_requests_total{provider="openai",status_code="200"} 1""");
+
+        Assert.Contains("""tollgate_requests_total{provider="openai",status_code="429"} 1""", text, StringComparison.Ordinal);
+        Assert.Contains("""tollgate_tokens_total{provider="openai",model="gpt-4o-mini",kind="input"} 9""", text, StringComparison.Ordinal);
+        Assert.Contains("""tollgate_tokens_total{provider="openai",model="gpt-4o-mini",kind="output"} 4""", text, StringComparison.Ordinal);
+        Assert.Contains("""tollgate_spend_usd_total{provider="openai",model="gpt-4o-mini"}""", text, StringComparison.Ordinal);
+        Assert.Contains("""tollgate_rejections_total{type="rate_limit_error"} 1""", text, StringComparison.Ordinal);
+        Assert.Contains("tollgate_spend_queue_depth", text, StringComparison.Ordinal);
+        Assert.Contains("tollgate_spend_rows_written_total", text, StringComparison.Ordinal);
+        Assert.DoesNotContain(key, text, StringComparison.Ordinal);
+        Assert.DoesNotContain(FakeOpenAi.ApiKey, text, StringComparison.Ordinal);
+        Assert.DoesNotContain(GatewayTestEnvironment.VirtualKey, text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Unknown_model_names_share_one_label()
+    {
+        await using var env = await SingleProviderGateway.StartAsync("openai", FakeOpenAi.HandleAsync, FakeOpenAi.ApiKey).DefaultTimeout();
+        using var request = env.Gateway.Request(HttpMethod.Post, "openai/v1/chat/completions");
+        request.Content = new StringContent("""{"model":"made-up-model-x","messages":[]}""", Encoding.UTF8, "application/json");
+        using var response = await env.Gateway.Client.SendAsync(request).DefaultTimeout();
+
+        // The fake answers as gpt-4o-mini whatever was asked: the label follows the model the response names.
+        var text = await WaitForMetricsAsync(env.Gateway, "tollgate_tokens_total{");
+        Assert.DoesNotContain("made-up-model-x", text, StringComparison.Ordinal);
+    }
+
+    private static async Task<HttpStatusCode> ChatAsync(GatewayTestEnvironment gateway, string key)
+    {
+        using var request = gateway.Request(HttpMethod.Post, "openai/v1/chat/completions", key);
+        request.Content = new StringContent("""{"model":"gpt-4o-mini","messages":[]}""", Encoding.UTF8, "application/json");
+        using var response = await gateway.Client.SendAsync(request).DefaultTimeout();
+        return response.StatusCode;
+    }
+
+    /// <summary>A call is counted as it ends, just after the client has its answer: poll briefly.</summary>
+    private static async Task<string> WaitForMetricsAsync(GatewayTestEnvironment gateway, string expected)
+    {
+        var deadline = DateTime.UtcNow + TaskTimeoutExtensions.DefaultTimeoutSpan;
+        while (true)
+        {
+            var text = await gateway.Client.GetStringAsync("metrics").DefaultTimeout();
+            if (text.Contains(expected, StringComparison.Ordinal) || DateTime.UtcNow > deadline)
+            {
+                Assert.Contains(expected, text, StringComparison.Ordinal);
+                return text;
+            }
+
+            await Task.Delay(20);
+        }
+    }
+}
