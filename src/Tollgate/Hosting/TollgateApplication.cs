@@ -13,6 +13,7 @@ using Tollgate.Errors;
 using Tollgate.Forwarding;
 using Tollgate.Keys;
 using Tollgate.Metering;
+using Tollgate.Metering.Costs;
 using Tollgate.Metering.Pricing;
 using Tollgate.Routing;
 using Tollgate.Spend;
@@ -86,7 +87,7 @@ internal static partial class TollgateApplication
         builder.Services.AddSingleton<SpendLogRepository>();
         builder.Services.AddSingleton<SpendLogWriter>();
         builder.Services.AddHostedService(services => services.GetRequiredService<SpendLogWriter>());
-        builder.Services.AddSingleton(PriceTable.BuiltIn.WithOverrides(config.ModelPrices));
+        builder.Services.AddSingleton(new CallPricing(PriceTable.BuiltIn.WithOverrides(config.ModelPrices), config.Litellm.IncludeCostInStreamingUsage));
         builder.Services.AddSingleton<SpendRecorder>();
         builder.Services.AddSingleton<TokenWindows>();
         builder.Services.AddSingleton<LocalKeyLimiter>();
