@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Tollgate.Errors;
 using Tollgate.Keys;
 using Tollgate.Metering;
+using Tollgate.Metering.Costs;
 using Tollgate.Requests;
 using Tollgate.Routing;
 using Tollgate.Spend;
@@ -24,7 +25,9 @@ namespace Tollgate.Forwarding;
 /// (5) Build the upstream URL from the configured origin and the client's tail; unsafe paths get 400.
 ///     Cloud providers' preparers pick a regional host, mint a token or buffer the body to sign here.
 /// (6) Parse tags, store the per-request state as a feature for the transformer.
-/// (7) Forward with YARP: headers by <see cref="PassThroughTransformer"/>, bodies streamed both ways.
+/// (7) Forward with YARP: headers by <see cref="PassThroughTransformer"/>, bodies streamed both ways; the
+///     response body passes through <see cref="MeteredResponseStream"/>, which meters it and, for cost
+///     reporting, may hold back a small JSON body or the unfinished SSE event; that goes out once YARP is done.
 /// (8) Map a forwarding failure to the contract's JSON error if nothing was sent yet; otherwise YARP
 ///     has aborted the client connection so a cut stream never looks complete.
 /// (9) Write the access log line.
@@ -40,6 +43,7 @@ internal sealed partial class PassThroughMiddleware(
     GatewayLimits limits,
     SpendRecorder spend,
     GatewayMetrics metrics,
+    CallPricing pricing,
     TimeProvider time,
     ILogger<PassThroughMiddleware> logger)
 {
@@ -62,18 +66,19 @@ internal sealed partial class PassThroughMiddleware(
     {
         // (10) Whatever happens below, the call gets its spend-log row.
         var call = new CallRecord(context, route, rawTarget[..pathEnd], tailStart, time.GetUtcNow());
-        MeteredResponseStream.Install(context, call, time);
+        var body = MeteredResponseStream.Install(context, call, pricing, time);
         try
         {
-            await ForwardCoreAsync(context, route, rawTarget, tailStart, pathEnd, call);
+            await ForwardCoreAsync(context, route, rawTarget, tailStart, pathEnd, call, body);
         }
         finally
         {
+            body.Release();
             await spend.RecordAsync(call);
         }
     }
 
-    private async Task ForwardCoreAsync(HttpContext context, PassThroughRoute route, string rawTarget, int tailStart, int pathEnd, CallRecord call)
+    private async Task ForwardCoreAsync(HttpContext context, PassThroughRoute route, string rawTarget, int tailStart, int pathEnd, CallRecord call, MeteredResponseStream body)
     {
         var started = time.GetTimestamp();
         var request = context.Request;
@@ -203,16 +208,38 @@ internal sealed partial class PassThroughMiddleware(
         // The transformer sets the full request URI; YARP only needs a prefix for its own fallback.
         var prefix = route.Upstream?.Origin ?? upstreamUri.GetLeftPart(UriPartial.Authority);
         var error = await forwarder.SendAsync(context, prefix, route.Invoker!, route.RequestConfig, PassThroughTransformer.Instance);
+        if (error == ForwarderError.None && !await TryCompleteBodyAsync(context, route, body))
+        {
+            call.ForwardingError = nameof(ForwarderError.ResponseBodyClient);
+        }
 
         // (8)
         if (error != ForwarderError.None)
         {
+            body.Abandon();
             call.ForwardingError = error.ToString();
             await ReportForwardingErrorAsync(context, route, upstreamUri.Host, error);
         }
 
         // (9)
         LogCompleted(context, route, state.Tags, error, started);
+    }
+
+    /// <summary>Sends what the response body held back for cost reporting; false when the client's side broke off.</summary>
+    private async Task<bool> TryCompleteBodyAsync(HttpContext context, PassThroughRoute route, MeteredResponseStream body)
+    {
+        try
+        {
+            await body.CompleteAsync(context.RequestAborted);
+            return true;
+        }
+        catch (Exception e) when (e is IOException or OperationCanceledException)
+        {
+            // As YARP does when a body write fails: abort, so a cut answer never looks complete.
+            Log.ClientAborted(logger, route.Name, ForwarderError.ResponseBodyClient);
+            context.Abort();
+            return false;
+        }
     }
 
     /// <returns>The check, or null after answering 503 because the key store is unreachable.</returns>
@@ -286,7 +313,7 @@ internal sealed partial class PassThroughMiddleware(
         {
             case ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled or ForwarderError.ResponseBodyCanceled
                 or ForwarderError.UpgradeRequestCanceled or ForwarderError.UpgradeResponseCanceled
-                or ForwarderError.ResponseBodyDestination or ForwarderError.UpgradeResponseDestination:
+                or ForwarderError.ResponseBodyClient or ForwarderError.UpgradeResponseClient:
                 Log.ClientAborted(logger, route.Name, error);
                 return;
 
@@ -307,8 +334,9 @@ internal sealed partial class PassThroughMiddleware(
                 return;
 
             default:
-                // Request, RequestBodyDestination, ResponseHeaders: the upstream refused, reset or broke off.
-                // After the response started, YARP has already aborted the client connection.
+                // Request, RequestBodyDestination, ResponseHeaders, ResponseBodyDestination: the upstream refused,
+                // reset or broke off. After the response started, YARP has already aborted the client connection;
+                // before (a JSON body held for its cost header), the client gets the 502 in full.
                 Log.UpstreamFailed(logger, route.Name, host, error, exception?.GetType().Name, exception?.Message);
                 if (!context.Response.HasStarted)
                 {

@@ -14,6 +14,7 @@ using Tollgate.Errors;
 using Tollgate.Forwarding;
 using Tollgate.Keys;
 using Tollgate.Metering;
+using Tollgate.Metering.Costs;
 using Tollgate.Metering.Pricing;
 using Tollgate.Routing;
 using Tollgate.Spend;
@@ -87,7 +88,9 @@ internal static partial class TollgateApplication
         builder.Services.AddSingleton<SpendLogRepository>();
         builder.Services.AddSingleton<SpendLogWriter>();
         builder.Services.AddHostedService(services => services.GetRequiredService<SpendLogWriter>());
-        builder.Services.AddSingleton(PriceTable.BuiltIn.WithOverrides(config.ModelPrices));
+        var prices = PriceTable.BuiltIn.WithOverrides(config.ModelPrices);
+        builder.Services.AddSingleton(prices);
+        builder.Services.AddSingleton(new CallPricing(prices, config.Litellm.IncludeCostInStreamingUsage));
         builder.Services.AddSingleton<SpendRecorder>();
         builder.Services.AddSingleton<GatewayMetrics>();
         builder.Services.AddSingleton<TokenWindows>();

@@ -1,15 +1,52 @@
 using Microsoft.AspNetCore.Http;
+using Tollgate.Metering.Costs;
+using Tollgate.Metering.Meters;
+using Tollgate.Metering.Parsing;
 
 namespace Tollgate.Metering;
 
 /// <summary>
-/// The response body as the client receives it: every write goes to the client first, then the same
-/// bytes go to the call's <see cref="IResponseMeter"/>, so parsing never holds a byte back. Notes when
-/// the first byte left, for the spend row's <c>completionStartTime</c>.
+/// The response body as the client receives it. Every write goes to the client first, then the same
+/// bytes go to the call's <see cref="IResponseMeter"/>, so parsing never holds a byte back; the one
+/// exception is cost reporting (contract section 6), below. Notes when the first byte left, for the
+/// spend row's <c>completionStartTime</c>.
 /// </summary>
-internal sealed class MeteredResponseStream(Stream client, CallRecord call, TimeProvider time) : Stream
+/// <remarks>
+/// The first write, when status and headers are final, picks how the body goes out:
+/// <list type="number">
+/// <item>Cost injection (<c>include_cost_in_streaming_usage</c>): an SSE answer of a built-in provider
+/// whose dialect has a streamed usage object (OpenAI shapes, Anthropic, Gemini / Vertex AI). The bytes go
+/// through the meter first; its <see cref="SseCostInjector"/> passes each event on as soon as it is
+/// complete, the final usage event with <c>"cost":X</c> added. Only with no <c>Content-Length</c> (SSE is
+/// normally chunked; adding bytes under a declared length would break the framing) and no
+/// <c>Content-Encoding</c> (compressed bytes are not events); otherwise the stream passes unchanged.</item>
+/// <item>Held for the <c>x-litellm-response-cost</c> header: a 2xx JSON body metered as one document
+/// (never a stream) with a <c>Content-Length</c> of at most <see cref="MaxHeldBodyBytes"/>, or none. It
+/// is gathered in a pooled buffer; when the provider's body has ended (<see cref="CompleteAsync"/>) the
+/// header is set, if the cost is known, and the bytes go out unchanged. A body without length that
+/// outgrows the limit is sent on as it comes, without the header.</item>
+/// <item>Header at once: the cost is known before the body (Bedrock InvokeModel's token-count headers;
+/// a custom endpoint's <c>cost_per_request</c> for a body no meter reads).</item>
+/// <item>Otherwise, and always when none of the above applies: pass-through as described first.</item>
+/// </list>
+/// </remarks>
+internal sealed class MeteredResponseStream(Stream client, CallRecord call, CallPricing pricing, TimeProvider time) : Stream
 {
+    /// <summary>The largest JSON body held back to put its cost in a header: 1 MiB.</summary>
+    public const int MaxHeldBodyBytes = 1024 * 1024;
+
+    private Mode _mode;
     private bool _started;
+    private SseResponseMeter? _injecting;
+    private SseCostInjector? _injector;
+    private PooledBuffer _held;
+
+    private enum Mode
+    {
+        PassThrough,
+        InjectCost,
+        HoldForCostHeader,
+    }
 
     public override bool CanRead => false;
 
@@ -25,22 +62,87 @@ internal sealed class MeteredResponseStream(Stream client, CallRecord call, Time
         set => throw new NotSupportedException();
     }
 
-    public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+    public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
         if (!_started)
         {
-            _started = true;
-            call.ResponseStarted(time.GetUtcNow());
+            Start();
         }
 
-        await client.WriteAsync(buffer, cancellationToken);
-        call.Meter?.Observe(buffer.Span);
+        return _mode switch
+        {
+            Mode.PassThrough => PassThroughAsync(buffer, cancellationToken),
+            Mode.InjectCost => InjectAsync(buffer, cancellationToken),
+            _ => HoldAsync(buffer, cancellationToken),
+        };
     }
 
     public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
         WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
-    public override Task FlushAsync(CancellationToken cancellationToken) => client.FlushAsync(cancellationToken);
+    /// <summary>A flush would send the headers; while the body is held for its cost header, nothing is sent.</summary>
+    public override Task FlushAsync(CancellationToken cancellationToken) =>
+        _mode == Mode.HoldForCostHeader ? Task.CompletedTask : client.FlushAsync(cancellationToken);
+
+    /// <summary>
+    /// The provider's body has ended and the forwarder is done with it: sends what cost reporting still
+    /// holds (the JSON body, now with its header; the stream's unfinished last block). Not called when
+    /// forwarding failed: the client connection is aborted then, and <see cref="Release"/> drops it.
+    /// </summary>
+    /// <exception cref="IOException">The client went away, or injection lost bytes and the response must end broken.</exception>
+    public async ValueTask CompleteAsync(CancellationToken cancellationToken)
+    {
+        var response = call.Context.Response;
+        switch (_mode)
+        {
+            case Mode.InjectCost:
+                _injecting!.Complete();
+                ThrowIfInjectionFaulted();
+                await SendInjectedAsync(cancellationToken);
+                break;
+
+            case Mode.HoldForCostHeader:
+                _mode = Mode.PassThrough;
+                call.Meter!.Complete();
+                SetCostHeader(response);
+                if (_held.Count > 0)
+                {
+                    await client.WriteAsync(_held.WrittenMemory, cancellationToken);
+                }
+
+                _held.Release();
+                break;
+
+            case Mode.PassThrough when !_started && !response.HasStarted && IsSuccess(response.StatusCode) && call.Route.CostPerRequest is not null:
+                // No body at all: nothing to meter, the cost is the route's.
+                SetCostHeader(response);
+                break;
+        }
+    }
+
+    /// <summary>
+    /// Forwarding failed: what cost reporting held is dropped (none of it was sent, or the forwarder has
+    /// aborted the client connection) and a later write, the gateway's error answer, goes straight to the
+    /// client. The meter completes with the usage as far as seen; it does not read the error answer.
+    /// </summary>
+    public void Abandon()
+    {
+        if (_mode == Mode.PassThrough)
+        {
+            return;
+        }
+
+        _mode = Mode.PassThrough;
+        Release();
+        call.Meter?.Complete();
+    }
+
+    /// <summary>Returns pooled buffers; called once the call is over, whatever happened.</summary>
+    public void Release()
+    {
+        _held.Release();
+        _injector?.Release();
+    }
 
     // Kestrel forbids synchronous I/O; these exist only because Stream requires them.
     public override void Flush() => client.Flush();
@@ -54,6 +156,121 @@ internal sealed class MeteredResponseStream(Stream client, CallRecord call, Time
     public override void SetLength(long value) => throw new NotSupportedException();
 
     /// <summary>Puts the meter between the response and the client for this request.</summary>
-    public static void Install(HttpContext context, CallRecord call, TimeProvider time) =>
-        context.Response.Body = new MeteredResponseStream(context.Response.Body, call, time);
+    public static MeteredResponseStream Install(HttpContext context, CallRecord call, CallPricing pricing, TimeProvider time)
+    {
+        var stream = new MeteredResponseStream(context.Response.Body, call, pricing, time);
+        context.Response.Body = stream;
+        return stream;
+    }
+
+    private void Start()
+    {
+        _started = true;
+        call.ResponseStarted(time.GetUtcNow());
+        var response = call.Context.Response;
+        switch (call.Meter)
+        {
+            case SseResponseMeter sse when pricing.InjectIntoStreams && !call.Route.IsCustomEndpoint
+                && sse.StreamedUsageObject is { } path && response.ContentLength is null && IsIdentityEncoded(response):
+                _injector = new SseCostInjector(path, () => pricing.ReportedCost(call));
+                sse.InjectCost(_injector);
+                _injecting = sse;
+                _mode = Mode.InjectCost;
+                break;
+
+            case JsonBodyResponseMeter { Usage.Reported: true }:
+                // Bedrock InvokeModel: its token-count headers are the usage, the body adds nothing.
+                SetCostHeader(response);
+                break;
+
+            case JsonBodyResponseMeter when response.ContentLength is null or <= MaxHeldBodyBytes && IsIdentityEncoded(response):
+                _mode = Mode.HoldForCostHeader;
+                break;
+
+            case null when IsSuccess(response.StatusCode) && call.Route.CostPerRequest is not null && !IsEventStream(response.ContentType):
+                SetCostHeader(response);
+                break;
+        }
+    }
+
+    private async ValueTask PassThroughAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken)
+    {
+        await client.WriteAsync(buffer, cancellationToken);
+        call.Meter?.Observe(buffer.Span);
+    }
+
+    private async ValueTask InjectAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken)
+    {
+        _injecting!.Observe(buffer.Span);
+        ThrowIfInjectionFaulted();
+        await SendInjectedAsync(cancellationToken);
+    }
+
+    private async ValueTask SendInjectedAsync(CancellationToken cancellationToken)
+    {
+        var output = _injector!.Output;
+        if (!output.IsEmpty)
+        {
+            await client.WriteAsync(output, cancellationToken);
+            _injector.ClearOutput();
+        }
+    }
+
+    /// <summary>
+    /// The meter's reader faults are caught before they reach the splitter, so this is the splitter itself
+    /// failing (a bug, never bad input): the bytes it held are gone, and a stream with a hole must not look
+    /// complete. The forwarder fails the response on this error: a 502 if nothing was sent yet, else an abort.
+    /// </summary>
+    private void ThrowIfInjectionFaulted()
+    {
+        if (_injecting!.Faulted)
+        {
+            throw new IOException("Cost injection failed to split the event stream; the response is cut.");
+        }
+    }
+
+    private ValueTask HoldAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken)
+    {
+        call.Meter!.Observe(buffer.Span);
+        if (_held.Count + buffer.Length <= MaxHeldBodyBytes)
+        {
+            _held.Append(buffer.Span);
+            return default;
+        }
+
+        return StopHoldingAsync(buffer, cancellationToken);
+    }
+
+    /// <summary>A body without <c>Content-Length</c> outgrew the limit: what is held goes out, and the rest as it comes, without the header.</summary>
+    private async ValueTask StopHoldingAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken)
+    {
+        _mode = Mode.PassThrough;
+        if (_held.Count > 0)
+        {
+            await client.WriteAsync(_held.WrittenMemory, cancellationToken);
+        }
+
+        _held.Release();
+        await client.WriteAsync(buffer, cancellationToken);
+    }
+
+    private void SetCostHeader(HttpResponse response)
+    {
+        if (!response.HasStarted && pricing.ReportedCost(call) is { } cost)
+        {
+            response.Headers[CallPricing.ResponseCostHeader] = CostJson.Format(cost);
+        }
+    }
+
+    private static bool IsSuccess(int statusCode) => statusCode is >= 200 and <= 299;
+
+    private static bool IsIdentityEncoded(HttpResponse response)
+    {
+        var encoding = response.Headers.ContentEncoding;
+        return encoding.Count == 0 || (encoding.Count == 1 && string.Equals(encoding[0], "identity", StringComparison.OrdinalIgnoreCase));
+    }
+
+    private static bool IsEventStream(string? contentType) =>
+        contentType is not null && (contentType.StartsWith("text/event-stream", StringComparison.OrdinalIgnoreCase)
+            || contentType.StartsWith("application/vnd.amazon.eventstream", StringComparison.OrdinalIgnoreCase));
 }

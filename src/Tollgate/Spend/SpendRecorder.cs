@@ -3,14 +3,14 @@ using System.Text.Json;
 using Tollgate.Errors;
 using Tollgate.Keys;
 using Tollgate.Metering;
-using Tollgate.Metering.Pricing;
+using Tollgate.Metering.Costs;
 using Tollgate.Telemetry;
 
 namespace Tollgate.Spend;
 
 /// <summary>Turns a finished call into its spend-log row and queues it; called once per matched request, whatever the outcome.</summary>
 internal sealed class SpendRecorder(
-    SpendLogWriter writer, PriceTable prices, IKeyLimiter limiter, GatewayMetrics metrics, TimeProvider time, SharedBudgetCounter? budgets = null)
+    SpendLogWriter writer, CallPricing pricing, IKeyLimiter limiter, GatewayMetrics metrics, TimeProvider time, SharedBudgetCounter? budgets = null)
 {
     private static readonly JsonWriterOptions MetadataOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
@@ -32,7 +32,7 @@ internal sealed class SpendRecorder(
             limiter.RecordTokens(key, usage.TotalTokens);
         }
 
-        var cost = Cost(call, model, usage, succeeded);
+        var cost = pricing.Cost(call, model, usage, succeeded);
         var now = time.GetUtcNow();
         if (budgets is not null && call.Budget is var (counterKey, windowEnds))
         {
@@ -66,22 +66,6 @@ internal sealed class SpendRecorder(
             RequesterIpAddress = context.Connection.RemoteIpAddress?.ToString(),
             UsageEstimated = usage is { Reported: false },
         });
-    }
-
-    /// <summary>
-    /// Tokens are paid for whenever they were used, even on a stream that broke; a custom endpoint's
-    /// <c>cost_per_request</c> only for a call that succeeded.
-    /// </summary>
-    private decimal Cost(CallRecord call, string? model, TokenUsage? usage, bool succeeded)
-    {
-        var cost = succeeded ? call.Route.CostPerRequest ?? 0 : 0;
-        if (usage is { TotalTokens: > 0 } && model is not null
-            && prices.TryGet(call.Provider, model, out var price))
-        {
-            cost += CostCalculator.Cost(price, usage);
-        }
-
-        return cost;
     }
 
     private static bool IsStream(string? contentType, string path) =>

@@ -18,7 +18,8 @@ public sealed class SingleProviderGateway : IAsyncDisposable
     /// <param name="provider">The <c>pass_through_providers</c> name, e.g. <c>anthropic</c>.</param>
     /// <param name="handler">The fake provider.</param>
     /// <param name="apiKey">The real key the gateway holds (read from its environment, as in a real config), or null for none.</param>
-    public static async Task<SingleProviderGateway> StartAsync(string provider, RequestDelegate handler, string? apiKey)
+    /// <param name="yaml">More top-level config (e.g. <c>litellm_settings</c>).</param>
+    public static async Task<SingleProviderGateway> StartAsync(string provider, RequestDelegate handler, string? apiKey, string yaml = "")
     {
         var upstream = await FakeUpstream.StartAsync(handler);
         var keyEntry = apiKey is null ? "" : "api_key: os.environ/PROVIDER_REAL_KEY, ";
@@ -27,6 +28,7 @@ public sealed class SingleProviderGateway : IAsyncDisposable
             $$"""
             pass_through_providers:
               {{provider}}: { {{keyEntry}}api_base: {{upstream.Origin}} }
+            {{yaml}}
             """,
             environment);
         return new SingleProviderGateway(upstream, gateway);

@@ -24,6 +24,9 @@ internal struct PooledBuffer
 
     public readonly ReadOnlySpan<byte> Written => _array.AsSpan(0, _count);
 
+    /// <summary><see cref="Written"/> as memory, for an asynchronous write; valid until the buffer changes.</summary>
+    public readonly ReadOnlyMemory<byte> WrittenMemory => _array.AsMemory(0, _count);
+
     public void Append(ReadOnlySpan<byte> bytes)
     {
         if (bytes.IsEmpty)

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Tollgate.Metering.Costs;
 
 namespace Tollgate.Metering.Usage;
 
@@ -19,6 +20,8 @@ namespace Tollgate.Metering.Usage;
 internal sealed class AnthropicUsageReader : UsageReader
 {
     private TokenCounts _counts;
+
+    public override UsageObjectPath StreamedUsageObject => UsageObjectPath.Anthropic;
 
     public override void ReadJson(ReadOnlySpan<byte> json) => Read(json);
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Tollgate.Metering.Costs;
 
 namespace Tollgate.Metering.Usage;
 
@@ -25,6 +26,8 @@ internal sealed class GeminiUsageReader : UsageReader
     private bool _finished;
 
     public GeminiUsageReader(bool streamed) => _streamed = streamed;
+
+    public override UsageObjectPath StreamedUsageObject => UsageObjectPath.Gemini;
 
     public override void ReadJson(ReadOnlySpan<byte> json)
     {

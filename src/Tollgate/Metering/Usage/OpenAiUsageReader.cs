@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Tollgate.Metering.Costs;
 
 namespace Tollgate.Metering.Usage;
 
@@ -25,6 +26,8 @@ internal sealed class OpenAiUsageReader : UsageReader
     private const int EventsToFindModel = 3;
 
     private int _eventsRead;
+
+    public override UsageObjectPath StreamedUsageObject => UsageObjectPath.OpenAi;
 
     public override void ReadJson(ReadOnlySpan<byte> json) => Read(json, streamed: false);
 

@@ -1,3 +1,5 @@
+using Tollgate.Metering.Costs;
+
 namespace Tollgate.Metering.Usage;
 
 /// <summary>
@@ -12,6 +14,12 @@ internal abstract class UsageReader
 
     /// <summary>The model the response names (first one seen), or null.</summary>
     public string? ResponseModel { get; protected set; }
+
+    /// <summary>
+    /// Where this dialect's streamed events carry the usage object that gains a <c>cost</c> under
+    /// <c>include_cost_in_streaming_usage</c>; null for dialects whose streams are not rewritten.
+    /// </summary>
+    public virtual UsageObjectPath? StreamedUsageObject => null;
 
     /// <summary>A complete JSON document.</summary>
     public abstract void ReadJson(ReadOnlySpan<byte> json);
