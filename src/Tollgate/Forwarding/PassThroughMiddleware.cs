@@ -67,6 +67,7 @@ internal sealed partial class PassThroughMiddleware(
         // (10) Whatever happens below, the call gets its spend-log row.
         var call = new CallRecord(context, route, rawTarget[..pathEnd], tailStart, time.GetUtcNow());
         var body = MeteredResponseStream.Install(context, call, pricing, time);
+        using var activity = GatewayTracing.Source.StartActivity("tollgate.pass_through");
         try
         {
             await ForwardCoreAsync(context, route, rawTarget, tailStart, pathEnd, call, body);
@@ -74,7 +75,12 @@ internal sealed partial class PassThroughMiddleware(
         finally
         {
             body.Release();
+            call.OverheadMs = context.Features.Get<PassThroughRequest>()?.OverheadMs;
             await spend.RecordAsync(call);
+            if (activity is not null)
+            {
+                Tag(activity, call);
+            }
         }
     }
 
@@ -197,6 +203,7 @@ internal sealed partial class PassThroughMiddleware(
             KeyHash = keyHash,
             Tags = RequestTags.Parse(headers[RequestTags.HeaderName], headers[RequestTags.ShortHeaderName]),
             CredentialState = credentialState,
+            StartTimestamp = call.StartTimestamp,
         };
         context.Features.Set(state);
         call.Tags = state.Tags;
@@ -239,6 +246,32 @@ internal sealed partial class PassThroughMiddleware(
             Log.ClientAborted(logger, route.Name, ForwarderError.ResponseBodyClient);
             context.Abort();
             return false;
+        }
+    }
+
+    /// <summary>The span's attributes: what was called and how it went; never a key.</summary>
+    private static void Tag(System.Diagnostics.Activity activity, CallRecord call)
+    {
+        var status = call.Context.Response.StatusCode;
+        activity.SetTag("tollgate.call_id", call.Context.TraceIdentifier);
+        activity.SetTag("tollgate.provider", call.Provider);
+        activity.SetTag("tollgate.route", call.Path);
+        activity.SetTag("http.response.status_code", status);
+        activity.SetTag("gen_ai.request.model", call.Meter?.Model ?? call.RequestModel);
+        if (call.Meter?.Usage is { } usage)
+        {
+            activity.SetTag("gen_ai.usage.input_tokens", usage.InputTokens);
+            activity.SetTag("gen_ai.usage.output_tokens", usage.OutputTokens);
+        }
+
+        if (call.OverheadMs is { } overhead)
+        {
+            activity.SetTag("tollgate.overhead_ms", overhead);
+        }
+
+        if (status >= 400 || call.ForwardingError is not null)
+        {
+            activity.SetStatus(System.Diagnostics.ActivityStatusCode.Error, call.ForwardingError);
         }
     }
 

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Globalization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Primitives;
@@ -59,6 +61,8 @@ internal sealed class PassThroughTransformer : HttpTransformer
         proxyRequest.RequestUri = state.UpstreamUri;
         route.Preparer?.ApplyCredentials(proxyRequest, state);
 
+        state.SentTimestamp = Stopwatch.GetTimestamp();
+
         // HTTP/2 clients may send "TE: trailers", the one TE value a proxy keeps (gRPC-style streams).
         if (httpContext.Request.Protocol == "HTTP/2" && headers.TE == "trailers")
         {
@@ -67,6 +71,22 @@ internal sealed class PassThroughTransformer : HttpTransformer
 
         return default;
     }
+
+    /// <summary>YARP's header copy, plus <c>x-litellm-overhead-duration-ms</c>: the gateway's own time before the provider was asked.</summary>
+    public override ValueTask<bool> TransformResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken)
+    {
+        var copied = base.TransformResponseAsync(httpContext, proxyResponse, cancellationToken);
+        if (proxyResponse is not null && httpContext.Features.Get<PassThroughRequest>() is { SentTimestamp: > 0 } state)
+        {
+            var overhead = Stopwatch.GetElapsedTime(state.StartTimestamp, state.SentTimestamp).TotalMilliseconds;
+            state.OverheadMs = overhead;
+            httpContext.Response.Headers[OverheadHeader] = overhead.ToString("0.###", CultureInfo.InvariantCulture);
+        }
+
+        return copied;
+    }
+
+    public const string OverheadHeader = "x-litellm-overhead-duration-ms";
 
     public static void Replace(HttpRequestMessage request, string name, StringValues value)
     {

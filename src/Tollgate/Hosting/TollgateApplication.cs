@@ -6,6 +6,8 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
 using Prometheus;
 using StackExchange.Redis;
 using Tollgate.Admin;
@@ -48,6 +50,12 @@ internal static partial class TollgateApplication
         if (redisUrl is not null && (redisOptions = RedisLocation.Parse(redisUrl, out var redisProblem)) is null)
         {
             errors.Add($"{(config.General.RedisUrl is null ? "REDIS_URL" : "general_settings.redis_url")}: {redisProblem}");
+        }
+
+        Uri? otlpEndpoint = null;
+        if (RouteTableBuilder.NonEmpty(environment("OTEL_EXPORTER_OTLP_ENDPOINT")) is { } otlp && !Uri.TryCreate(otlp, UriKind.Absolute, out otlpEndpoint))
+        {
+            errors.Add($"OTEL_EXPORTER_OTLP_ENDPOINT: '{otlp}' is not an absolute URL (e.g. http://collector:4317)");
         }
 
         if (errors.Count > 0)
@@ -93,6 +101,28 @@ internal static partial class TollgateApplication
         builder.Services.AddSingleton(new CallPricing(prices, config.Litellm.IncludeCostInStreamingUsage));
         builder.Services.AddSingleton<SpendRecorder>();
         builder.Services.AddSingleton<GatewayMetrics>();
+        if (otlpEndpoint is not null)
+        {
+            // One span per pass-through call, exported over OTLP; off (and free) unless the endpoint is set.
+            builder.Services.AddOpenTelemetry()
+                .ConfigureResource(resource => resource.AddService(RouteTableBuilder.NonEmpty(environment("OTEL_SERVICE_NAME")) ?? "tollgate"))
+                // Always on: ASP.NET Core's own request activity is there for log correlation but unsampled, and a
+                // parent-based sampler would drop every call's span with it. Sample in the collector if needed.
+                .WithTracing(tracing => tracing.AddSource(GatewayTracing.SourceName).SetSampler(new AlwaysOnSampler()).AddOtlpExporter(exporter =>
+                {
+                    // OTLP/gRPC by default; OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf posts to {endpoint}/v1/traces instead.
+                    if (environment("OTEL_EXPORTER_OTLP_PROTOCOL") == "http/protobuf")
+                    {
+                        exporter.Protocol = OpenTelemetry.Exporter.OtlpExportProtocol.HttpProtobuf;
+                        exporter.Endpoint = new Uri(otlpEndpoint, "v1/traces");
+                    }
+                    else
+                    {
+                        exporter.Endpoint = otlpEndpoint;
+                    }
+                }));
+        }
+
         builder.Services.AddSingleton<TokenWindows>();
         builder.Services.AddSingleton<LocalKeyLimiter>();
         if (redisOptions is not null)

@@ -14,6 +14,12 @@ internal sealed class CallRecord(HttpContext context, PassThroughRoute route, st
 
     public DateTimeOffset StartTime { get; } = startTime;
 
+    /// <summary>Stopwatch time the gateway first saw the request, for overhead measurements.</summary>
+    public long StartTimestamp { get; } = System.Diagnostics.Stopwatch.GetTimestamp();
+
+    /// <summary>Gateway time before the provider was asked, in ms, once the provider answered.</summary>
+    public double? OverheadMs { get; set; }
+
     public KeyHash? KeyHash { get; set; }
 
     public string? KeyAlias { get; set; }

@@ -19,4 +19,13 @@ internal sealed class PassThroughRequest
 
     /// <summary>What the route's preparer readied for the transformer (an access token, a buffered body).</summary>
     public object? CredentialState { get; init; }
+
+    /// <summary><see cref="System.Diagnostics.Stopwatch"/> time the gateway first saw the request.</summary>
+    public long StartTimestamp { get; init; }
+
+    /// <summary>Stopwatch time the upstream request left (set by the transformer).</summary>
+    public long SentTimestamp { get; set; }
+
+    /// <summary>Gateway time before the provider was asked, in ms: the <c>x-litellm-overhead-duration-ms</c> value.</summary>
+    public double? OverheadMs { get; set; }
 }

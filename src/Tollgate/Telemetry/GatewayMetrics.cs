@@ -14,6 +14,7 @@ internal sealed class GatewayMetrics
 {
     private readonly Counter _requests;
     private readonly Histogram _duration;
+    private readonly Histogram _overhead;
     private readonly Counter _tokens;
     private readonly Counter _spend;
     private readonly Counter _rejections;
@@ -29,6 +30,8 @@ internal sealed class GatewayMetrics
         _requests = factory.CreateCounter("tollgate_requests_total", "Pass-through calls by provider and status code.", "provider", "status_code");
         _duration = factory.CreateHistogram("tollgate_request_duration_seconds", "Pass-through call time, first byte in to last byte out.",
             new HistogramConfiguration { LabelNames = ["provider"], Buckets = Histogram.ExponentialBuckets(0.001, 2, 18) });
+        _overhead = factory.CreateHistogram("tollgate_gateway_overhead_seconds", "Gateway time before the provider was asked (key checks, URL, credentials).",
+            new HistogramConfiguration { LabelNames = ["provider"], Buckets = Histogram.ExponentialBuckets(0.00001, 2, 18) });
         _tokens = factory.CreateCounter("tollgate_tokens_total", "Tokens used, by provider, model and kind (input, output, cache_read, cache_creation).", "provider", "model", "kind");
         _spend = factory.CreateCounter("tollgate_spend_usd_total", "USD spent, by provider and model.", "provider", "model");
         _rejections = factory.CreateCounter("tollgate_rejections_total", "Calls the gateway refused before the provider, by error type (rate_limit_error, budget_exceeded, auth_error, …).", "type");
@@ -55,10 +58,15 @@ internal sealed class GatewayMetrics
         });
     }
 
-    public void CallEnded(string provider, int statusCode, TimeSpan elapsed, string? model, TokenUsage? usage, decimal cost)
+    public void CallEnded(string provider, int statusCode, TimeSpan elapsed, double? overheadMs, string? model, TokenUsage? usage, decimal cost)
     {
         _requests.WithLabels(provider, StatusLabel(statusCode)).Inc();
         _duration.WithLabels(provider).Observe(elapsed.TotalSeconds);
+        if (overheadMs is { } overhead)
+        {
+            _overhead.WithLabels(provider).Observe(overhead / 1000);
+        }
+
         if (usage is null && cost == 0)
         {
             return;

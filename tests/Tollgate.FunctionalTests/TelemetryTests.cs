@@ -1,0 +1,107 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using Microsoft.AspNetCore.Http;
+using Tollgate.FunctionalTests.Common;
+using Tollgate.FunctionalTests.FakeProviders;
+
+namespace Tollgate.FunctionalTests;
+
+/// <summary>The gateway's own time on every answer, one span per call, and OTLP export when configured.</summary>
+public sealed class TelemetryTests
+{
+    private const string Chat = """{"model":"gpt-4o-mini","messages":[{"role":"user","content":"hi"}]}""";
+
+    [Fact]
+    public async Task Answers_carry_the_gateway_overhead_and_metrics_count_it()
+    {
+        await using var env = await SingleProviderGateway.StartAsync("openai", FakeOpenAi.HandleAsync, FakeOpenAi.ApiKey).DefaultTimeout();
+        using var response = await ChatAsync(env.Gateway);
+
+        var overhead = double.Parse(response.Headers.GetValues("x-litellm-overhead-duration-ms").Single(), CultureInfo.InvariantCulture);
+        Assert.InRange(overhead, 0, 5_000);
+        var deadline = DateTime.UtcNow + TaskTimeoutExtensions.DefaultTimeoutSpan;
+        string metrics;
+        while (!(metrics = await env.Gateway.Client.GetStringAsync("metrics").DefaultTimeout()).Contains("""tollgate_gateway_overhead_seconds_count{provider="openai"} 1""", StringComparison.Ordinal)
+            && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20);
+        }
+
+        Assert.Contains("""tollgate_gateway_overhead_seconds_count{provider="openai"} 1""", metrics, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Each_call_gets_a_span_with_provider_model_status_and_tokens_but_no_key()
+    {
+        var spans = new ConcurrentQueue<Activity>();
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == "Tollgate",
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = spans.Enqueue,
+        };
+        ActivitySource.AddActivityListener(listener);
+        await using var env = await SingleProviderGateway.StartAsync("openai", FakeOpenAi.HandleAsync, FakeOpenAi.ApiKey).DefaultTimeout();
+
+        using var response = await ChatAsync(env.Gateway);
+        var callId = response.Headers.GetValues("x-litellm-call-id").Single();
+
+        var deadline = DateTime.UtcNow + TaskTimeoutExtensions.DefaultTimeoutSpan;
+        Activity? span;
+        while ((span = spans.FirstOrDefault(s => s.GetTagItem("tollgate.call_id") as string == callId)) is null && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(10);
+        }
+
+        Assert.NotNull(span);
+        Assert.Equal("tollgate.pass_through", span.OperationName);
+        Assert.Equal("openai", span.GetTagItem("tollgate.provider"));
+        Assert.Equal("gpt-4o-mini", span.GetTagItem("gen_ai.request.model"));
+        Assert.Equal(200, span.GetTagItem("http.response.status_code"));
+        Assert.Equal(9L, span.GetTagItem("gen_ai.usage.input_tokens"));
+        Assert.Equal(4L, span.GetTagItem("gen_ai.usage.output_tokens"));
+        Assert.DoesNotContain(span.TagObjects, tag => tag.Value?.ToString()?.Contains(GatewayTestEnvironment.VirtualKey, StringComparison.Ordinal) == true);
+    }
+
+    [Fact]
+    public async Task Spans_are_exported_over_otlp_when_an_endpoint_is_set()
+    {
+        var received = new ConcurrentQueue<byte[]>();
+        await using var collector = await FakeUpstream.StartAsync(async context =>
+        {
+            using var body = new MemoryStream();
+            await context.Request.Body.CopyToAsync(body);
+            received.Enqueue(body.ToArray());
+            context.Response.ContentType = "application/x-protobuf";
+        });
+        await using var upstream = await FakeUpstream.StartAsync(FakeOpenAi.HandleAsync);
+        var gateway = await GatewayTestEnvironment.StartWithKeysAsync(
+            $"pass_through_providers: {{ openai: {{ api_key: {FakeOpenAi.ApiKey}, api_base: \"{upstream.Origin}\" }} }}",
+            new Dictionary<string, string>
+            {
+                ["OTEL_EXPORTER_OTLP_ENDPOINT"] = collector.Origin + "/",
+                ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
+            });
+        await using (gateway)
+        {
+            using var response = await ChatAsync(gateway);
+        }
+
+        // Stopping the gateway flushes the batch exporter.
+        Assert.Contains(collector.Requests, r => r.RawTarget == "/v1/traces");
+        var exported = string.Concat(received.Select(Encoding.UTF8.GetString));
+        Assert.Contains("tollgate.pass_through", exported, StringComparison.Ordinal);
+        Assert.DoesNotContain(GatewayTestEnvironment.VirtualKey, exported, StringComparison.Ordinal);
+    }
+
+    private static async Task<HttpResponseMessage> ChatAsync(GatewayTestEnvironment gateway)
+    {
+        using var request = gateway.Request(HttpMethod.Post, "openai/v1/chat/completions");
+        request.Content = new StringContent(Chat, Encoding.UTF8, "application/json");
+        var response = await gateway.Client.SendAsync(request).DefaultTimeout();
+        Assert.True(response.IsSuccessStatusCode);
+        return response;
+    }
+}
