@@ -67,6 +67,18 @@ internal static partial class TollgateApplication
         var database = await OpenDatabaseAsync(location!, options.TimeProvider, cancellationToken);
 
         var builder = WebApplication.CreateSlimBuilder();
+        if (!string.Equals(environment("TOLLGATE_LOG_FORMAT"), "text", StringComparison.OrdinalIgnoreCase))
+        {
+            // One JSON object a line for log collectors; TOLLGATE_LOG_FORMAT=text for people.
+            builder.Logging.ClearProviders();
+            builder.Logging.AddJsonConsole(json =>
+            {
+                json.UseUtcTimestamp = true;
+                json.TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z'";
+                json.JsonWriterOptions = new System.Text.Json.JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+            });
+        }
+
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddFilter("Yarp", LogLevel.Warning);
         builder.Logging.AddFilter("System.Net.Http", LogLevel.Warning);
@@ -232,7 +244,7 @@ internal static partial class TollgateApplication
     {
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Tollgate");
         var ready = routes.Providers.Where(r => r.ConfigurationProblem is null).Select(r => r.Prefix).ToArray();
-        Log.Started(logger, ready, routes.CustomEndpoints.Count, database.Description);
+        Log.Started(logger, ready.Length == 0 ? "(none configured)" : string.Join(", ", ready), routes.CustomEndpoints.Count, database.Description);
         if (config.General.AllowUnauthenticated)
         {
             Log.RunningUnauthenticated(logger);
@@ -246,7 +258,7 @@ internal static partial class TollgateApplication
     private static partial class Log
     {
         [LoggerMessage(EventIds.GatewayStarted, LogLevel.Information, "Tollgate configured: provider routes ready {Routes}, {CustomEndpointCount} custom endpoints, store {Database}")]
-        public static partial void Started(ILogger logger, string[] routes, int customEndpointCount, string database);
+        public static partial void Started(ILogger logger, string routes, int customEndpointCount, string database);
 
         [LoggerMessage(EventIds.RunningUnauthenticated, LogLevel.Warning,
             "general_settings.allow_unauthenticated is true: ANYONE who can reach this gateway can spend on its provider credentials")]
