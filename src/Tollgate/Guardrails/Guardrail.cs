@@ -18,6 +18,7 @@ internal sealed class Guardrail
         Action = config.Action;
         OnError = config.OnError;
         WebhookUrl = config.Url;
+        WebhookHeaders = config.Headers;
         Order = order;
         Detector = detector;
         Timeout = timeout;
@@ -38,6 +39,8 @@ internal sealed class Guardrail
     public ITextDetector? Detector { get; }
 
     public Uri? WebhookUrl { get; }
+
+    public IReadOnlyDictionary<string, string> WebhookHeaders { get; }
 
     /// <summary>The webhook's answer wait, or the patterns' time limit.</summary>
     public TimeSpan Timeout { get; }

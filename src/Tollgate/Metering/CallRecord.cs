@@ -35,6 +35,9 @@ internal sealed class CallRecord(HttpContext context, PassThroughRoute route, st
     /// <summary>The request reached the forwarder (as opposed to a refusal by the gateway).</summary>
     public bool Forwarded { get; set; }
 
+    /// <summary>What each guardrail that applied decided; null when none applied.</summary>
+    public List<Guardrails.GuardrailDecision>? Guardrails { get; set; }
+
     /// <summary>Why the forwarder stopped early, if it did (<c>None</c> otherwise).</summary>
     public string? ForwardingError { get; set; }
 
