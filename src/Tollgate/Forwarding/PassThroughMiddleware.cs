@@ -162,7 +162,7 @@ internal sealed partial class PassThroughMiddleware(
         }
 
         // (5)
-        if (route.Guardrails is not null || guardedKey?.Guardrails.Count > 0)
+        if (GuardrailRunner.Applies(route, guardedKey))
         {
             if (await guardrails.RunAsync(context, route, guardedKey, call) is { } refused)
             {

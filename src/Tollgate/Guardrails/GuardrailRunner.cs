@@ -30,6 +30,13 @@ namespace Tollgate.Guardrails;
 internal sealed partial class GuardrailRunner(
     GuardrailWebhookClient webhooks, GuardrailRegistry registry, GatewayLimits limits, TimeProvider time, ILogger<GuardrailRunner> logger)
 {
+    /// <summary>
+    /// Whether step (5) runs at all: two field reads, no allocation. When false the body is never read
+    /// here and streams to the provider as it arrives.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    public static bool Applies(PassThroughRoute route, StoredKey? key) => route.Guardrails is not null || key?.Guardrails.Count > 0;
+
     /// <returns>Null to go on forwarding (the body may have been rewritten), or the gateway's answer instead.</returns>
     public async ValueTask<GatewayFailure?> RunAsync(HttpContext context, PassThroughRoute route, StoredKey? key, CallRecord call)
     {

@@ -98,8 +98,15 @@ internal static class PiiScanner
         var i = 0;
         while (i < text.Length)
         {
-            var c = text[i];
-            if (!(c is '+' or '(' || char.IsAsciiDigit(c)) || !PhoneCanStart(text, i))
+            // Vectorised skip over prose to the next character a number can start with.
+            var next = text[i..].IndexOfAny(PhoneStarts);
+            if (next < 0)
+            {
+                break;
+            }
+
+            i += next;
+            if (!PhoneCanStart(text, i))
             {
                 i++;
                 continue;
@@ -136,7 +143,14 @@ internal static class PiiScanner
         var i = 0;
         while (i < text.Length)
         {
-            if (!char.IsAsciiDigit(text[i]) || !NumberCanStart(text, i))
+            var next = text[i..].IndexOfAnyInRange('0', '9');
+            if (next < 0)
+            {
+                break;
+            }
+
+            i += next;
+            if (!NumberCanStart(text, i))
             {
                 i++;
                 continue;
@@ -195,19 +209,19 @@ internal static class PiiScanner
                 }
 
                 // Next group of the run, or the run is over.
-                var next = start;
-                while (next < text.Length && char.IsAsciiDigit(text[next]))
+                var groupEnd = start;
+                while (groupEnd < text.Length && char.IsAsciiDigit(text[groupEnd]))
                 {
-                    next++;
+                    groupEnd++;
                 }
 
-                if (!IsGroupSeparator(text, next, " -"))
+                if (!IsGroupSeparator(text, groupEnd, " -"))
                 {
-                    i = next;
+                    i = groupEnd;
                     break;
                 }
 
-                start = next + 1;
+                start = groupEnd + 1;
             }
         }
 
@@ -225,6 +239,13 @@ internal static class PiiScanner
         var i = 0;
         while (i + 4 <= text.Length)
         {
+            var next = text[i..].IndexOfAnyInRange('A', 'Z');
+            if (next < 0 || i + next + 4 > text.Length)
+            {
+                break;
+            }
+
+            i += next;
             if (!(char.IsAsciiLetterUpper(text[i]) && char.IsAsciiLetterUpper(text[i + 1])
                   && char.IsAsciiDigit(text[i + 2]) && char.IsAsciiDigit(text[i + 3])
                   && (i == 0 || !char.IsLetterOrDigit(text[i - 1]))))
@@ -319,7 +340,14 @@ internal static class PiiScanner
         var found = false;
         for (var i = 0; i + 11 <= text.Length; i++)
         {
-            if (!char.IsAsciiDigit(text[i]) || !NumberCanStart(text, i))
+            var next = text[i..].IndexOfAnyInRange('0', '9');
+            if (next < 0)
+            {
+                break;
+            }
+
+            i += next;
+            if (i + 11 > text.Length || !NumberCanStart(text, i))
             {
                 continue;
             }
@@ -749,6 +777,8 @@ internal static class PiiScanner
             rest = rest[(dot + 1)..];
         }
     }
+
+    private static readonly System.Buffers.SearchValues<char> PhoneStarts = System.Buffers.SearchValues.Create("+(0123456789");
 
     private static readonly System.Buffers.SearchValues<char> LetterSearch =
         System.Buffers.SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ");
