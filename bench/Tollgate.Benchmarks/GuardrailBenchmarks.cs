@@ -48,8 +48,8 @@ public class GuardrailBenchmarks
             new GuardrailConfig { Name = "mask-pii", Kind = GuardrailKind.Pii, Action = GuardrailAction.Mask },
         ]);
         _unguarded = Route(null);
-        _piiMask = Route(registry.ForProvider(["mask-pii"]));
-        _blockAndMask = Route(registry.ForProvider(["codenames", "no-secrets", "mask-pii"]));
+        _piiMask = Route(registry.ForProvider(["mask-pii"], GuardrailMode.PreCall));
+        _blockAndMask = Route(registry.ForProvider(["codenames", "no-secrets", "mask-pii"], GuardrailMode.PreCall));
         _runner = new GuardrailRunner(new GuardrailWebhookClient(TimeProvider.System), registry, new GatewayLimits(100), TimeProvider.System, NullLogger<GuardrailRunner>.Instance);
         _key = new StoredKey { Token = KeyHash.Of("sk-benchmark-key-0123456789"), KeyName = "sk-...6789" };
 

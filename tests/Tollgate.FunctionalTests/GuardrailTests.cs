@@ -107,17 +107,17 @@ public sealed class GuardrailTests
         Assert.Equal(target.Body("Hello once more"), target.Upstream.LastRequest.BodyText);
 
         // Each decision is on the call's spend-log row; matched text never is.
-        var maskedRow = await SpendRowAsync(gateway, masked.CallId);
+        var maskedRow = await GuardrailTestRows.SpendRowAsync(gateway, masked.CallId);
         Assert.Equal(
             ["codenames:allow", "no-secrets:allow", "mask-pii:mask:email:1", "mask-pii:mask:phone:1", "moderation:allow"],
-            Decisions(maskedRow));
+            GuardrailTestRows.Decisions(maskedRow));
         Assert.DoesNotContain("ann@example.com", maskedRow.GetRawText(), StringComparison.Ordinal);
-        var secretRow = await SpendRowAsync(gateway, secret.CallId);
-        Assert.Equal(["codenames:allow", "no-secrets:block:secret:1"], Decisions(secretRow));
+        var secretRow = await GuardrailTestRows.SpendRowAsync(gateway, secret.CallId);
+        Assert.Equal(["codenames:allow", "no-secrets:block:secret:1"], GuardrailTestRows.Decisions(secretRow));
         Assert.Equal("guardrail_violation", secretRow.GetProperty("metadata").GetProperty("error_type").GetString());
         Assert.DoesNotContain(Secret, secretRow.GetRawText(), StringComparison.Ordinal);
-        Assert.Contains("moderation:fail_closed:timeout", Decisions(await SpendRowAsync(gateway, slow.CallId)));
-        Assert.Contains("moderation-open:fail_open:timeout", Decisions(await SpendRowAsync(gateway, open.CallId)));
+        Assert.Contains("moderation:fail_closed:timeout", GuardrailTestRows.Decisions(await GuardrailTestRows.SpendRowAsync(gateway, slow.CallId)));
+        Assert.Contains("moderation-open:fail_open:timeout", GuardrailTestRows.Decisions(await GuardrailTestRows.SpendRowAsync(gateway, open.CallId)));
         Assert.DoesNotContain(Secret, gateway.Logs.AllText, StringComparison.Ordinal);
         Assert.DoesNotContain("ann@example.com", gateway.Logs.AllText, StringComparison.Ordinal);
     }
@@ -224,8 +224,8 @@ public sealed class GuardrailTests
         Assert.Equal(HttpStatusCode.OK, masked.Status);
         Assert.Equal([body, ChatBody("write to [EMAIL]")], upstream.Requests.Select(r => r.BodyText));
         AssertRefused(blocked, HttpStatusCode.BadRequest, "guardrail_violation", "Blocked by guardrail 'codenames': keyword");
-        Assert.Equal(["codenames:allow", "mask-pii:mask:email:1"], Decisions(await SpendRowAsync(gateway, masked.CallId)));
-        Assert.Equal(JsonValueKind.Undefined, (await SpendRowAsync(gateway, plain.CallId)).GetProperty("metadata").TryGetProperty("guardrails", out var none) ? none.ValueKind : JsonValueKind.Undefined);
+        Assert.Equal(["codenames:allow", "mask-pii:mask:email:1"], GuardrailTestRows.Decisions(await GuardrailTestRows.SpendRowAsync(gateway, masked.CallId)));
+        Assert.Equal(JsonValueKind.Undefined, (await GuardrailTestRows.SpendRowAsync(gateway, plain.CallId)).GetProperty("metadata").TryGetProperty("guardrails", out var none) ? none.ValueKind : JsonValueKind.Undefined);
     }
 
     [Fact]
@@ -389,33 +389,6 @@ public sealed class GuardrailTests
         using var request = gateway.Request(HttpMethod.Post, path, key);
         request.Content = new StringContent(body, Encoding.UTF8, "application/json");
         return await Sent.FromAsync(await gateway.Client.SendAsync(request).DefaultTimeout());
-    }
-
-    private static List<string> Decisions(JsonElement row) =>
-        [.. row.GetProperty("metadata").GetProperty("guardrails").EnumerateArray().Select(d => string.Join(':', new[]
-        {
-            d.GetProperty("name").GetString(),
-            d.GetProperty("action").GetString(),
-            d.TryGetProperty("category", out var c) ? c.GetString() : null,
-            d.TryGetProperty("count", out var n) ? n.GetInt32().ToString(System.Globalization.CultureInfo.InvariantCulture) : null,
-        }.Where(p => p is not null)))];
-
-    /// <summary>Rows are written in the background: poll until the call's row is there.</summary>
-    private static async Task<JsonElement> SpendRowAsync(GatewayTestEnvironment gateway, string callId)
-    {
-        var deadline = DateTime.UtcNow + TaskTimeoutExtensions.DefaultTimeoutSpan;
-        while (true)
-        {
-            using var response = await gateway.Client.SendAsync(gateway.Request(HttpMethod.Get, "spend/logs?request_id=" + callId, GatewayTestEnvironment.MasterKey)).DefaultTimeout();
-            var rows = JsonDocument.Parse(await response.Content.ReadAsStringAsync().DefaultTimeout()).RootElement;
-            if (rows.GetArrayLength() > 0)
-            {
-                return rows[0].Clone();
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, $"no spend row for {callId}");
-            await Task.Delay(20);
-        }
     }
 
     /// <summary>A response read whole.</summary>

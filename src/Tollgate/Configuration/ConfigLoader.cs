@@ -1,3 +1,4 @@
+using Tollgate.Guardrails;
 using Tollgate.Metering.Pricing;
 using Tollgate.Providers;
 using YamlDotNet.Core;
@@ -65,7 +66,7 @@ internal static class ConfigLoader
 
         // First, so providers and endpoints can be checked to name only guardrails that exist.
         var guardrails = GuardrailConfigReader.Read(reader, YamlValueReader.Child(root, "guardrails"));
-        var guardrailNames = RawGuardrailNames(YamlValueReader.Child(root, "guardrails"));
+        var guardrailNames = GuardrailConfigReader.RawModes(YamlValueReader.Child(root, "guardrails"));
         var config = new TollgateConfig
         {
             General = ReadGeneral(reader, YamlValueReader.Child(root, "general_settings"), guardrailNames),
@@ -103,28 +104,7 @@ internal static class ConfigLoader
         return line;
     }
 
-    /// <summary>
-    /// Every name the guardrails section gives, even of an entry with other problems, so a reference to it
-    /// is not reported as unknown on top of the entry's own error.
-    /// </summary>
-    private static HashSet<string> RawGuardrailNames(YamlNode? node)
-    {
-        var names = new HashSet<string>(StringComparer.Ordinal);
-        if (node is YamlSequenceNode sequence)
-        {
-            foreach (var entry in sequence.Children.OfType<YamlMappingNode>())
-            {
-                if (YamlValueReader.Child(entry, "name") is YamlScalarNode { Value: { } name })
-                {
-                    names.Add(name);
-                }
-            }
-        }
-
-        return names;
-    }
-
-    private static GeneralSettings ReadGeneral(YamlValueReader reader, YamlNode? node, IReadOnlySet<string> guardrails)
+    private static GeneralSettings ReadGeneral(YamlValueReader reader, YamlNode? node, IReadOnlyDictionary<string, GuardrailMode> guardrails)
     {
         const string Path = "general_settings";
         var map = reader.Mapping(node, Path);
@@ -178,7 +158,7 @@ internal static class ConfigLoader
         };
     }
 
-    private static Dictionary<string, ProviderConfig> ReadProviders(YamlValueReader reader, YamlNode? node, IReadOnlySet<string> guardrails)
+    private static Dictionary<string, ProviderConfig> ReadProviders(YamlValueReader reader, YamlNode? node, IReadOnlyDictionary<string, GuardrailMode> guardrails)
     {
         var result = new Dictionary<string, ProviderConfig>(StringComparer.Ordinal);
         foreach (var (name, value) in reader.Entries(reader.Mapping(node, "pass_through_providers"), "pass_through_providers"))
@@ -324,7 +304,7 @@ internal static class ConfigLoader
         return result;
     }
 
-    private static List<CustomEndpointConfig> ReadEndpoints(YamlValueReader reader, YamlNode? node, IReadOnlySet<string> guardrails)
+    private static List<CustomEndpointConfig> ReadEndpoints(YamlValueReader reader, YamlNode? node, IReadOnlyDictionary<string, GuardrailMode> guardrails)
     {
         const string Path = "general_settings.pass_through_endpoints";
         var result = new List<CustomEndpointConfig>();

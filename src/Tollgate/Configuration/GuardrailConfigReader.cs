@@ -18,6 +18,30 @@ internal static class GuardrailConfigReader
 
     private static readonly HashSet<string> AttachmentFields = ["request_fields", "fields", "response_fields"];
 
+    /// <summary>
+    /// Every name the section gives and its mode, even of an entry with other problems, so a reference to it
+    /// is not reported as unknown on top of the entry's own error.
+    /// </summary>
+    public static Dictionary<string, GuardrailMode> RawModes(YamlNode? node)
+    {
+        var modes = new Dictionary<string, GuardrailMode>(StringComparer.Ordinal);
+        if (node is YamlSequenceNode sequence)
+        {
+            foreach (var entry in sequence.Children.OfType<YamlMappingNode>())
+            {
+                if (YamlValueReader.Child(entry, "name") is YamlScalarNode { Value: { } name })
+                {
+                    modes[name] = YamlValueReader.Child(entry, "mode") is YamlScalarNode { Value: { } mode }
+                        && string.Equals(mode, "post_call", StringComparison.OrdinalIgnoreCase)
+                            ? GuardrailMode.PostCall
+                            : GuardrailMode.PreCall;
+                }
+            }
+        }
+
+        return modes;
+    }
+
     public static List<GuardrailConfig> Read(YamlValueReader reader, YamlNode? node)
     {
         var result = new List<GuardrailConfig>();
@@ -85,10 +109,6 @@ internal static class GuardrailConfigReader
             }
 
             var mode = Enum(reader, map, "mode", path, GuardrailMode.PreCall, ("pre_call", GuardrailMode.PreCall), ("post_call", GuardrailMode.PostCall));
-            if (mode == GuardrailMode.PostCall)
-            {
-                reader.Errors.Add($"{path}.mode: post_call is not supported yet; guardrails run on requests (pre_call) and answers are forwarded as they stream");
-            }
 
             var action = Enum(reader, map, "action", path, GuardrailAction.Block, ("block", GuardrailAction.Block), ("mask", GuardrailAction.Mask));
             var keywords = reader.StringList(YamlValueReader.Child(map, "keywords"), path + ".keywords");
@@ -161,10 +181,16 @@ internal static class GuardrailConfigReader
 
     /// <summary>
     /// A provider's or endpoint's <c>guardrails</c>: a list of names, or LiteLLM's map of name → settings
-    /// (<c>request_fields</c>, also spelled <c>fields</c>; only custom endpoints take them).
+    /// (only custom endpoints take them): <c>request_fields</c> for a pre_call guardrail, <c>response_fields</c>
+    /// for a post_call one (<c>fields</c> for either).
     /// </summary>
+    /// <param name="reader">The YAML reader.</param>
+    /// <param name="node">The <c>guardrails</c> value.</param>
+    /// <param name="path">Its setting path, for errors.</param>
+    /// <param name="defined">The names the guardrails section defines, with their modes.</param>
+    /// <param name="fieldsAllowed">Whether fields may be given (custom endpoints).</param>
     public static (IReadOnlyList<string> Names, Dictionary<string, IReadOnlyList<string>> Fields) ReadReferences(
-        YamlValueReader reader, YamlNode? node, string path, IReadOnlySet<string> defined, bool fieldsAllowed)
+        YamlValueReader reader, YamlNode? node, string path, IReadOnlyDictionary<string, GuardrailMode> defined, bool fieldsAllowed)
     {
         var fields = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
         IReadOnlyList<string> names;
@@ -185,37 +211,43 @@ internal static class GuardrailConfigReader
                 {
                     if (!AttachmentFields.Contains(field))
                     {
-                        reader.Errors.Add($"{entryPath}.{field}: unknown setting (known: request_fields)");
+                        reader.Errors.Add($"{entryPath}.{field}: unknown setting (known: request_fields, response_fields)");
                     }
                 }
 
-                if (YamlValueReader.Child(settingsMap, "response_fields") is not null)
+                var postCall = defined.TryGetValue(name, out var mode) && mode == GuardrailMode.PostCall;
+                var (key, wrongKey) = postCall ? ("response_fields", "request_fields") : ("request_fields", "response_fields");
+                if (YamlValueReader.Child(settingsMap, wrongKey) is not null)
                 {
-                    reader.Errors.Add($"{entryPath}.response_fields: post_call guardrails are not supported yet");
+                    reader.Errors.Add($"{entryPath}.{wrongKey}: '{name}' runs {(postCall ? "post_call, on answers: use response_fields" : "pre_call, on requests: use request_fields")}");
                 }
 
-                var requestFieldsKey = YamlValueReader.Child(settingsMap, "request_fields") is not null ? "request_fields" : "fields";
-                var requestFields = reader.StringList(YamlValueReader.Child(settingsMap, requestFieldsKey), $"{entryPath}.{requestFieldsKey}");
-                if (requestFields.Count == 0)
+                if (YamlValueReader.Child(settingsMap, key) is null)
+                {
+                    key = "fields";
+                }
+
+                var paths = reader.StringList(YamlValueReader.Child(settingsMap, key), $"{entryPath}.{key}");
+                if (paths.Count == 0)
                 {
                     continue;
                 }
 
                 if (!fieldsAllowed)
                 {
-                    reader.Errors.Add($"{entryPath}.{requestFieldsKey}: only custom endpoints take fields; provider routes read the providers' request shapes");
+                    reader.Errors.Add($"{entryPath}.{key}: only custom endpoints take fields; provider routes read the providers' own shapes");
                     continue;
                 }
 
-                for (var i = 0; i < requestFields.Count; i++)
+                for (var i = 0; i < paths.Count; i++)
                 {
-                    if (!JsonTextPath.TryParse(requestFields[i], subtree: true, out _, out var problem))
+                    if (!JsonTextPath.TryParse(paths[i], subtree: true, out _, out var problem))
                     {
-                        reader.Errors.Add($"{entryPath}.{requestFieldsKey}[{i}]: {problem}");
+                        reader.Errors.Add($"{entryPath}.{key}[{i}]: {problem}");
                     }
                 }
 
-                fields[name] = requestFields;
+                fields[name] = paths;
             }
 
             names = list;
@@ -228,11 +260,11 @@ internal static class GuardrailConfigReader
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var name in names)
         {
-            if (!defined.Contains(name))
+            if (!defined.ContainsKey(name))
             {
                 reader.Errors.Add(defined.Count == 0
                     ? $"{path}: unknown guardrail '{name}' (the top-level guardrails: section defines none)"
-                    : $"{path}: unknown guardrail '{name}' (defined: {string.Join(", ", defined.Order(StringComparer.Ordinal))})");
+                    : $"{path}: unknown guardrail '{name}' (defined: {string.Join(", ", defined.Keys.Order(StringComparer.Ordinal))})");
             }
             else if (!seen.Add(name))
             {

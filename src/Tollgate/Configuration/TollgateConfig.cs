@@ -118,8 +118,9 @@ internal sealed record CustomEndpointConfig
     public IReadOnlyList<string> Guardrails { get; init; } = [];
 
     /// <summary>
-    /// LiteLLM's map form <c>guardrails: { name: { request_fields: [...] } }</c>: the JSON paths a guardrail
-    /// examines here. A guardrail without an entry examines every string in the body.
+    /// LiteLLM's map form <c>guardrails: { name: { request_fields: [...] } }</c> (<c>response_fields</c> for a
+    /// post_call guardrail): the JSON paths a guardrail examines here. A guardrail without an entry examines
+    /// every string in the body.
     /// </summary>
     public IReadOnlyDictionary<string, IReadOnlyList<string>> GuardrailFields { get; init; } =
         new Dictionary<string, IReadOnlyList<string>>();

@@ -23,14 +23,16 @@ namespace Tollgate.Forwarding;
 /// (3) Refuse a route whose provider is not configured, naming the missing setting (500).
 /// (4) Refuse a declared body over the limit before any upstream work (413).
 /// (5) Guardrails, only when the route or the key has some (<see cref="GuardrailRunner"/>): read the body,
-///     block (400) or mask it; otherwise the body is not touched here and streams to the provider.
+///     block (400) or mask it, and hold the answer for post_call ones; otherwise the body is not touched
+///     here and streams to the provider, and the answer streams back.
 /// (6) Build the upstream URL from the configured origin and the client's tail; unsafe paths get 400.
 ///     Cloud providers' preparers pick a regional host, mint a token or buffer the body to sign here
 ///     (after (5), so Bedrock signs the masked bytes).
 /// (7) Parse tags, store the per-request state as a feature for the transformer.
 /// (8) Forward with YARP: headers by <see cref="PassThroughTransformer"/>, bodies streamed both ways.
-/// (9) Map a forwarding failure to the contract's JSON error if nothing was sent yet; otherwise YARP
-///     has aborted the client connection so a cut stream never looks complete.
+/// (9) With post_call guardrails the answer was held: check it, then send it or the refusal. Map a
+///     forwarding failure to the contract's JSON error if nothing was sent yet; otherwise YARP has aborted
+///     the client connection so a cut stream never looks complete.
 /// (10) Write the access log line.
 /// (11) Queue the call's spend-log row, for every outcome (refusals, provider errors, aborted streams).
 /// </remarks>
@@ -222,7 +224,12 @@ internal sealed partial class PassThroughMiddleware(
         var error = await forwarder.SendAsync(context, prefix, route.Invoker!, route.RequestConfig, PassThroughTransformer.Instance);
 
         // (9)
-        if (error != ForwarderError.None)
+        if (call.HeldResponse is not null
+            && await guardrails.ReleaseResponseAsync(context, call, error == ForwarderError.None) is { } withheld)
+        {
+            await RejectAsync(context, route, withheld.StatusCode, withheld.Type, withheld.Message);
+        }
+        else if (error != ForwarderError.None)
         {
             call.ForwardingError = error.ToString();
             await ReportForwardingErrorAsync(context, route, upstreamUri.Host, error);

@@ -15,6 +15,7 @@ internal sealed class Guardrail
     {
         Name = config.Name;
         Kind = config.Kind;
+        Mode = config.Mode;
         Action = config.Action;
         OnError = config.OnError;
         WebhookUrl = config.Url;
@@ -27,6 +28,9 @@ internal sealed class Guardrail
     public string Name { get; }
 
     public GuardrailKind Kind { get; }
+
+    /// <summary>On requests (pre_call) or on answers (post_call).</summary>
+    public GuardrailMode Mode { get; }
 
     public GuardrailAction Action { get; }
 

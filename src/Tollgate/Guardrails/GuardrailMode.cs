@@ -6,6 +6,6 @@ internal enum GuardrailMode
     /// <summary>On the request, before it is forwarded.</summary>
     PreCall,
 
-    /// <summary>On the provider's answer (not supported yet: refused at config load).</summary>
+    /// <summary>On the provider's answer: a non-streamed JSON answer is held, checked, then sent (masked or refused).</summary>
     PostCall,
 }

@@ -24,21 +24,28 @@ internal sealed class GuardrailRegistry
 
     public bool TryGet(string name, [NotNullWhen(true)] out Guardrail? guardrail) => _byName.TryGetValue(name, out guardrail);
 
-    /// <summary>A provider route's plan; null when it names no guardrails (then no request body is read for them).</summary>
-    public GuardrailPlan? ForProvider(IReadOnlyList<string>? names) =>
-        names is null || names.Count == 0 ? null : GuardrailPlan.ProviderBase.With(names.Select(Get));
-
-    /// <summary>A custom endpoint's plan: each guardrail with <c>request_fields</c> gets its own selector bit.</summary>
-    public GuardrailPlan? ForEndpoint(CustomEndpointConfig endpoint)
+    /// <summary>
+    /// A provider route's plan for one mode; null when it names no guardrails of that mode (then no body is
+    /// read or held for them).
+    /// </summary>
+    public GuardrailPlan? ForProvider(IReadOnlyList<string>? names, GuardrailMode mode)
     {
-        if (endpoint.Guardrails.Count == 0)
+        var guardrails = (names ?? []).Select(Get).Where(g => g.Mode == mode).ToList();
+        return guardrails.Count == 0 ? null : GuardrailPlan.Base(customEndpoint: false, mode).With(guardrails);
+    }
+
+    /// <summary>A custom endpoint's plan for one mode: each guardrail attached with fields gets its own selector bit.</summary>
+    public GuardrailPlan? ForEndpoint(CustomEndpointConfig endpoint, GuardrailMode mode)
+    {
+        var names = endpoint.Guardrails.Where(n => Get(n).Mode == mode).ToList();
+        if (names.Count == 0)
         {
             return null;
         }
 
         var groups = new List<(IEnumerable<JsonTextPath> Paths, ulong Selector)> { ([JsonTextPath.Everything], GuardrailPlan.DefaultSelector) };
         var steps = new List<GuardrailStep>();
-        foreach (var name in endpoint.Guardrails)
+        foreach (var name in names)
         {
             var selector = GuardrailPlan.DefaultSelector;
             if (endpoint.GuardrailFields.TryGetValue(name, out var fields) && fields.Count > 0 && groups.Count < 64)

@@ -7,7 +7,8 @@ using System.Text.Json;
 namespace Tollgate.Guardrails;
 
 /// <summary>
-/// Asks a webhook guardrail about a request's texts: POSTs <c>{"guardrail": name, "call_id": id, "texts": [...]}</c>
+/// Asks a webhook guardrail about a request's or an answer's texts: POSTs
+/// <c>{"guardrail": name, "mode": "pre_call" | "post_call", "call_id": id, "texts": [...]}</c>
 /// and reads <c>{"action": "allow" | "block" | "mask", "texts": [...], "category": "..."}</c>. One connection pool
 /// for every webhook, made once; each call is bounded by the guardrail's <c>timeout_ms</c>.
 /// </summary>
@@ -41,7 +42,7 @@ internal sealed class GuardrailWebhookClient(TimeProvider time) : IDisposable
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(aborted, timeout.Token);
         using var request = new HttpRequestMessage(HttpMethod.Post, guardrail.WebhookUrl)
         {
-            Content = new ByteArrayContent(Payload(guardrail.Name, callId, texts, selected)),
+            Content = new ByteArrayContent(Payload(guardrail.Name, guardrail.Mode, callId, texts, selected)),
         };
         request.Content.Headers.ContentType = Json;
         foreach (var (name, value) in guardrail.WebhookHeaders)
@@ -76,13 +77,14 @@ internal sealed class GuardrailWebhookClient(TimeProvider time) : IDisposable
 
     public void Dispose() => _invoker.Dispose();
 
-    private static byte[] Payload(string name, string callId, GuardrailTexts texts, List<int> selected)
+    private static byte[] Payload(string name, GuardrailMode mode, string callId, GuardrailTexts texts, List<int> selected)
     {
         var buffer = new ArrayBufferWriter<byte>(1024);
         using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
         {
             writer.WriteStartObject();
             writer.WriteString("guardrail", name);
+            writer.WriteString("mode", mode == GuardrailMode.PostCall ? "post_call" : "pre_call");
             writer.WriteString("call_id", callId);
             writer.WriteStartArray("texts");
             foreach (var index in selected)

@@ -34,7 +34,10 @@ internal sealed class MeteredResponseStream(Stream client, CallRecord call, Time
         }
 
         await client.WriteAsync(buffer, cancellationToken);
-        call.Meter?.Observe(buffer.Span);
+        if (!call.MeterSealed)
+        {
+            call.Meter?.Observe(buffer.Span);
+        }
     }
 
     public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>

@@ -69,7 +69,8 @@ internal static class RouteTableBuilder
             ? new QueryPolicy { AppendedParameter = "key=" + Uri.EscapeDataString(apiKey) }
             : QueryPolicy.PassThrough;
 
-        var guardrailPlan = guardrails.ForProvider(config?.Guardrails);
+        var guardrailPlan = guardrails.ForProvider(config?.Guardrails, GuardrailMode.PreCall);
+        var responsePlan = guardrails.ForProvider(config?.Guardrails, GuardrailMode.PostCall);
         foreach (var prefix in provider.RoutePrefixes)
         {
             yield return new PassThroughRoute
@@ -87,6 +88,7 @@ internal static class RouteTableBuilder
                 DropsKeyQueryParameter = true,
                 Query = query,
                 Guardrails = guardrailPlan,
+                ResponseGuardrails = responsePlan,
                 RequestConfig = RequestConfig(config?.TimeoutSeconds),
                 Invoker = upstream is null ? null : invokers.For(upstream.Origin),
             };
@@ -114,7 +116,8 @@ internal static class RouteTableBuilder
                 Defaults = endpoint.DefaultQueryParams,
             },
             CostPerRequest = endpoint.CostPerRequest,
-            Guardrails = guardrails.ForEndpoint(endpoint),
+            Guardrails = guardrails.ForEndpoint(endpoint, GuardrailMode.PreCall),
+            ResponseGuardrails = guardrails.ForEndpoint(endpoint, GuardrailMode.PostCall),
             RequestConfig = RequestConfig(endpoint.TimeoutSeconds),
             Invoker = invokers.For(upstream.Origin),
         };

@@ -431,7 +431,7 @@ public sealed class ConfigLoaderTests
               - { kind: pii }
               - { name: d, kind: webhook, action: block }
               - { name: e, kind: pii, patterns: [x], timeout_ms: 5 }
-              - { name: f, kind: pii, mode: post_call }
+              - { name: f, kind: pii, mode: during_call }
               - { guardrail_name: g, litellm_params: { guardrail: aporia, mode: pre_call } }
               - { name: h, kind: webhook, url: "ftp://x/y", on_error: maybe }
               - { name: "i j", kind: pii, colour: red }
@@ -447,12 +447,41 @@ public sealed class ConfigLoaderTests
         AssertProblem(errors, "guardrails[5].url", "required for kind webhook");
         AssertProblem(errors, "guardrails[6].patterns", "not a setting of kind pii");
         AssertProblem(errors, "guardrails[6].timeout_ms", "not a setting of kind pii");
-        AssertProblem(errors, "guardrails[7].mode", "post_call is not supported yet");
+        AssertProblem(errors, "guardrails[7].mode", "'during_call' is not one of pre_call, post_call");
         AssertProblem(errors, "guardrails[8]", "guardrail_name/litellm_params");
         AssertProblem(errors, "guardrails[9].url", "is not an absolute http");
         AssertProblem(errors, "guardrails[9].on_error", "'maybe' is not one of fail_closed, fail_open");
         AssertProblem(errors, "guardrails[10].name", "without spaces");
         AssertProblem(errors, "guardrails[10].colour", "unknown setting");
+    }
+
+    [Fact]
+    public void Post_call_guardrails_take_response_fields()
+    {
+        var config = Load("""
+            guardrails:
+              - { name: answers, kind: pii, mode: post_call, action: mask }
+            general_settings:
+              pass_through_endpoints:
+                - path: /rerank
+                  target: http://127.0.0.1:9/v1/rerank
+                  guardrails:
+                    answers: { response_fields: ["results[*].text"] }
+            """);
+        var errors = Problems("""
+            guardrails:
+              - { name: answers, kind: pii, mode: post_call, action: mask }
+            general_settings:
+              pass_through_endpoints:
+                - path: /rerank
+                  target: http://127.0.0.1:9/v1/rerank
+                  guardrails:
+                    answers: { request_fields: [query] }
+            """);
+
+        Assert.Equal(GuardrailMode.PostCall, config.Guardrails.Single().Mode);
+        Assert.Equal(["results[*].text"], config.General.PassThroughEndpoints.Single().GuardrailFields["answers"]);
+        AssertProblem(errors, "general_settings.pass_through_endpoints[0].guardrails.answers.request_fields", "runs post_call, on answers: use response_fields");
     }
 
     [Fact]
@@ -478,7 +507,7 @@ public sealed class ConfigLoaderTests
         AssertProblem(errors, "pass_through_providers.openai.guardrails", "unknown guardrail 'nope' (defined: mask-pii)");
         AssertProblem(errors, "pass_through_providers.anthropic.guardrails.mask-pii.request_fields", "only custom endpoints take fields");
         AssertProblem(errors, "general_settings.pass_through_endpoints[0].guardrails.mask-pii.request_fields[0]", "not closed");
-        AssertProblem(errors, "general_settings.pass_through_endpoints[0].guardrails.mask-pii.response_fields", "not supported yet");
+        AssertProblem(errors, "general_settings.pass_through_endpoints[0].guardrails.mask-pii.response_fields", "runs pre_call, on requests: use request_fields");
         AssertProblem(errors, "general_settings.pass_through_endpoints[1].guardrails", "'mask-pii' is named twice");
         AssertProblem(errors, "general_settings.pass_through_endpoints[1].guardrails", "unknown guardrail 'ghost'");
         Assert.Equal(6, errors.Count);

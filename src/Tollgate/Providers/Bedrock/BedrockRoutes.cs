@@ -54,7 +54,8 @@ internal static class BedrockRoutes
             DropsKeyQueryParameter = true,
             DropsAmzHeaders = true,
             Preparer = preparer,
-            Guardrails = guardrails.ForProvider(provider?.Guardrails),
+            Guardrails = guardrails.ForProvider(provider?.Guardrails, GuardrailMode.PreCall),
+            ResponseGuardrails = guardrails.ForProvider(provider?.Guardrails, GuardrailMode.PostCall),
             RequestConfig = RouteTableBuilder.RequestConfig(provider?.TimeoutSeconds),
             Invoker = invokers.For(Name),
         };

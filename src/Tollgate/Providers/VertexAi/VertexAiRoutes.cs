@@ -47,7 +47,8 @@ internal static class VertexAiRoutes
         var configured = credentials.Count > 0 || defaultCredential is not null;
         var preparer = new VertexAiPreparer(credentials, defaultCredential, apiBase);
         var invoker = invokers.For(Name);
-        var guardrailPlan = guardrails.ForProvider(provider?.Guardrails);
+        var guardrailPlan = guardrails.ForProvider(provider?.Guardrails, GuardrailMode.PreCall);
+        var responsePlan = guardrails.ForProvider(provider?.Guardrails, GuardrailMode.PostCall);
         foreach (var prefix in new[] { "/vertex_ai", "/vertex-ai" })
         {
             yield return new PassThroughRoute
@@ -65,6 +66,7 @@ internal static class VertexAiRoutes
                 DropsKeyQueryParameter = true,
                 Preparer = preparer,
                 Guardrails = guardrailPlan,
+                ResponseGuardrails = responsePlan,
                 RequestConfig = RouteTableBuilder.RequestConfig(provider?.TimeoutSeconds),
                 Invoker = invoker,
             };
