@@ -276,7 +276,14 @@ internal sealed partial class GuardrailRunner(
     private static async Task SendAsync(HttpContext context, ReadOnlyMemory<byte> body)
     {
         context.Response.ContentLength = body.Length;
-        await context.Response.Body.WriteAsync(body, context.RequestAborted);
+        try
+        {
+            await context.Response.Body.WriteAsync(body, context.RequestAborted);
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException && context.RequestAborted.IsCancellationRequested)
+        {
+            // The client went away while its answer was checked; the spend row records the abort.
+        }
     }
 
     private GatewayFailure? CannotDecideOnAnswer(GuardrailPlan plan, string reason, List<GuardrailDecision> decisions)
