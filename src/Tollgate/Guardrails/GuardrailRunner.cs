@@ -36,6 +36,9 @@ namespace Tollgate.Guardrails;
 internal sealed partial class GuardrailRunner(
     GuardrailWebhookClient webhooks, GuardrailRegistry registry, GatewayLimits limits, TimeProvider time, ILogger<GuardrailRunner> logger)
 {
+    /// <summary>Paths of the providers' streaming operations (Gemini/Vertex, Vertex partner models, Bedrock).</summary>
+    private static readonly string[] StreamingPaths = [":streamGenerateContent", ":streamRawPredict", "/converse-stream", "/invoke-with-response-stream"];
+
     /// <summary>
     /// Whether guardrails run at all: three field reads, no allocation. When false the body is never read
     /// here and streams to the provider as it arrives, and the answer streams back.
@@ -320,9 +323,6 @@ internal sealed partial class GuardrailRunner(
         var ofMode = extra.Where(g => g.Mode == mode).ToList();
         return ofMode.Count == 0 ? plan : (plan ?? GuardrailPlan.Base(route.IsCustomEndpoint, mode)).With(ofMode);
     }
-
-    /// <summary>Paths of the providers' streaming operations (Gemini/Vertex, Vertex partner models, Bedrock).</summary>
-    private static readonly string[] StreamingPaths = [":streamGenerateContent", ":streamRawPredict", "/converse-stream", "/invoke-with-response-stream"];
 
     /// <summary>A JSON body's top-level <c>"stream": true</c> (OpenAI, Anthropic, Mistral, Cohere, …).</summary>
     private static bool AsksForStream(ReadOnlySpan<byte> json)
