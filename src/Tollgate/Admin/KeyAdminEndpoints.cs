@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Tollgate.Errors;
+using Tollgate.Guardrails;
 using Tollgate.Keys;
 
 namespace Tollgate.Admin;
@@ -30,7 +31,7 @@ internal static class KeyAdminEndpoints
         keys.MapGet("/list", ListAsync);
     }
 
-    private static async Task GenerateAsync(HttpContext context, KeyRepository repository, TimeProvider time)
+    private static async Task GenerateAsync(HttpContext context, KeyRepository repository, GuardrailRegistry guardrails, TimeProvider time)
     {
         using var body = await ReadBodyAsync(context);
         if (body is null)
@@ -56,7 +57,7 @@ internal static class KeyAdminEndpoints
 
         var now = time.GetUtcNow();
         var blank = new StoredKey { Token = KeyHash.Of(key), KeyName = DisplayName(key), CreatedAt = now, UpdatedAt = now };
-        if (KeyFields.Apply(blank, root, now, out var problem) is not { } created)
+        if (KeyFields.Apply(blank, root, now, guardrails, out var problem) is not { } created)
         {
             await AdminResponses.BadRequestAsync(context, problem!);
             return;
@@ -102,7 +103,7 @@ internal static class KeyAdminEndpoints
         });
     }
 
-    private static async Task UpdateAsync(HttpContext context, KeyRepository repository, KeyCache cache, TimeProvider time)
+    private static async Task UpdateAsync(HttpContext context, KeyRepository repository, KeyCache cache, GuardrailRegistry guardrails, TimeProvider time)
     {
         using var body = await ReadBodyAsync(context);
         if (body is null)
@@ -124,7 +125,7 @@ internal static class KeyAdminEndpoints
             return;
         }
 
-        if (KeyFields.Apply(existing, root, time.GetUtcNow(), out var problem) is not { } updated)
+        if (KeyFields.Apply(existing, root, time.GetUtcNow(), guardrails, out var problem) is not { } updated)
         {
             await AdminResponses.BadRequestAsync(context, problem!);
             return;
@@ -140,7 +141,7 @@ internal static class KeyAdminEndpoints
                 return;
         }
 
-        cache.Invalidate(token);
+        cache.Put(updated);
         if (root.TryGetProperty("spend", out _))
         {
             context.RequestServices.GetService<SharedBudgetCounter>()?.Reset(existing);
@@ -199,7 +200,7 @@ internal static class KeyAdminEndpoints
         var deleted = await repository.DeleteAsync(tokens.Keys, context.RequestAborted);
         foreach (var token in deleted)
         {
-            cache.Invalidate(token);
+            cache.Remove(token);
         }
 
         if (deleted.Count == 0)

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Tollgate.Guardrails;
 using Tollgate.Keys;
 
 namespace Tollgate.Admin;
@@ -16,7 +17,12 @@ internal static class KeyFields
     ];
 
     /// <returns>The changed key, or null with <paramref name="problem"/> set.</returns>
-    public static StoredKey? Apply(StoredKey key, JsonElement body, DateTimeOffset now, out string? problem)
+    /// <param name="key">The key as it stands.</param>
+    /// <param name="body">The request body.</param>
+    /// <param name="now">The time of the change.</param>
+    /// <param name="guardrails">The configured guardrails, which <c>guardrails</c> may name.</param>
+    /// <param name="problem">Why the body was refused.</param>
+    public static StoredKey? Apply(StoredKey key, JsonElement body, DateTimeOffset now, GuardrailRegistry guardrails, out string? problem)
     {
         problem = null;
         if (body.ValueKind != JsonValueKind.Object)
@@ -53,7 +59,7 @@ internal static class KeyFields
                     "duration" => key with { ExpiresAt = isNull ? null : now + DurationOf(value) },
                     "metadata" => key with { MetadataJson = isNull ? "{}" : JsonObject(value) },
                     "tags" => key with { Tags = isNull ? [] : Strings(value) },
-                    "guardrails" => key with { Guardrails = isNull ? [] : Strings(value) },
+                    "guardrails" => key with { Guardrails = isNull ? [] : GuardrailNames(value, guardrails) },
                     "blocked" => key with { Blocked = !isNull && Boolean(value) },
                     "spend" => key with { Spend = isNull ? 0 : Money(value) },
                     _ => key,
@@ -93,6 +99,19 @@ internal static class KeyFields
         return routes.FirstOrDefault(r => !r.StartsWith('/')) is { } bad
             ? throw new FormatException($"'{bad}' is not a route prefix (it must start with '/', e.g. /openai)")
             : routes;
+    }
+
+    private static string[] GuardrailNames(JsonElement value, GuardrailRegistry guardrails)
+    {
+        var names = Strings(value).Distinct(StringComparer.Ordinal).ToArray();
+        if (names.FirstOrDefault(n => !guardrails.Contains(n)) is { } unknown)
+        {
+            throw new FormatException(guardrails.All.Count == 0
+                ? $"unknown guardrail '{unknown}': the gateway's config defines none"
+                : $"unknown guardrail '{unknown}' (defined: {string.Join(", ", guardrails.All.Select(g => g.Name))})");
+        }
+
+        return names;
     }
 
     private static decimal Money(JsonElement value) =>

@@ -1,3 +1,4 @@
+using Tollgate.Guardrails;
 using Tollgate.Metering.Pricing;
 using Tollgate.Providers;
 using YamlDotNet.Core;
@@ -63,13 +64,17 @@ internal static class ConfigLoader
             throw new ConfigurationException(source, [$"not valid YAML after line {LastGoodLine(yaml)}: an unclosed '[' or '{{', or a similar structure"]);
         }
 
+        // First, so providers and endpoints can be checked to name only guardrails that exist.
+        var guardrails = GuardrailConfigReader.Read(reader, YamlValueReader.Child(root, "guardrails"));
+        var guardrailNames = GuardrailConfigReader.RawModes(YamlValueReader.Child(root, "guardrails"));
         var config = new TollgateConfig
         {
-            General = ReadGeneral(reader, YamlValueReader.Child(root, "general_settings")),
+            General = ReadGeneral(reader, YamlValueReader.Child(root, "general_settings"), guardrailNames),
             Litellm = ReadLitellm(reader, YamlValueReader.Child(root, "litellm_settings")),
             DefaultVertex = ReadVertex(reader, YamlValueReader.Child(root, "default_vertex_config"), "default_vertex_config"),
-            Providers = ReadProviders(reader, YamlValueReader.Child(root, "pass_through_providers")),
+            Providers = ReadProviders(reader, YamlValueReader.Child(root, "pass_through_providers"), guardrailNames),
             ModelPrices = ReadModelPrices(reader, YamlValueReader.Child(root, "model_prices")),
+            Guardrails = guardrails,
         };
 
         if (errors.Count > 0)
@@ -99,7 +104,7 @@ internal static class ConfigLoader
         return line;
     }
 
-    private static GeneralSettings ReadGeneral(YamlValueReader reader, YamlNode? node)
+    private static GeneralSettings ReadGeneral(YamlValueReader reader, YamlNode? node, IReadOnlyDictionary<string, GuardrailMode> guardrails)
     {
         const string Path = "general_settings";
         var map = reader.Mapping(node, Path);
@@ -123,7 +128,7 @@ internal static class ConfigLoader
             AllowUnauthenticated = reader.Bool(YamlValueReader.Child(map, "allow_unauthenticated"), Path + ".allow_unauthenticated", false),
             MaxRequestSizeMb = reader.PositiveNumber(YamlValueReader.Child(map, "max_request_size_mb"), Path + ".max_request_size_mb") ?? defaults.MaxRequestSizeMb,
             GracefulShutdownTimeoutSeconds = reader.PositiveNumber(YamlValueReader.Child(map, "graceful_shutdown_timeout"), Path + ".graceful_shutdown_timeout") ?? defaults.GracefulShutdownTimeoutSeconds,
-            PassThroughEndpoints = ReadEndpoints(reader, YamlValueReader.Child(map, "pass_through_endpoints")),
+            PassThroughEndpoints = ReadEndpoints(reader, YamlValueReader.Child(map, "pass_through_endpoints"), guardrails),
         };
     }
 
@@ -153,7 +158,7 @@ internal static class ConfigLoader
         };
     }
 
-    private static Dictionary<string, ProviderConfig> ReadProviders(YamlValueReader reader, YamlNode? node)
+    private static Dictionary<string, ProviderConfig> ReadProviders(YamlValueReader reader, YamlNode? node, IReadOnlyDictionary<string, GuardrailMode> guardrails)
     {
         var result = new Dictionary<string, ProviderConfig>(StringComparer.Ordinal);
         foreach (var (name, value) in reader.Entries(reader.Mapping(node, "pass_through_providers"), "pass_through_providers"))
@@ -205,7 +210,7 @@ internal static class ConfigLoader
                 ApiBase = apiBase,
                 AgentApiBase = agentApiBase,
                 TimeoutSeconds = reader.PositiveNumber(YamlValueReader.Child(map, "timeout"), path + ".timeout"),
-                Guardrails = ReadGuardrailNames(reader, YamlValueReader.Child(map, "guardrails"), path + ".guardrails"),
+                Guardrails = GuardrailConfigReader.ReadReferences(reader, YamlValueReader.Child(map, "guardrails"), path + ".guardrails", guardrails, fieldsAllowed: false).Names,
                 VertexCredentials = credentials,
                 AwsAccessKeyId = reader.String(YamlValueReader.Child(map, "aws_access_key_id"), path + ".aws_access_key_id"),
                 AwsSecretAccessKey = reader.String(YamlValueReader.Child(map, "aws_secret_access_key"), path + ".aws_secret_access_key"),
@@ -299,7 +304,7 @@ internal static class ConfigLoader
         return result;
     }
 
-    private static List<CustomEndpointConfig> ReadEndpoints(YamlValueReader reader, YamlNode? node)
+    private static List<CustomEndpointConfig> ReadEndpoints(YamlValueReader reader, YamlNode? node, IReadOnlyDictionary<string, GuardrailMode> guardrails)
     {
         const string Path = "general_settings.pass_through_endpoints";
         var result = new List<CustomEndpointConfig>();
@@ -348,6 +353,8 @@ internal static class ConfigLoader
                 reader.Errors.Add($"{path}.methods: '{method}' is not an HTTP method Tollgate forwards");
             }
 
+            var (guardrailNames, guardrailFields) = GuardrailConfigReader.ReadReferences(
+                reader, YamlValueReader.Child(map, "guardrails"), path + ".guardrails", guardrails, fieldsAllowed: true);
             if (!valid || targetUri is null)
             {
                 continue;
@@ -366,7 +373,8 @@ internal static class ConfigLoader
                 Methods = methods,
                 DefaultQueryParams = reader.StringMap(YamlValueReader.Child(map, "default_query_params"), path + ".default_query_params"),
                 MergeQueryParams = reader.Bool(YamlValueReader.Child(map, "merge_query_params"), path + ".merge_query_params", false),
-                Guardrails = ReadGuardrailNames(reader, YamlValueReader.Child(map, "guardrails"), path + ".guardrails"),
+                Guardrails = guardrailNames,
+                GuardrailFields = guardrailFields,
             });
         }
 
@@ -402,8 +410,4 @@ internal static class ConfigLoader
 
         return true;
     }
-
-    /// <summary>LiteLLM accepts a list of names or a map of name → per-guardrail settings.</summary>
-    private static IReadOnlyList<string> ReadGuardrailNames(YamlValueReader reader, YamlNode? node, string path) =>
-        node is YamlMappingNode map ? reader.Entries(map, path).Select(e => e.Key).ToList() : reader.StringList(node, path);
 }

@@ -23,6 +23,9 @@ internal sealed record TollgateConfig
     /// </summary>
     public IReadOnlyDictionary<string, ModelPriceOverride> ModelPrices { get; init; } =
         new Dictionary<string, ModelPriceOverride>();
+
+    /// <summary><c>guardrails</c> (contract section 7), in config order; names are unique. Empty by default.</summary>
+    public IReadOnlyList<GuardrailConfig> Guardrails { get; init; } = [];
 }
 
 internal sealed record GeneralSettings
@@ -111,5 +114,14 @@ internal sealed record CustomEndpointConfig
 
     public bool MergeQueryParams { get; init; }
 
+    /// <summary>Names of the guardrails that apply here, in the order written.</summary>
     public IReadOnlyList<string> Guardrails { get; init; } = [];
+
+    /// <summary>
+    /// LiteLLM's map form <c>guardrails: { name: { request_fields: [...] } }</c> (<c>response_fields</c> for a
+    /// post_call guardrail): the JSON paths a guardrail examines here. A guardrail without an entry examines
+    /// every string in the body.
+    /// </summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>> GuardrailFields { get; init; } =
+        new Dictionary<string, IReadOnlyList<string>>();
 }

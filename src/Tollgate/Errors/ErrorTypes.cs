@@ -18,4 +18,6 @@ internal static class ErrorTypes
     public const string RateLimited = "rate_limit_error";
     public const string KeyStoreUnavailable = "key_store_unavailable";
     public const string DatabaseUnavailable = "database_unavailable";
+    public const string GuardrailViolation = "guardrail_violation";
+    public const string GuardrailUnavailable = "guardrail_unavailable";
 }

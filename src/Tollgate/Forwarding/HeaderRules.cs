@@ -28,10 +28,13 @@ internal static class HeaderRules
         StringComparer.OrdinalIgnoreCase,
         [.. CredentialHeaders, .. HopByHop, "Content-Length", "Accept-Encoding"]);
 
-    /// <summary>Headers that describe the body; sent even when a custom endpoint does not forward headers.</summary>
+    /// <summary>
+    /// Headers that describe the body; sent even when a custom endpoint does not forward headers. Content-Length
+    /// too, so a body of known length (one a guardrail rewrote, say) is not turned into a chunked one.
+    /// </summary>
     private static readonly FrozenSet<string> BodyHeaders = FrozenSet.Create(
         StringComparer.OrdinalIgnoreCase,
-        "Content-Type", "Content-Encoding", "Content-Language", "Content-Disposition", "Content-MD5", "Accept");
+        "Content-Type", "Content-Length", "Content-Encoding", "Content-Language", "Content-Disposition", "Content-MD5", "Accept");
 
     /// <summary>Headers HttpClient keeps on the content rather than the request (as System.Net.Http's KnownHeaders say).</summary>
     private static readonly FrozenSet<string> ContentHeaders = FrozenSet.Create(

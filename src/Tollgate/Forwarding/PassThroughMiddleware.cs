@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
 using Tollgate.Errors;
+using Tollgate.Guardrails;
 using Tollgate.Keys;
 using Tollgate.Metering;
 using Tollgate.Metering.Costs;
@@ -22,16 +23,21 @@ namespace Tollgate.Forwarding;
 ///     allowed routes and models (403), budget (400) and request limits (429); a parallel slot is held to the end.
 /// (3) Refuse a route whose provider is not configured, naming the missing setting (500).
 /// (4) Refuse a declared body over the limit before any upstream work (413).
-/// (5) Build the upstream URL from the configured origin and the client's tail; unsafe paths get 400.
-///     Cloud providers' preparers pick a regional host, mint a token or buffer the body to sign here.
-/// (6) Parse tags, store the per-request state as a feature for the transformer.
-/// (7) Forward with YARP: headers by <see cref="PassThroughTransformer"/>, bodies streamed both ways; the
+/// (5) Guardrails, only when the route or the key has some (<see cref="GuardrailRunner"/>): read the body,
+///     block (400) or mask it, and hold the answer for post_call ones; otherwise the body is not touched
+///     here and streams to the provider, and the answer streams back.
+/// (6) Build the upstream URL from the configured origin and the client's tail; unsafe paths get 400.
+///     Cloud providers' preparers pick a regional host, mint a token or buffer the body to sign here
+///     (after (5), so Bedrock signs the masked bytes).
+/// (7) Parse tags, store the per-request state as a feature for the transformer.
+/// (8) Forward with YARP: headers by <see cref="PassThroughTransformer"/>, bodies streamed both ways; the
 ///     response body passes through <see cref="MeteredResponseStream"/>, which meters it and, for cost
-///     reporting, may hold back a small JSON body or the unfinished SSE event; that goes out once YARP is done.
-/// (8) Map a forwarding failure to the contract's JSON error if nothing was sent yet; otherwise YARP
-///     has aborted the client connection so a cut stream never looks complete.
-/// (9) Write the access log line.
-/// (10) Queue the call's spend-log row, for every outcome (refusals, provider errors, aborted streams).
+///     reporting, may hold back a small JSON body or the unfinished SSE event.
+/// (9) With post_call guardrails the answer was held: check it, then send it or the refusal. Map a
+///     forwarding failure to the contract's JSON error if nothing was sent yet; otherwise YARP has aborted
+///     the client connection so a cut stream never looks complete. Then send what cost reporting held.
+/// (10) Write the access log line.
+/// (11) Queue the call's spend-log row, for every outcome (refusals, provider errors, aborted streams).
 /// </remarks>
 internal sealed partial class PassThroughMiddleware(
     RequestDelegate next,
@@ -44,6 +50,7 @@ internal sealed partial class PassThroughMiddleware(
     SpendRecorder spend,
     GatewayMetrics metrics,
     CallPricing pricing,
+    GuardrailRunner guardrails,
     TimeProvider time,
     ILogger<PassThroughMiddleware> logger)
 {
@@ -64,7 +71,7 @@ internal sealed partial class PassThroughMiddleware(
 
     private async Task ForwardAsync(HttpContext context, PassThroughRoute route, string rawTarget, int tailStart, int pathEnd)
     {
-        // (10) Whatever happens below, the call gets its spend-log row.
+        // (11) Whatever happens below, the call gets its spend-log row.
         var call = new CallRecord(context, route, rawTarget[..pathEnd], tailStart, time.GetUtcNow());
         var body = MeteredResponseStream.Install(context, call, pricing, time);
         using var activity = GatewayTracing.Source.StartActivity("tollgate.pass_through");
@@ -99,6 +106,7 @@ internal sealed partial class PassThroughMiddleware(
 
         // (2)
         IDisposable? parallelSlot = null;
+        StoredKey? guardedKey = null;
         var keySource = VirtualKeySource.None;
         KeyHash? keyHash = null;
         if (route.RequiresVirtualKey)
@@ -128,6 +136,7 @@ internal sealed partial class PassThroughMiddleware(
                 }
 
                 parallelSlot = granted.Lease;
+                guardedKey = stored;
             }
         }
         else if (route.ForwardClientHeaders && VirtualKeyReader.Read(request, out var candidateSource) is { } candidate)
@@ -166,6 +175,16 @@ internal sealed partial class PassThroughMiddleware(
         }
 
         // (5)
+        if (GuardrailRunner.Applies(route, guardedKey))
+        {
+            if (await guardrails.RunAsync(context, route, guardedKey, call) is { } refused)
+            {
+                await RejectAsync(context, route, refused.StatusCode, refused.Type, refused.Message);
+                return;
+            }
+        }
+
+        // (6)
         var target = new RawRequestTarget(rawTarget, tailStart, pathEnd);
         var dropKeyParameter = keySource == VirtualKeySource.KeyQueryParameter;
         Uri? upstreamUri;
@@ -193,7 +212,7 @@ internal sealed partial class PassThroughMiddleware(
             }
         }
 
-        // (6)
+        // (7)
         var headers = request.Headers;
         var state = new PassThroughRequest
         {
@@ -211,24 +230,29 @@ internal sealed partial class PassThroughMiddleware(
         call.RequestModel ??= ModelAccess.FromPath(rawTarget[tailStart..pathEnd]);
         call.Forwarded = true;
 
-        // (7)
+        // (8)
         // The transformer sets the full request URI; YARP only needs a prefix for its own fallback.
         var prefix = route.Upstream?.Origin ?? upstreamUri.GetLeftPart(UriPartial.Authority);
         var error = await forwarder.SendAsync(context, prefix, route.Invoker!, route.RequestConfig, PassThroughTransformer.Instance);
-        if (error == ForwarderError.None && !await TryCompleteBodyAsync(context, route, body))
-        {
-            call.ForwardingError = nameof(ForwarderError.ResponseBodyClient);
-        }
 
-        // (8)
-        if (error != ForwarderError.None)
+        // (9) A post_call guardrail releases the held answer first, so cost reporting then sees what the client gets.
+        if (call.HeldResponse is not null
+            && await guardrails.ReleaseResponseAsync(context, call, error == ForwarderError.None) is { } withheld)
+        {
+            await RejectAsync(context, route, withheld.StatusCode, withheld.Type, withheld.Message);
+        }
+        else if (error != ForwarderError.None)
         {
             body.Abandon();
             call.ForwardingError = error.ToString();
             await ReportForwardingErrorAsync(context, route, upstreamUri.Host, error);
         }
+        else if (!await TryCompleteBodyAsync(context, route, body))
+        {
+            call.ForwardingError = nameof(ForwarderError.ResponseBodyClient);
+        }
 
-        // (9)
+        // (10)
         LogCompleted(context, route, state.Tags, error, started);
     }
 

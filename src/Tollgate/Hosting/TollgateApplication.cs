@@ -14,6 +14,7 @@ using Tollgate.Admin;
 using Tollgate.Configuration;
 using Tollgate.Errors;
 using Tollgate.Forwarding;
+using Tollgate.Guardrails;
 using Tollgate.Keys;
 using Tollgate.Metering;
 using Tollgate.Metering.Costs;
@@ -63,7 +64,8 @@ internal static partial class TollgateApplication
             throw new ConfigurationException("the configuration and environment", errors);
         }
 
-        var routes = RouteTableBuilder.Build(config, environment, invokers, limits, options.TimeProvider);
+        var guardrails = new GuardrailRegistry(config.Guardrails);
+        var routes = RouteTableBuilder.Build(config, environment, invokers, limits, options.TimeProvider, guardrails);
         var database = await OpenDatabaseAsync(location!, options.TimeProvider, cancellationToken);
 
         var builder = WebApplication.CreateSlimBuilder();
@@ -99,6 +101,9 @@ internal static partial class TollgateApplication
         builder.Services.AddSingleton(routes);
         builder.Services.AddSingleton(invokers);
         builder.Services.AddSingleton(limits);
+        builder.Services.AddSingleton(guardrails);
+        builder.Services.AddSingleton<GuardrailWebhookClient>();
+        builder.Services.AddSingleton<GuardrailRunner>();
         builder.Services.AddSingleton(_ => database);
         builder.Services.AddSingleton(masterKey);
         builder.Services.AddSingleton<KeyRepository>();
@@ -167,7 +172,7 @@ internal static partial class TollgateApplication
         metrics.Observe(app.Services.GetRequiredService<SpendLogWriter>());
         app.MapMetrics("/metrics", metrics.Registry);
 
-        LogStartup(app, config, routes, masterKey, database);
+        LogStartup(app, config, routes, masterKey, database, guardrails);
         return app;
     }
 
@@ -240,7 +245,7 @@ internal static partial class TollgateApplication
         }
     }
 
-    private static void LogStartup(WebApplication app, TollgateConfig config, RouteTable routes, MasterKey masterKey, Database database)
+    private static void LogStartup(WebApplication app, TollgateConfig config, RouteTable routes, MasterKey masterKey, Database database, GuardrailRegistry guardrails)
     {
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Tollgate");
         var ready = routes.Providers.Where(r => r.ConfigurationProblem is null).Select(r => r.Prefix).ToArray();
@@ -252,6 +257,14 @@ internal static partial class TollgateApplication
         else if (masterKey.Hash is null)
         {
             Log.NoMasterKey(logger);
+        }
+
+        foreach (var guardrail in guardrails.All)
+        {
+            if (guardrail.Detector is RegexDetector { BacktrackingPatterns: { Count: > 0 } backtracking })
+            {
+                Log.PatternBacktracks(logger, guardrail.Name, string.Join(", ", backtracking), guardrail.Timeout.TotalMilliseconds);
+            }
         }
     }
 
@@ -267,5 +280,10 @@ internal static partial class TollgateApplication
         [LoggerMessage(EventIds.NoMasterKey, LogLevel.Warning,
             "No master key is configured: every provider route will answer 401. Set general_settings.master_key or LITELLM_MASTER_KEY")]
         public static partial void NoMasterKey(ILogger logger);
+
+        [LoggerMessage(EventIds.GuardrailPatternBacktracks, LogLevel.Warning,
+            "Guardrail {Guardrail}: patterns [{Patterns}] use constructs the linear regex engine lacks (lookarounds, backreferences, atomic groups); "
+            + "they run on the backtracking engine, each request bounded by {TimeoutMs} ms (on_error decides what a timeout does)")]
+        public static partial void PatternBacktracks(ILogger logger, string guardrail, string patterns, double timeoutMs);
     }
 }

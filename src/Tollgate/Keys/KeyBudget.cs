@@ -42,7 +42,7 @@ internal sealed class KeyBudget(KeyRepository repository, KeyCache cache, TimePr
         // Windows follow one another from the first, so a key idle for days does not drift.
         var elapsed = (now - ended).Ticks / window.Ticks + 1;
         await repository.ResetBudgetAsync(key.Token, ended, ended + window * elapsed, now, cancellationToken);
-        cache.Invalidate(key.Token);
+        cache.Expire(key.Token);
         return null;
     }
 

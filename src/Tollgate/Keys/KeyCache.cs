@@ -30,7 +30,21 @@ internal sealed class KeyCache(KeyRepository repository, TimeProvider time)
         return LoadAsync(token, cancellationToken);
     }
 
-    public void Invalidate(KeyHash token) => _entries.TryRemove(token, out _);
+    /// <summary>The next lookup goes to the database; the old entry stays as the fallback for an outage.</summary>
+    public void Expire(KeyHash token)
+    {
+        if (_entries.TryGetValue(token, out var entry))
+        {
+            _entries.TryUpdate(token, entry with { ExpiresAt = long.MinValue }, entry);
+        }
+    }
+
+    /// <summary>An update made here: this instance uses the new state at once, outage or not.</summary>
+    public void Put(StoredKey key) =>
+        _entries[key.Token] = new Entry(key, time.GetTimestamp() + (long)(Ttl.TotalSeconds * time.TimestampFrequency));
+
+    /// <summary>A key deleted here is unknown from now on, also if the database then goes away.</summary>
+    public void Remove(KeyHash token) => _entries.TryRemove(token, out _);
 
     private async ValueTask<StoredKey?> LoadAsync(KeyHash token, CancellationToken cancellationToken)
     {

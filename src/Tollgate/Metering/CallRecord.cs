@@ -41,6 +41,15 @@ internal sealed class CallRecord(HttpContext context, PassThroughRoute route, st
     /// <summary>The request reached the forwarder (as opposed to a refusal by the gateway).</summary>
     public bool Forwarded { get; set; }
 
+    /// <summary>What each guardrail that applied decided; null when none applied.</summary>
+    public List<Guardrails.GuardrailDecision>? Guardrails { get; set; }
+
+    /// <summary>The answer held for post_call guardrails, and their plan; null when none apply.</summary>
+    public (Guardrails.HeldResponseStream Stream, Guardrails.GuardrailPlan Plan)? HeldResponse { get; set; }
+
+    /// <summary>The meter has seen the whole answer (one a guardrail withheld); later writes are the gateway's own.</summary>
+    public bool MeterSealed { get; private set; }
+
     /// <summary>Why the forwarder stopped early, if it did (<c>None</c> otherwise).</summary>
     public string? ForwardingError { get; set; }
 
@@ -56,9 +65,25 @@ internal sealed class CallRecord(HttpContext context, PassThroughRoute route, st
     /// <summary>Called with the first response byte: status and headers are final, so the meter can be chosen.</summary>
     public void ResponseStarted(DateTimeOffset now)
     {
+        if (MeterSealed)
+        {
+            return;
+        }
+
         FirstByteTime = now;
         var response = Context.Response;
         Meter = ResponseMeters.Create(Provider, Path[tailStart..], RequestModel, response.StatusCode, response.ContentType, ResponseHeader);
+    }
+
+    /// <summary>
+    /// Meters an answer the client will not get (a post_call guardrail refused it): the provider still
+    /// counted its tokens. The answer's status and headers must still be in place.
+    /// </summary>
+    public void MeterWithheld(ReadOnlySpan<byte> body, DateTimeOffset now)
+    {
+        ResponseStarted(now);
+        Meter?.Observe(body);
+        MeterSealed = true;
     }
 
     private string? ResponseHeader(string name) => Context.Response.Headers.TryGetValue(name, out var value) ? value.ToString() : null;

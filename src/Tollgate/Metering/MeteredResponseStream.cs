@@ -166,6 +166,12 @@ internal sealed class MeteredResponseStream(Stream client, CallRecord call, Call
     private void Start()
     {
         _started = true;
+        if (call.MeterSealed)
+        {
+            // A post_call guardrail withheld the answer and metered it; this is the gateway's refusal.
+            return;
+        }
+
         call.ResponseStarted(time.GetUtcNow());
         var response = call.Context.Response;
         switch (call.Meter)
@@ -196,7 +202,10 @@ internal sealed class MeteredResponseStream(Stream client, CallRecord call, Call
     private async ValueTask PassThroughAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken)
     {
         await client.WriteAsync(buffer, cancellationToken);
-        call.Meter?.Observe(buffer.Span);
+        if (!call.MeterSealed)
+        {
+            call.Meter?.Observe(buffer.Span);
+        }
     }
 
     private async ValueTask InjectAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken)

@@ -52,6 +52,12 @@ internal sealed class PassThroughRoute
     /// <summary>Bedrock: the client's own <c>x-amz-*</c> headers (its SDK's signature parts) are dropped and re-made.</summary>
     public bool DropsAmzHeaders { get; init; }
 
+    /// <summary>The pre_call guardrails configured on this route (provider or endpoint), or null: then only a key's guardrails make the body be read.</summary>
+    public Guardrails.GuardrailPlan? Guardrails { get; init; }
+
+    /// <summary>The post_call guardrails configured on this route, or null: then only a key's make the answer be held.</summary>
+    public Guardrails.GuardrailPlan? ResponseGuardrails { get; init; }
+
     public required ForwarderRequestConfig RequestConfig { get; init; }
 
     public HttpMessageInvoker? Invoker { get; init; }

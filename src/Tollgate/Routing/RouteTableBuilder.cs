@@ -1,6 +1,7 @@
 using System.Net;
 using Tollgate.Configuration;
 using Tollgate.Forwarding;
+using Tollgate.Guardrails;
 using Tollgate.Providers;
 using Tollgate.Providers.Bedrock;
 using Tollgate.Providers.VertexAi;
@@ -15,15 +16,17 @@ internal static class RouteTableBuilder
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(600);
 
     public static RouteTable Build(
-        TollgateConfig config, Func<string, string?> environment, UpstreamInvokers invokers, GatewayLimits limits, TimeProvider time)
+        TollgateConfig config, Func<string, string?> environment, UpstreamInvokers invokers, GatewayLimits limits, TimeProvider time,
+        GuardrailRegistry? guardrails = null)
     {
+        guardrails ??= GuardrailRegistry.Empty;
         var errors = new List<string>();
         var providers = BuiltInProviders.ApiKeyProviders
-            .SelectMany(p => BuildProvider(p, config.Providers.GetValueOrDefault(p.Name), environment, invokers, errors))
+            .SelectMany(p => BuildProvider(p, config.Providers.GetValueOrDefault(p.Name), environment, invokers, guardrails, errors))
             .ToList();
-        providers.AddRange(VertexAiRoutes.Build(config, environment, invokers, errors));
-        providers.Add(BedrockRoutes.Build(config, environment, invokers, limits, time, errors));
-        var custom = config.General.PassThroughEndpoints.Select(e => BuildCustom(e, invokers)).ToList();
+        providers.AddRange(VertexAiRoutes.Build(config, environment, invokers, guardrails, errors));
+        providers.Add(BedrockRoutes.Build(config, environment, invokers, limits, time, guardrails, errors));
+        var custom = config.General.PassThroughEndpoints.Select(e => BuildCustom(e, invokers, guardrails)).ToList();
         if (errors.Count > 0)
         {
             throw new ConfigurationException("the configuration and environment", errors);
@@ -33,7 +36,8 @@ internal static class RouteTableBuilder
     }
 
     private static IEnumerable<PassThroughRoute> BuildProvider(
-        ProviderDefinition provider, ProviderConfig? config, Func<string, string?> environment, UpstreamInvokers invokers, List<string> errors)
+        ProviderDefinition provider, ProviderConfig? config, Func<string, string?> environment, UpstreamInvokers invokers,
+        GuardrailRegistry guardrails, List<string> errors)
     {
         var apiKey = NonEmpty(config?.ApiKey) ?? NonEmpty(environment(provider.ApiKeyVariable));
         var apiBaseText = NonEmpty(config?.ApiBase);
@@ -65,6 +69,8 @@ internal static class RouteTableBuilder
             ? new QueryPolicy { AppendedParameter = "key=" + Uri.EscapeDataString(apiKey) }
             : QueryPolicy.PassThrough;
 
+        var guardrailPlan = guardrails.ForProvider(config?.Guardrails, GuardrailMode.PreCall);
+        var responsePlan = guardrails.ForProvider(config?.Guardrails, GuardrailMode.PostCall);
         foreach (var prefix in provider.RoutePrefixes)
         {
             yield return new PassThroughRoute
@@ -81,13 +87,15 @@ internal static class RouteTableBuilder
                 // A client "key" query value is a credential (it may repeat the virtual key); the real one replaces it.
                 DropsKeyQueryParameter = true,
                 Query = query,
+                Guardrails = guardrailPlan,
+                ResponseGuardrails = responsePlan,
                 RequestConfig = RequestConfig(config?.TimeoutSeconds),
                 Invoker = upstream is null ? null : invokers.For(upstream.Origin),
             };
         }
     }
 
-    private static PassThroughRoute BuildCustom(CustomEndpointConfig endpoint, UpstreamInvokers invokers)
+    private static PassThroughRoute BuildCustom(CustomEndpointConfig endpoint, UpstreamInvokers invokers, GuardrailRegistry guardrails)
     {
         var upstream = new UpstreamTarget(endpoint.Target);
         return new PassThroughRoute
@@ -108,6 +116,8 @@ internal static class RouteTableBuilder
                 Defaults = endpoint.DefaultQueryParams,
             },
             CostPerRequest = endpoint.CostPerRequest,
+            Guardrails = guardrails.ForEndpoint(endpoint, GuardrailMode.PreCall),
+            ResponseGuardrails = guardrails.ForEndpoint(endpoint, GuardrailMode.PostCall),
             RequestConfig = RequestConfig(endpoint.TimeoutSeconds),
             Invoker = invokers.For(upstream.Origin),
         };

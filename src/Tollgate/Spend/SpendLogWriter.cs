@@ -144,7 +144,7 @@ internal sealed partial class SpendLogWriter(
                 {
                     if (row.Spend != 0 && KeyHash.TryParse(row.ApiKey, out var token))
                     {
-                        keys.Invalidate(token);
+                        keys.Expire(token);
                     }
                 }
 

@@ -1,6 +1,7 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using Tollgate.Errors;
+using Tollgate.Guardrails;
 using Tollgate.Keys;
 using Tollgate.Metering;
 using Tollgate.Metering.Costs;
@@ -56,7 +57,7 @@ internal sealed class SpendRecorder(
             CacheCreationInputTokens = usage?.CacheCreationInputTokens ?? 0,
             Spend = cost,
             RequestTags = call.Tags,
-            MetadataJson = Metadata(errorType, call.ForwardingError, clientAborted),
+            MetadataJson = Metadata(errorType, call.ForwardingError, clientAborted, call.Guardrails),
             Status = failed ? "failure" : "success",
             StatusCode = response.StatusCode,
             Stream = IsStream(response.ContentType, call.Path),
@@ -73,9 +74,9 @@ internal sealed class SpendRecorder(
             || contentType.StartsWith("application/vnd.amazon.eventstream", StringComparison.OrdinalIgnoreCase))
         || path.Contains(":streamGenerateContent", StringComparison.Ordinal);
 
-    private static string Metadata(string? errorType, string? forwardingError, bool clientAborted)
+    private static string Metadata(string? errorType, string? forwardingError, bool clientAborted, List<GuardrailDecision>? guardrails)
     {
-        if (errorType is null && forwardingError is null && !clientAborted)
+        if (errorType is null && forwardingError is null && !clientAborted && guardrails is null)
         {
             return "{}";
         }
@@ -97,6 +98,31 @@ internal sealed class SpendRecorder(
             if (clientAborted)
             {
                 json.WriteBoolean("client_aborted", true);
+            }
+
+            if (guardrails is not null)
+            {
+                // Names, actions and categories only: never the text a guardrail matched.
+                json.WriteStartArray("guardrails");
+                foreach (var decision in guardrails)
+                {
+                    json.WriteStartObject();
+                    json.WriteString("name", decision.Name);
+                    json.WriteString("action", decision.Action);
+                    if (decision.Category is not null)
+                    {
+                        json.WriteString("category", decision.Category);
+                    }
+
+                    if (decision.Count > 0)
+                    {
+                        json.WriteNumber("count", decision.Count);
+                    }
+
+                    json.WriteEndObject();
+                }
+
+                json.WriteEndArray();
             }
 
             json.WriteEndObject();

@@ -1,4 +1,5 @@
 using Tollgate.Configuration;
+using Tollgate.Guardrails;
 using Tollgate.Metering.Pricing;
 
 namespace Tollgate.Tests.Configuration;
@@ -359,6 +360,11 @@ public sealed class ConfigLoaderTests
     public void Guardrails_are_accepted_as_a_list_or_as_litellms_map()
     {
         var config = Load("""
+            guardrails:
+              - { name: mask-pii, kind: pii, action: mask }
+              - { name: ids, kind: regex, patterns: ["EMP-[0-9]{6}"] }
+              - { name: block-codenames, kind: keywords, keywords: [project falcon] }
+              - { name: moderation, kind: webhook, url: "http://127.0.0.1:9/check" }
             pass_through_providers:
               openai: { guardrails: [mask-pii, ids] }
             general_settings:
@@ -366,12 +372,145 @@ public sealed class ConfigLoaderTests
                 - path: /rerank
                   target: http://127.0.0.1:9/v1/rerank
                   guardrails:
-                    block-codenames: { request_fields: ["documents[*].text"] }
+                    block-codenames: { request_fields: ["documents[*].text", query] }
                     moderation:
             """);
 
         Assert.Equal(["mask-pii", "ids"], config.Providers["openai"].Guardrails);
-        Assert.Equal(["block-codenames", "moderation"], config.General.PassThroughEndpoints.Single().Guardrails);
+        var endpoint = config.General.PassThroughEndpoints.Single();
+        Assert.Equal(["block-codenames", "moderation"], endpoint.Guardrails);
+        Assert.Equal(["documents[*].text", "query"], endpoint.GuardrailFields["block-codenames"]);
+        Assert.False(endpoint.GuardrailFields.ContainsKey("moderation"));
+    }
+
+    [Fact]
+    public void Guardrails_are_read_with_their_defaults()
+    {
+        var config = Load("""
+            guardrails:
+              - name: block-codenames
+                kind: keywords
+                keywords: ["project falcon", falcon]
+              - name: mask-pii
+                kind: pii
+                entities: [email, card]
+                action: mask
+                mode: pre_call
+              - name: ids
+                kind: regex
+                patterns: ["EMP-[0-9]{6}", "(?<=x)y"]
+                timeout_ms: 50
+                on_error: fail_open
+              - name: moderation
+                kind: webhook
+                url: http://127.0.0.1:9000/check
+                headers: { Authorization: "Bearer os.environ/TEAM" }
+                timeout_ms: 500
+            """);
+
+        var (keywords, pii, ids, webhook) = (config.Guardrails[0], config.Guardrails[1], config.Guardrails[2], config.Guardrails[3]);
+        Assert.Equal((GuardrailKind.Keywords, GuardrailMode.PreCall, GuardrailAction.Block), (keywords.Kind, keywords.Mode, keywords.Action));
+        Assert.Equal(["project falcon", "falcon"], keywords.Keywords);
+        Assert.Equal((PiiEntities.Email | PiiEntities.Card, GuardrailAction.Mask), (pii.Entities, pii.Action));
+        Assert.Equal((50, GuardrailOnError.FailOpen), (ids.TimeoutMs, ids.OnError));
+        Assert.Equal(new Uri("http://127.0.0.1:9000/check"), webhook.Url);
+        Assert.Equal("Bearer blue", webhook.Headers["Authorization"]);
+        Assert.Equal((500, GuardrailOnError.FailClosed), (webhook.TimeoutMs, webhook.OnError));
+        Assert.Equal(PiiEntities.All, Load("guardrails: [{ name: p, kind: pii }]").Guardrails[0].Entities);
+    }
+
+    [Fact]
+    public void Guardrail_problems_are_reported_by_setting()
+    {
+        var errors = Problems("""
+            guardrails:
+              - { name: a, kind: keywords }
+              - { name: a, kind: pii, entities: [email, passport] }
+              - { name: b, kind: regex, patterns: ["EMP-[0-9"] }
+              - { name: c, kind: spam }
+              - { kind: pii }
+              - { name: d, kind: webhook, action: block }
+              - { name: e, kind: pii, patterns: [x], timeout_ms: 5 }
+              - { name: f, kind: pii, mode: during_call }
+              - { guardrail_name: g, litellm_params: { guardrail: aporia, mode: pre_call } }
+              - { name: h, kind: webhook, url: "ftp://x/y", on_error: maybe }
+              - { name: "i j", kind: pii, colour: red }
+            """);
+
+        AssertProblem(errors, "guardrails[0].keywords", "required for kind keywords");
+        AssertProblem(errors, "guardrails[1].name", "configured more than once");
+        AssertProblem(errors, "guardrails[1].entities", "unknown entity 'passport'");
+        AssertProblem(errors, "guardrails[2].patterns[0]", "not a valid regular expression");
+        AssertProblem(errors, "guardrails[3].kind", "'spam' is not one of keywords, regex, pii, webhook");
+        AssertProblem(errors, "guardrails[4].name", "required");
+        AssertProblem(errors, "guardrails[5].action", "the webhook's answer");
+        AssertProblem(errors, "guardrails[5].url", "required for kind webhook");
+        AssertProblem(errors, "guardrails[6].patterns", "not a setting of kind pii");
+        AssertProblem(errors, "guardrails[6].timeout_ms", "not a setting of kind pii");
+        AssertProblem(errors, "guardrails[7].mode", "'during_call' is not one of pre_call, post_call");
+        AssertProblem(errors, "guardrails[8]", "guardrail_name/litellm_params");
+        AssertProblem(errors, "guardrails[9].url", "is not an absolute http");
+        AssertProblem(errors, "guardrails[9].on_error", "'maybe' is not one of fail_closed, fail_open");
+        AssertProblem(errors, "guardrails[10].name", "without spaces");
+        AssertProblem(errors, "guardrails[10].colour", "unknown setting");
+    }
+
+    [Fact]
+    public void Post_call_guardrails_take_response_fields()
+    {
+        var config = Load("""
+            guardrails:
+              - { name: answers, kind: pii, mode: post_call, action: mask }
+            general_settings:
+              pass_through_endpoints:
+                - path: /rerank
+                  target: http://127.0.0.1:9/v1/rerank
+                  guardrails:
+                    answers: { response_fields: ["results[*].text"] }
+            """);
+        var errors = Problems("""
+            guardrails:
+              - { name: answers, kind: pii, mode: post_call, action: mask }
+            general_settings:
+              pass_through_endpoints:
+                - path: /rerank
+                  target: http://127.0.0.1:9/v1/rerank
+                  guardrails:
+                    answers: { request_fields: [query] }
+            """);
+
+        Assert.Equal(GuardrailMode.PostCall, config.Guardrails.Single().Mode);
+        Assert.Equal(["results[*].text"], config.General.PassThroughEndpoints.Single().GuardrailFields["answers"]);
+        AssertProblem(errors, "general_settings.pass_through_endpoints[0].guardrails.answers.request_fields", "runs post_call, on answers: use response_fields");
+    }
+
+    [Fact]
+    public void References_to_undefined_guardrails_and_fields_on_providers_are_errors()
+    {
+        var errors = Problems("""
+            guardrails:
+              - { name: mask-pii, kind: pii, action: mask }
+            pass_through_providers:
+              openai: { guardrails: [mask-pii, nope] }
+              anthropic: { guardrails: { mask-pii: { request_fields: [messages] } } }
+            general_settings:
+              pass_through_endpoints:
+                - path: /rerank
+                  target: http://127.0.0.1:9/v1/rerank
+                  guardrails:
+                    mask-pii: { request_fields: ["documents[", "query"], response_fields: [results] }
+                - path: /other
+                  target: http://127.0.0.1:9/v1/other
+                  guardrails: [mask-pii, mask-pii, ghost]
+            """);
+
+        AssertProblem(errors, "pass_through_providers.openai.guardrails", "unknown guardrail 'nope' (defined: mask-pii)");
+        AssertProblem(errors, "pass_through_providers.anthropic.guardrails.mask-pii.request_fields", "only custom endpoints take fields");
+        AssertProblem(errors, "general_settings.pass_through_endpoints[0].guardrails.mask-pii.request_fields[0]", "not closed");
+        AssertProblem(errors, "general_settings.pass_through_endpoints[0].guardrails.mask-pii.response_fields", "runs pre_call, on requests: use request_fields");
+        AssertProblem(errors, "general_settings.pass_through_endpoints[1].guardrails", "'mask-pii' is named twice");
+        AssertProblem(errors, "general_settings.pass_through_endpoints[1].guardrails", "unknown guardrail 'ghost'");
+        Assert.Equal(6, errors.Count);
     }
 
     [Fact]

@@ -27,25 +27,14 @@ internal sealed class BedrockPreparer(
             return UpstreamPreparation.Fail(StatusCodes.Status400BadRequest, ErrorTypes.InvalidRequest, $"Refused: {problem}.");
         }
 
-        BufferedRequestBody? body;
-        try
+        var (body, failure) = await BufferedRequestBody.TryReadAsync(context, limits, cancellationToken);
+        if (failure is not null)
         {
-            body = await BufferedRequestBody.ReadAsync(context, limits.MaxRequestBodyBytes, cancellationToken);
-        }
-        catch (BadHttpRequestException e)
-        {
-            return e.StatusCode == StatusCodes.Status413PayloadTooLarge
-                ? UpstreamPreparation.Fail(StatusCodes.Status413PayloadTooLarge, ErrorTypes.RequestTooLarge, limits.BodyTooLargeMessage)
-                : UpstreamPreparation.Fail(StatusCodes.Status400BadRequest, ErrorTypes.InvalidRequest, "The request body could not be read from the client.");
-        }
-        catch (Exception e) when (e is OperationCanceledException or IOException)
-        {
-            return UpstreamPreparation.Fail(StatusCodes.Status400BadRequest, ErrorTypes.InvalidRequest, "The client went away while sending the request body.");
+            return new UpstreamPreparation(null, null, failure);
         }
 
-        return body is null
-            ? UpstreamPreparation.Fail(StatusCodes.Status413PayloadTooLarge, ErrorTypes.RequestTooLarge, limits.BodyTooLargeMessage)
-            : new UpstreamPreparation(uri, body.Sha256Hex, null);
+        // The hash is taken now, after any guardrail rewrote the body: the signature covers what is sent.
+        return new UpstreamPreparation(uri, body!.Sha256Hex, null);
     }
 
     public void ApplyCredentials(HttpRequestMessage proxyRequest, PassThroughRequest state)

@@ -1,6 +1,7 @@
 using Tollgate.Configuration;
 using Tollgate.Credentials.SigV4;
 using Tollgate.Forwarding;
+using Tollgate.Guardrails;
 using Tollgate.Routing;
 
 namespace Tollgate.Providers.Bedrock;
@@ -15,7 +16,8 @@ internal static class BedrockRoutes
     private static readonly string[] RegionVariables = ["AWS_REGION_NAME", "AWS_REGION", "AWS_DEFAULT_REGION"];
 
     public static PassThroughRoute Build(
-        TollgateConfig config, Func<string, string?> environment, UpstreamInvokers invokers, GatewayLimits limits, TimeProvider time, List<string> errors)
+        TollgateConfig config, Func<string, string?> environment, UpstreamInvokers invokers, GatewayLimits limits, TimeProvider time,
+        GuardrailRegistry guardrails, List<string> errors)
     {
         var provider = config.Providers.GetValueOrDefault(Name);
         var credentials = Credentials(provider, environment, errors);
@@ -52,6 +54,8 @@ internal static class BedrockRoutes
             DropsKeyQueryParameter = true,
             DropsAmzHeaders = true,
             Preparer = preparer,
+            Guardrails = guardrails.ForProvider(provider?.Guardrails, GuardrailMode.PreCall),
+            ResponseGuardrails = guardrails.ForProvider(provider?.Guardrails, GuardrailMode.PostCall),
             RequestConfig = RouteTableBuilder.RequestConfig(provider?.TimeoutSeconds),
             Invoker = invokers.For(Name),
         };

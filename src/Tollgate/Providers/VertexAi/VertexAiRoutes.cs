@@ -1,6 +1,7 @@
 using Tollgate.Configuration;
 using Tollgate.Credentials.GoogleOAuth;
 using Tollgate.Forwarding;
+using Tollgate.Guardrails;
 using Tollgate.Routing;
 
 namespace Tollgate.Providers.VertexAi;
@@ -11,7 +12,7 @@ internal static class VertexAiRoutes
     public const string Name = "vertex_ai";
 
     public static IEnumerable<PassThroughRoute> Build(
-        TollgateConfig config, Func<string, string?> environment, UpstreamInvokers invokers, List<string> errors)
+        TollgateConfig config, Func<string, string?> environment, UpstreamInvokers invokers, GuardrailRegistry guardrails, List<string> errors)
     {
         var provider = config.Providers.GetValueOrDefault(Name);
         var credentials = new List<VertexCredential>();
@@ -46,6 +47,8 @@ internal static class VertexAiRoutes
         var configured = credentials.Count > 0 || defaultCredential is not null;
         var preparer = new VertexAiPreparer(credentials, defaultCredential, apiBase);
         var invoker = invokers.For(Name);
+        var guardrailPlan = guardrails.ForProvider(provider?.Guardrails, GuardrailMode.PreCall);
+        var responsePlan = guardrails.ForProvider(provider?.Guardrails, GuardrailMode.PostCall);
         foreach (var prefix in new[] { "/vertex_ai", "/vertex-ai" })
         {
             yield return new PassThroughRoute
@@ -62,6 +65,8 @@ internal static class VertexAiRoutes
                 DropsClientCredentials = true,
                 DropsKeyQueryParameter = true,
                 Preparer = preparer,
+                Guardrails = guardrailPlan,
+                ResponseGuardrails = responsePlan,
                 RequestConfig = RouteTableBuilder.RequestConfig(provider?.TimeoutSeconds),
                 Invoker = invoker,
             };

@@ -1,0 +1,572 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Logging;
+using Tollgate.Errors;
+using Tollgate.Forwarding;
+using Tollgate.Keys;
+using Tollgate.Metering;
+using Tollgate.Routing;
+using Tollgate.Telemetry;
+
+namespace Tollgate.Guardrails;
+
+/// <summary>
+/// Runs guardrails: step (5) of the pass-through flow on the request, and step (9) on the answer when
+/// post_call guardrails apply. Only called when some apply, so a route and key without guardrails never
+/// have their body read or their answer held here.
+/// </summary>
+/// <remarks>
+/// Requests: (a) merge the key's guardrails into the route's plans (each guardrail once; blocks, then masks,
+/// then webhooks). (b) Skip bodies that are not text (multipart uploads, audio, images, octet-stream); refuse
+/// compressed ones. (c) Read the body into a pooled buffer (shared with the model check and Bedrock's signer)
+/// and find its texts by path; a body that is not JSON is refused, since nothing could be checked. (d) Run
+/// each guardrail on its texts: a block refuses with 400 <c>guardrail_violation</c> naming the guardrail and
+/// category; a mask replaces the matched spans; a webhook answers allow, block or mask. A guardrail that
+/// cannot decide follows its <c>on_error</c>. (e) If a text changed, write the body again with only those
+/// string tokens re-encoded and replay it with its new Content-Length. (f) With post_call guardrails, refuse
+/// a request for a streamed answer, ask for an uncompressed one, and hold the answer.
+/// Answers (<see cref="ReleaseResponseAsync"/>): a 2xx JSON answer is checked like a request body, then
+/// sent (rewritten, with its new Content-Length) or replaced by the refusal. Every decision goes on the
+/// call's spend-log row.
+/// </remarks>
+internal sealed partial class GuardrailRunner(
+    GuardrailWebhookClient webhooks, GuardrailRegistry registry, GatewayLimits limits, TimeProvider time, ILogger<GuardrailRunner> logger)
+{
+    /// <summary>Paths of the providers' streaming operations (Gemini/Vertex, Vertex partner models, Bedrock).</summary>
+    private static readonly string[] StreamingPaths = [":streamGenerateContent", ":streamRawPredict", "/converse-stream", "/invoke-with-response-stream"];
+
+    /// <summary>
+    /// Whether guardrails run at all: three field reads, no allocation. When false the body is never read
+    /// here and streams to the provider as it arrives, and the answer streams back.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    public static bool Applies(PassThroughRoute route, StoredKey? key) =>
+        route.Guardrails is not null || route.ResponseGuardrails is not null || key?.Guardrails.Count > 0;
+
+    /// <returns>Null to go on forwarding (the body may have been rewritten), or the gateway's answer instead.</returns>
+    public async ValueTask<GatewayFailure?> RunAsync(HttpContext context, PassThroughRoute route, StoredKey? key, CallRecord call)
+    {
+        // (a)
+        var requestPlan = route.Guardrails;
+        var responsePlan = route.ResponseGuardrails;
+        if (key is { Guardrails.Count: > 0 })
+        {
+            var extra = new List<Guardrail>(key.Guardrails.Count);
+            foreach (var name in key.Guardrails)
+            {
+                if (!registry.TryGet(name, out var guardrail))
+                {
+                    return new GatewayFailure(StatusCodes.Status500InternalServerError, ErrorTypes.Configuration,
+                        $"This key names the guardrail '{name}', which the gateway's config does not define; the request was not forwarded.");
+                }
+
+                extra.Add(guardrail);
+            }
+
+            requestPlan = Merge(requestPlan, route, GuardrailMode.PreCall, extra);
+            responsePlan = Merge(responsePlan, route, GuardrailMode.PostCall, extra);
+        }
+
+        var scratch = new Scratch();
+        if (requestPlan is not null
+            && await CheckRequestAsync(context, requestPlan, call.Guardrails ??= [], scratch) is { } refused)
+        {
+            return refused;
+        }
+
+        // (f)
+        return responsePlan is null ? null : await HoldResponseAsync(context, responsePlan, call);
+    }
+
+    private async ValueTask<GatewayFailure?> CheckRequestAsync(HttpContext context, GuardrailPlan plan, List<GuardrailDecision> decisions, Scratch scratch)
+    {
+        // (b)
+        var request = context.Request;
+        if (context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody == false)
+        {
+            AddAll(decisions, plan, GuardrailDecision.Allow, null);
+            return null;
+        }
+
+        if (NotText(request.ContentType) is { } mediaType)
+        {
+            AddAll(decisions, plan, GuardrailDecision.Skip, mediaType);
+            return null;
+        }
+
+        if (Compressed(request.Headers.ContentEncoding) is { } encoding)
+        {
+            return new GatewayFailure(StatusCodes.Status400BadRequest, ErrorTypes.InvalidRequest,
+                $"Guardrails apply to this request and cannot examine a compressed body (Content-Encoding: {encoding}); send it uncompressed.");
+        }
+
+        // (c)
+        var (body, failure) = await BufferedRequestBody.TryReadAsync(context, limits, context.RequestAborted);
+        if (failure is not null)
+        {
+            return failure;
+        }
+
+        if (body!.Length == 0)
+        {
+            AddAll(decisions, plan, GuardrailDecision.Allow, null);
+            return null;
+        }
+
+        using var texts = new GuardrailTexts();
+        if (!texts.TryExtract(body.Memory.Span, plan.Paths))
+        {
+            return new GatewayFailure(StatusCodes.Status400BadRequest, ErrorTypes.InvalidRequest,
+                "The request body is not valid JSON, so the guardrails that apply to it cannot examine it; it was not forwarded.");
+        }
+
+        // (d)
+        if (await RunStepsAsync(context, plan, texts, decisions, scratch) is { } refused)
+        {
+            return refused;
+        }
+
+        // (e)
+        if (texts.Changed)
+        {
+            var length = texts.RewrittenLength(body.Memory.Span);
+            var buffer = ArrayPool<byte>.Shared.Rent(Math.Max(length, 1));
+            texts.Rewrite(body.Memory.Span, buffer);
+            body.Replace(buffer, length);
+        }
+
+        return null;
+    }
+
+    private async ValueTask<GatewayFailure?> HoldResponseAsync(HttpContext context, GuardrailPlan plan, CallRecord call)
+    {
+        var request = context.Request;
+        var streamed = StreamingPaths.Any(p => call.Path.Contains(p, StringComparison.Ordinal));
+        if (!streamed && request.ContentType is { } contentType && contentType.Contains("json", StringComparison.OrdinalIgnoreCase)
+            && Compressed(request.Headers.ContentEncoding) is null)
+        {
+            var (body, failure) = await BufferedRequestBody.TryReadAsync(context, limits, context.RequestAborted);
+            if (failure is not null)
+            {
+                return failure;
+            }
+
+            streamed = AsksForStream(body!.Memory.Span);
+        }
+
+        if (streamed)
+        {
+            return new GatewayFailure(StatusCodes.Status400BadRequest, ErrorTypes.InvalidRequest,
+                $"Guardrail '{plan.Steps[0].Guardrail.Name}' checks answers (post_call) and cannot check a streamed one; send this request without streaming.");
+        }
+
+        // The answer must be readable as it will be checked: ask for it uncompressed.
+        request.Headers.Remove("Accept-Encoding");
+        var failOpen = plan.Steps.All(s => s.Guardrail.OnError == GuardrailOnError.FailOpen);
+        call.HeldResponse = (HeldResponseStream.Install(context, limits.MaxRequestBodyBytes, passThroughOnOverflow: failOpen), plan);
+        return null;
+    }
+
+    /// <summary>
+    /// Step (9) when the answer was held: puts the real response body back, then (if forwarding succeeded)
+    /// checks a 2xx JSON answer and sends it, rewritten or as it came.
+    /// </summary>
+    /// <returns>The refusal to answer with instead of the provider's answer, or null once the answer is sent (or on a forwarding error, left to the caller).</returns>
+    public async Task<GatewayFailure?> ReleaseResponseAsync(HttpContext context, CallRecord call, bool forwarded)
+    {
+        var (held, plan) = call.HeldResponse!.Value;
+        held.Restore(context);
+        if (!forwarded || held.PassingThrough)
+        {
+            if (held.PassingThrough)
+            {
+                AddAll(call.Guardrails ??= [], plan, GuardrailDecision.FailOpen, "too_large");
+            }
+
+            return null;
+        }
+
+        var decisions = call.Guardrails ??= [];
+        var response = context.Response;
+        if (held.Overflowed)
+        {
+            return CannotDecideOnAnswer(plan, "too_large", decisions);
+        }
+
+        var answer = held.Held;
+        if (answer.Length == 0)
+        {
+            // 204, 304, HEAD: no body, and no Content-Length to set.
+            return null;
+        }
+
+        if (response.StatusCode is < 200 or > 299)
+        {
+            // Provider errors pass as they came (contract section 6).
+            await SendAsync(context, answer);
+            return null;
+        }
+
+        var contentType = response.ContentType ?? "";
+        if (contentType.StartsWith("text/event-stream", StringComparison.OrdinalIgnoreCase)
+            || contentType.StartsWith("application/vnd.amazon.eventstream", StringComparison.OrdinalIgnoreCase))
+        {
+            return await WithheldOrSentAsync(context, call, answer, CannotDecideOnAnswer(plan, "streamed", decisions));
+        }
+
+        if (!contentType.Contains("json", StringComparison.OrdinalIgnoreCase))
+        {
+            AddAll(decisions, plan, GuardrailDecision.Skip, contentType.Length == 0 ? "no_content_type" : contentType.Split(';')[0].Trim());
+            await SendAsync(context, answer);
+            return null;
+        }
+
+        if (Compressed(response.Headers.ContentEncoding) is not null)
+        {
+            return await WithheldOrSentAsync(context, call, answer, CannotDecideOnAnswer(plan, "compressed", decisions));
+        }
+
+        using var texts = new GuardrailTexts();
+        if (!texts.TryExtract(answer.Span, plan.Paths))
+        {
+            return await WithheldOrSentAsync(context, call, answer, CannotDecideOnAnswer(plan, "invalid_json", decisions));
+        }
+
+        if (await RunStepsAsync(context, plan, texts, decisions, new Scratch()) is { } refused)
+        {
+            call.MeterWithheld(answer.Span, time.GetUtcNow());
+            return refused;
+        }
+
+        if (!texts.Changed)
+        {
+            await SendAsync(context, answer);
+            return null;
+        }
+
+        var length = texts.RewrittenLength(answer.Span);
+        var buffer = ArrayPool<byte>.Shared.Rent(Math.Max(length, 1));
+        try
+        {
+            texts.Rewrite(answer.Span, buffer);
+            await SendAsync(context, buffer.AsMemory(0, length));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+
+        return null;
+    }
+
+    /// <summary>Null (fail open): the answer goes out as it came. A refusal: the answer is metered, then withheld.</summary>
+    private async Task<GatewayFailure?> WithheldOrSentAsync(HttpContext context, CallRecord call, ReadOnlyMemory<byte> answer, GatewayFailure? refusal)
+    {
+        if (refusal is null)
+        {
+            await SendAsync(context, answer);
+            return null;
+        }
+
+        call.MeterWithheld(answer.Span, time.GetUtcNow());
+        return refusal;
+    }
+
+    private static async Task SendAsync(HttpContext context, ReadOnlyMemory<byte> body)
+    {
+        context.Response.ContentLength = body.Length;
+        try
+        {
+            await context.Response.Body.WriteAsync(body, context.RequestAborted);
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException && context.RequestAborted.IsCancellationRequested)
+        {
+            // The client went away while its answer was checked; the spend row records the abort.
+        }
+    }
+
+    private GatewayFailure? CannotDecideOnAnswer(GuardrailPlan plan, string reason, List<GuardrailDecision> decisions)
+    {
+        foreach (var step in plan.Steps)
+        {
+            if (CannotDecide(step.Guardrail, reason, decisions) is { } refusal)
+            {
+                return refusal;
+            }
+        }
+
+        return null;
+    }
+
+    private async ValueTask<GatewayFailure?> RunStepsAsync(HttpContext context, GuardrailPlan plan, GuardrailTexts texts, List<GuardrailDecision> decisions, Scratch scratch)
+    {
+        foreach (var step in plan.Steps)
+        {
+            var refusal = step.Guardrail.Kind == GuardrailKind.Webhook
+                ? await RunWebhookAsync(context, step, texts, decisions, scratch)
+                : RunDetector(step, texts, decisions, scratch);
+            if (refusal is not null)
+            {
+                return refusal;
+            }
+        }
+
+        return null;
+    }
+
+    private static GuardrailPlan? Merge(GuardrailPlan? plan, PassThroughRoute route, GuardrailMode mode, List<Guardrail> extra)
+    {
+        var ofMode = extra.Where(g => g.Mode == mode).ToList();
+        return ofMode.Count == 0 ? plan : (plan ?? GuardrailPlan.Base(route.IsCustomEndpoint, mode)).With(ofMode);
+    }
+
+    /// <summary>A JSON body's top-level <c>"stream": true</c> (OpenAI, Anthropic, Mistral, Cohere, …).</summary>
+    private static bool AsksForStream(ReadOnlySpan<byte> json)
+    {
+        var reader = new Utf8JsonReader(json);
+        try
+        {
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                return false;
+            }
+
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var isStream = reader.ValueTextEquals("stream"u8);
+                reader.Read();
+                if (isStream)
+                {
+                    return reader.TokenType == JsonTokenType.True;
+                }
+
+                reader.Skip();
+            }
+        }
+        catch (JsonException)
+        {
+            // Not JSON: the provider will say so.
+        }
+
+        return false;
+    }
+
+    private static string? Compressed(Microsoft.Extensions.Primitives.StringValues encoding) =>
+        encoding.Count > 0 && !string.Equals(encoding.ToString(), "identity", StringComparison.OrdinalIgnoreCase) ? encoding.ToString() : null;
+
+    private GatewayFailure? RunDetector(GuardrailStep step, GuardrailTexts texts, List<GuardrailDecision> decisions, Scratch scratch)
+    {
+        var guardrail = step.Guardrail;
+        var detector = guardrail.Detector!;
+        var timed = guardrail.Kind is GuardrailKind.Regex or GuardrailKind.Keywords;
+        var started = time.GetTimestamp();
+        try
+        {
+            if (guardrail.Action == GuardrailAction.Block)
+            {
+                for (var i = 0; i < texts.Count; i++)
+                {
+                    if ((texts.Selectors(i) & step.Selector) == 0)
+                    {
+                        continue;
+                    }
+
+                    if (detector.FindFirst(texts.Text(i)) is { } category)
+                    {
+                        decisions.Add(new GuardrailDecision(guardrail.Name, GuardrailDecision.Block, category, 1));
+                        return Violation(guardrail.Name, category);
+                    }
+
+                    CheckTime(timed, started, guardrail);
+                }
+
+                decisions.Add(new GuardrailDecision(guardrail.Name, GuardrailDecision.Allow));
+                return null;
+            }
+
+            var counts = scratch.Counts;
+            counts.Clear();
+            for (var i = 0; i < texts.Count; i++)
+            {
+                if ((texts.Selectors(i) & step.Selector) == 0)
+                {
+                    continue;
+                }
+
+                var matches = scratch.Matches;
+                matches.Clear();
+                var text = texts.Text(i);
+                detector.FindAll(text, matches);
+                if (matches.Count > 0)
+                {
+                    TextMasker.Normalize(matches);
+                    foreach (var match in matches)
+                    {
+                        counts[match.Category] = counts.GetValueOrDefault(match.Category) + 1;
+                    }
+
+                    texts.Replace(i, TextMasker.Apply(text, matches, scratch.Builder));
+                }
+
+                CheckTime(timed, started, guardrail);
+            }
+
+            if (counts.Count == 0)
+            {
+                decisions.Add(new GuardrailDecision(guardrail.Name, GuardrailDecision.Allow));
+            }
+
+            foreach (var (category, count) in counts.OrderBy(c => c.Key, StringComparer.Ordinal))
+            {
+                decisions.Add(new GuardrailDecision(guardrail.Name, GuardrailDecision.Mask, category, count));
+            }
+
+            return null;
+        }
+        catch (RegexMatchTimeoutException)
+        {
+            return CannotDecide(guardrail, "timeout", decisions);
+        }
+    }
+
+    private async Task<GatewayFailure?> RunWebhookAsync(HttpContext context, GuardrailStep step, GuardrailTexts texts, List<GuardrailDecision> decisions, Scratch scratch)
+    {
+        var guardrail = step.Guardrail;
+        var selected = scratch.Selected;
+        selected.Clear();
+        for (var i = 0; i < texts.Count; i++)
+        {
+            if ((texts.Selectors(i) & step.Selector) != 0)
+            {
+                selected.Add(i);
+            }
+        }
+
+        if (selected.Count == 0)
+        {
+            decisions.Add(new GuardrailDecision(guardrail.Name, GuardrailDecision.Allow));
+            return null;
+        }
+
+        var verdict = await webhooks.CheckAsync(guardrail, texts, selected, context.TraceIdentifier, context.RequestAborted);
+        switch (verdict.Kind)
+        {
+            case WebhookVerdict.Outcome.Allow:
+                decisions.Add(new GuardrailDecision(guardrail.Name, GuardrailDecision.Allow));
+                return null;
+
+            case WebhookVerdict.Outcome.Block:
+                decisions.Add(new GuardrailDecision(guardrail.Name, GuardrailDecision.Block, verdict.Category, 1));
+                return Violation(guardrail.Name, verdict.Category!);
+
+            case WebhookVerdict.Outcome.Mask:
+                var changed = 0;
+                for (var j = 0; j < selected.Count; j++)
+                {
+                    if (!texts.Text(selected[j]).SequenceEqual(verdict.Texts![j]))
+                    {
+                        texts.Replace(selected[j], verdict.Texts[j]);
+                        changed++;
+                    }
+                }
+
+                decisions.Add(changed == 0
+                    ? new GuardrailDecision(guardrail.Name, GuardrailDecision.Allow)
+                    : new GuardrailDecision(guardrail.Name, GuardrailDecision.Mask, verdict.Category, changed));
+                return null;
+
+            case WebhookVerdict.Outcome.ClientAborted:
+                return new GatewayFailure(StatusCodes.Status400BadRequest, ErrorTypes.InvalidRequest, "The client went away while its request was being checked.");
+
+            default:
+                return CannotDecide(guardrail, verdict.Error!, decisions);
+        }
+    }
+
+    private GatewayFailure? CannotDecide(Guardrail guardrail, string reason, List<GuardrailDecision> decisions)
+    {
+        var failOpen = guardrail.OnError == GuardrailOnError.FailOpen;
+        Log.CouldNotDecide(logger, guardrail.Name, reason, failOpen ? "fail_open" : "fail_closed");
+        decisions.Add(new GuardrailDecision(guardrail.Name, failOpen ? GuardrailDecision.FailOpen : GuardrailDecision.FailClosed, reason));
+        if (failOpen)
+        {
+            return null;
+        }
+
+        var what = reason switch
+        {
+            "timeout" => $"it did not finish within {guardrail.Timeout.TotalMilliseconds:0} ms",
+            "unreachable" => "its webhook could not be reached",
+            "invalid_answer" => "its webhook's answer was not {\"action\": \"allow\" | \"block\" | \"mask\", \"texts\": [...]}",
+            "too_large" => $"the answer is larger than {limits.MaxRequestBodyBytes} bytes",
+            "streamed" => "the answer was streamed",
+            "compressed" => "the answer was compressed",
+            "invalid_json" => "the answer is not valid JSON",
+            _ => $"its webhook answered {reason.Replace("http_", "HTTP ", StringComparison.Ordinal)}",
+        };
+        return new GatewayFailure(StatusCodes.Status503ServiceUnavailable, ErrorTypes.GuardrailUnavailable,
+            $"Guardrail '{guardrail.Name}' could not decide ({what}) and fails closed; "
+            + (guardrail.Mode == GuardrailMode.PostCall ? "the provider's answer was withheld." : "the request was not forwarded."));
+    }
+
+    private void CheckTime(bool timed, long started, Guardrail guardrail)
+    {
+        // Each regex call is bounded by its own timeout; this bounds the sum over many texts.
+        if (timed && time.GetElapsedTime(started) > guardrail.Timeout)
+        {
+            throw new RegexMatchTimeoutException();
+        }
+    }
+
+    private static GatewayFailure Violation(string name, string category) =>
+        new(StatusCodes.Status400BadRequest, ErrorTypes.GuardrailViolation, $"Blocked by guardrail '{name}': {category}");
+
+    private static void AddAll(List<GuardrailDecision> decisions, GuardrailPlan plan, string action, string? category)
+    {
+        foreach (var step in plan.Steps)
+        {
+            decisions.Add(new GuardrailDecision(step.Guardrail.Name, action, category));
+        }
+    }
+
+    /// <summary>The media type of a body guardrails do not read (only text is examined), or null for one they do.</summary>
+    private static string? NotText(string? contentType)
+    {
+        if (contentType is null)
+        {
+            return null;
+        }
+
+        var semicolon = contentType.IndexOf(';');
+        var mediaType = (semicolon < 0 ? contentType : contentType[..semicolon]).Trim().ToLowerInvariant();
+        return mediaType.StartsWith("multipart/", StringComparison.Ordinal)
+            || mediaType.StartsWith("audio/", StringComparison.Ordinal)
+            || mediaType.StartsWith("image/", StringComparison.Ordinal)
+            || mediaType.StartsWith("video/", StringComparison.Ordinal)
+            || mediaType == "application/octet-stream"
+            ? mediaType
+            : null;
+    }
+
+    /// <summary>Per-request working lists, made once per guarded request.</summary>
+    private sealed class Scratch
+    {
+        public List<TextMatch> Matches { get; } = [];
+
+        public Dictionary<string, int> Counts { get; } = new(StringComparer.Ordinal);
+
+        public List<int> Selected { get; } = [];
+
+        public StringBuilder Builder { get; } = new();
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventIds.GuardrailCouldNotDecide, LogLevel.Warning, "Guardrail {Guardrail} could not decide ({Reason}); {OnError}")]
+        public static partial void CouldNotDecide(ILogger logger, string guardrail, string reason, string onError);
+    }
+}

@@ -1,0 +1,248 @@
+using System.Buffers;
+using System.Text.Json;
+
+namespace Tollgate.Guardrails;
+
+/// <summary>
+/// The texts of one JSON request body that guardrails examine, found by walking it once with
+/// <see cref="Utf8JsonReader"/> against a <see cref="TextPathSet"/>: where each string token is in the
+/// body, its unescaped characters (in one pooled buffer), which selectors named it, and its replacement
+/// once a guardrail masked it. <see cref="Rewrite"/> then writes the body with only those tokens changed.
+/// </summary>
+internal sealed class GuardrailTexts : IDisposable
+{
+    private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = 256 };
+
+    private readonly List<Entry> _entries = [];
+    private char[] _chars = [];
+    private int _charCount;
+
+    private struct Entry
+    {
+        public int TokenStart;
+        public int TokenLength;
+        public int CharStart;
+        public int CharLength;
+        public ulong Selectors;
+        public string? Replacement;
+    }
+
+    public int Count => _entries.Count;
+
+    /// <summary>True once any text was replaced.</summary>
+    public bool Changed { get; private set; }
+
+    /// <summary>Finds the texts in <paramref name="json"/>; false when it is not one well-formed JSON value.</summary>
+    public bool TryExtract(ReadOnlySpan<byte> json, TextPathSet paths)
+    {
+        _entries.Clear();
+        _charCount = 0;
+        Changed = false;
+        var reader = new Utf8JsonReader(json, ReaderOptions);
+        try
+        {
+            if (!reader.Read())
+            {
+                return false;
+            }
+
+            ReadOnlySpan<int> root = [0];
+            Walk(ref reader, paths, root, 0);
+            // Nothing may follow the one value.
+            return !reader.Read();
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
+        {
+            // Malformed JSON, or a string that is not valid UTF-8 / UTF-16 once unescaped.
+            return false;
+        }
+    }
+
+    public ulong Selectors(int index) => _entries[index].Selectors;
+
+    /// <summary>The text as it stands: the original, or its replacement.</summary>
+    public ReadOnlySpan<char> Text(int index)
+    {
+        var entry = _entries[index];
+        return entry.Replacement is { } replaced ? replaced : _chars.AsSpan(entry.CharStart, entry.CharLength);
+    }
+
+    public void Replace(int index, string text)
+    {
+        if (Text(index).SequenceEqual(text))
+        {
+            return;
+        }
+
+        var entry = _entries[index];
+        entry.Replacement = text;
+        _entries[index] = entry;
+        Changed = true;
+    }
+
+    /// <summary>The length of <paramref name="json"/> once the replaced tokens are re-encoded.</summary>
+    public int RewrittenLength(ReadOnlySpan<byte> json)
+    {
+        var length = json.Length;
+        foreach (var entry in _entries)
+        {
+            if (entry.Replacement is { } replacement)
+            {
+                length += 2 + JsonStringEncoder.EncodedLength(replacement) - entry.TokenLength;
+            }
+        }
+
+        return length;
+    }
+
+    /// <summary>
+    /// Writes <paramref name="json"/> into <paramref name="destination"/> (<see cref="RewrittenLength"/> bytes) with
+    /// each replaced string token re-encoded and every other byte as it was.
+    /// </summary>
+    public int Rewrite(ReadOnlySpan<byte> json, Span<byte> destination)
+    {
+        var read = 0;
+        var written = 0;
+        foreach (var entry in _entries)
+        {
+            if (entry.Replacement is not { } replacement)
+            {
+                continue;
+            }
+
+            var before = json[read..entry.TokenStart];
+            before.CopyTo(destination[written..]);
+            written += before.Length;
+            destination[written++] = (byte)'"';
+            written += JsonStringEncoder.Encode(replacement, destination[written..]);
+            destination[written++] = (byte)'"';
+            read = entry.TokenStart + entry.TokenLength;
+        }
+
+        json[read..].CopyTo(destination[written..]);
+        return written + json.Length - read;
+    }
+
+    public void Dispose()
+    {
+        var chars = _chars;
+        _chars = [];
+        if (chars.Length > 0)
+        {
+            ArrayPool<char>.Shared.Return(chars);
+        }
+    }
+
+    /// <summary>The reader is on a value's first token; on return, on its last.</summary>
+    private void Walk(ref Utf8JsonReader reader, TextPathSet paths, scoped ReadOnlySpan<int> active, ulong subtree)
+    {
+        var nodes = paths.Nodes;
+        var strings = 0UL;
+        foreach (var n in active)
+        {
+            subtree |= nodes[n].SubtreeBits;
+            strings |= nodes[n].StringBits;
+        }
+
+        switch (reader.TokenType)
+        {
+            case JsonTokenType.String:
+                if ((subtree | strings) != 0)
+                {
+                    Add(ref reader, subtree | strings);
+                }
+
+                return;
+
+            case JsonTokenType.StartObject or JsonTokenType.StartArray when active.IsEmpty && subtree == 0:
+                reader.Skip();
+                return;
+
+            case JsonTokenType.StartObject:
+            {
+                Span<int> next = stackalloc int[TextPathSet.MaxActive];
+                while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+                {
+                    var count = 0;
+                    foreach (var n in active)
+                    {
+                        foreach (var (name, child) in nodes[n].Properties)
+                        {
+                            if (count < next.Length && reader.ValueTextEquals(name))
+                            {
+                                next[count++] = child;
+                            }
+                        }
+                    }
+
+                    reader.Read();
+                    Walk(ref reader, paths, next[..count], subtree);
+                }
+
+                return;
+            }
+
+            case JsonTokenType.StartArray:
+            {
+                Span<int> next = stackalloc int[TextPathSet.MaxActive];
+                var index = 0;
+                while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+                {
+                    var count = 0;
+                    foreach (var n in active)
+                    {
+                        var node = nodes[n];
+                        if (node.AnyElement >= 0 && count < next.Length)
+                        {
+                            next[count++] = node.AnyElement;
+                        }
+
+                        foreach (var (elementIndex, child) in node.Elements)
+                        {
+                            if (elementIndex == index && count < next.Length)
+                            {
+                                next[count++] = child;
+                            }
+                        }
+                    }
+
+                    Walk(ref reader, paths, next[..count], subtree);
+                    index++;
+                }
+
+                return;
+            }
+
+            default:
+                return;
+        }
+    }
+
+    private void Add(ref Utf8JsonReader reader, ulong selectors)
+    {
+        var raw = reader.ValueSpan;
+        // Unescaping never makes a string longer than its UTF-8 bytes.
+        if (_chars.Length - _charCount < raw.Length)
+        {
+            var larger = ArrayPool<char>.Shared.Rent(Math.Max(_charCount + raw.Length, Math.Max(_chars.Length * 2, 1024)));
+            _chars.AsSpan(0, _charCount).CopyTo(larger);
+            if (_chars.Length > 0)
+            {
+                ArrayPool<char>.Shared.Return(_chars);
+            }
+
+            _chars = larger;
+        }
+
+        var length = reader.CopyString(_chars.AsSpan(_charCount));
+        _entries.Add(new Entry
+        {
+            TokenStart = (int)reader.TokenStartIndex,
+            TokenLength = raw.Length + 2,
+            CharStart = _charCount,
+            CharLength = length,
+            Selectors = selectors,
+        });
+        _charCount += length;
+    }
+}

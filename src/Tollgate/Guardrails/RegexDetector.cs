@@ -1,0 +1,82 @@
+using System.Text.RegularExpressions;
+
+namespace Tollgate.Guardrails;
+
+/// <summary>
+/// <c>kind: regex</c>: the configured patterns, each compiled once. A pattern runs on .NET's
+/// non-backtracking engine (time linear in the text) unless it uses what that engine cannot do
+/// (lookarounds, backreferences, atomic groups, conditionals); such a pattern falls back to the
+/// backtracking engine, logged at start, and is bounded by the guardrail's match time limit instead.
+/// Empty matches are ignored (there is nothing to block or mask).
+/// </summary>
+internal sealed class RegexDetector : ITextDetector
+{
+    public const string Category = "pattern";
+    public const string Mask = "[REDACTED]";
+
+    private readonly Regex[] _patterns;
+
+    public RegexDetector(IReadOnlyList<string> patterns, TimeSpan timeout)
+    {
+        _patterns = new Regex[patterns.Count];
+        var backtracking = new List<int>();
+        for (var i = 0; i < patterns.Count; i++)
+        {
+            _patterns[i] = Compile(patterns[i], timeout, out var usesBacktracking);
+            if (usesBacktracking)
+            {
+                backtracking.Add(i);
+            }
+        }
+
+        BacktrackingPatterns = backtracking;
+    }
+
+    /// <summary>Indexes of the patterns that run on the backtracking engine.</summary>
+    public IReadOnlyList<int> BacktrackingPatterns { get; }
+
+    /// <exception cref="ArgumentException">The pattern is not a valid .NET regular expression.</exception>
+    public static Regex Compile(string pattern, TimeSpan timeout, out bool backtracking)
+    {
+        try
+        {
+            backtracking = false;
+            return new Regex(pattern, RegexOptions.CultureInvariant | RegexOptions.NonBacktracking, timeout);
+        }
+        catch (NotSupportedException)
+        {
+            backtracking = true;
+            return new Regex(pattern, RegexOptions.CultureInvariant | RegexOptions.Compiled, timeout);
+        }
+    }
+
+    public void FindAll(ReadOnlySpan<char> text, List<TextMatch> matches)
+    {
+        foreach (var regex in _patterns)
+        {
+            foreach (var match in regex.EnumerateMatches(text))
+            {
+                if (match.Length > 0)
+                {
+                    matches.Add(new TextMatch(match.Index, match.Length, Category, Mask));
+                }
+            }
+        }
+    }
+
+    public string? FindFirst(ReadOnlySpan<char> text)
+    {
+        foreach (var regex in _patterns)
+        {
+            foreach (var match in regex.EnumerateMatches(text))
+            {
+                if (match.Length > 0)
+                {
+                    return Category;
+                }
+            }
+        }
+
+        return null;
+    }
+}

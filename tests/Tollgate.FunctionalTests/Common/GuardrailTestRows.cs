@@ -1,0 +1,36 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace Tollgate.FunctionalTests.Common;
+
+/// <summary>Reads a call's spend-log row and its guardrail decisions through the admin API.</summary>
+public static class GuardrailTestRows
+{
+    /// <summary>Each decision as <c>name:action[:category][:count]</c>.</summary>
+    public static List<string> Decisions(JsonElement row) =>
+        [.. row.GetProperty("metadata").GetProperty("guardrails").EnumerateArray().Select(d => string.Join(':', new[]
+        {
+            d.GetProperty("name").GetString(),
+            d.GetProperty("action").GetString(),
+            d.TryGetProperty("category", out var c) ? c.GetString() : null,
+            d.TryGetProperty("count", out var n) ? n.GetInt32().ToString(CultureInfo.InvariantCulture) : null,
+        }.Where(p => p is not null)))];
+
+    /// <summary>Rows are written in the background: poll until the call's row is there.</summary>
+    public static async Task<JsonElement> SpendRowAsync(GatewayTestEnvironment gateway, string callId)
+    {
+        var deadline = DateTime.UtcNow + TaskTimeoutExtensions.DefaultTimeoutSpan;
+        while (true)
+        {
+            using var response = await gateway.Client.SendAsync(gateway.Request(HttpMethod.Get, "spend/logs?request_id=" + callId, GatewayTestEnvironment.MasterKey)).DefaultTimeout();
+            var rows = JsonDocument.Parse(await response.Content.ReadAsStringAsync().DefaultTimeout()).RootElement;
+            if (rows.GetArrayLength() > 0)
+            {
+                return rows[0].Clone();
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"no spend row for {callId}");
+            await Task.Delay(20);
+        }
+    }
+}

@@ -1,0 +1,544 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Tollgate.FunctionalTests.Common;
+using Tollgate.FunctionalTests.FakeProviders;
+
+namespace Tollgate.FunctionalTests;
+
+/// <summary>
+/// Guardrails through the real gateway (contract section 7): blocks, masks and webhook verdicts on the
+/// OpenAI, Anthropic and Vertex AI routes and on a custom endpoint, each checked against what the fake
+/// provider received (byte for byte, with its Content-Length) and the call's spend-log row.
+/// </summary>
+public sealed class GuardrailTests
+{
+    private const string SecondKey = "sk-virtual-test-fail-open-0003";
+    private const string Secret = "sk-proj-abc123def456ghi789jkl012";
+    private const string TinyPng = "iVBORw0KGgo=";
+
+    public static TheoryData<string> Routes => ["openai", "anthropic", "vertex_ai", "custom"];
+
+    /// <summary>Defines every guardrail the tests use; <c>moderation</c> fails closed, <c>moderation-open</c> fails open.</summary>
+    private static string GuardrailsYaml(FakeGuardrailWebhook webhook) =>
+        $$"""
+        guardrails:
+          - { name: codenames, kind: keywords, keywords: ["project falcon"] }
+          - { name: no-secrets, kind: pii, entities: [secret] }
+          - { name: mask-pii, kind: pii, entities: [email, phone, card], action: mask }
+          - { name: moderation, kind: webhook, url: "{{webhook.Url}}", timeout_ms: 300, headers: { Authorization: "Bearer webhook-token" } }
+          - { name: moderation-open, kind: webhook, url: "{{webhook.Url}}", timeout_ms: 300, on_error: fail_open }
+        """;
+
+    private const string RouteGuardrails = "[codenames, no-secrets, mask-pii, moderation]";
+
+    [Theory]
+    [MemberData(nameof(Routes))]
+    public async Task Blocks_masks_and_webhook_verdicts_apply_on_the_route(string route)
+    {
+        await using var webhook = await FakeGuardrailWebhook.StartAsync().DefaultTimeout();
+        await using var target = await GuardedRoute.StartAsync(route, webhook).DefaultTimeout();
+        var gateway = target.Gateway;
+        await gateway.GenerateKeyAsync($$"""{"key":"{{SecondKey}}","guardrails":["moderation-open"]}""").DefaultTimeout();
+
+        // Clean text: forwarded byte for byte; the webhook saw the texts (and only texts).
+        var clean = await target.SendAsync("Hello there, how are you?");
+        Assert.Equal(HttpStatusCode.OK, clean.Status);
+        Assert.Equal(target.Body("Hello there, how are you?"), target.Upstream.LastRequest.BodyText);
+        Assert.Contains("Hello there, how are you?", webhook.LastTexts("moderation"));
+        Assert.DoesNotContain(webhook.LastTexts("moderation"), t => t.Contains(TinyPng, StringComparison.Ordinal));
+        Assert.Equal("Bearer webhook-token", webhook.Calls.Last().Authorization);
+        Assert.Equal(clean.CallId, webhook.Calls.Last().CallId);
+
+        // A keyword blocks, naming the guardrail and the category, not the text.
+        var forwarded = target.Upstream.Requests.Count;
+        var codename = await target.SendAsync("Tell me everything about Project  Falcon.");
+        AssertRefused(codename, HttpStatusCode.BadRequest, "guardrail_violation", "Blocked by guardrail 'codenames': keyword");
+        Assert.DoesNotContain("Falcon", codename.Body, StringComparison.OrdinalIgnoreCase);
+
+        // A secret blocks without being echoed anywhere.
+        var secret = await target.SendAsync($"my key is {Secret}, keep it safe");
+        AssertRefused(secret, HttpStatusCode.BadRequest, "guardrail_violation", "Blocked by guardrail 'no-secrets': secret");
+        Assert.DoesNotContain(Secret, secret.Body, StringComparison.Ordinal);
+        Assert.Equal(forwarded, target.Upstream.Requests.Count);
+
+        // PII is masked: only the matched spans change, the JSON stays valid, Content-Length is exact, and the
+        // webhook (which runs after local masks) never sees the address.
+        const string Personal = "Mail ann@example.com or call +1 415 555 2671 today";
+        var masked = await target.SendAsync(Personal);
+        Assert.Equal(HttpStatusCode.OK, masked.Status);
+        var seen = target.Upstream.LastRequest;
+        Assert.Equal(target.Body("Mail [EMAIL] or call [PHONE] today"), seen.BodyText);
+        Assert.Equal(seen.Body.Length.ToString(System.Globalization.CultureInfo.InvariantCulture), seen.Header("Content-Length"));
+        Assert.Null(seen.Header("Transfer-Encoding"));
+        using (JsonDocument.Parse(seen.Body))
+        {
+        }
+
+        Assert.Contains("Mail [EMAIL] or call [PHONE] today", webhook.LastTexts("moderation"));
+        Assert.DoesNotContain(webhook.Calls, c => c.Texts.Any(t => t.Contains("ann@example.com", StringComparison.Ordinal)));
+
+        // The webhook blocks, with its own category.
+        webhook.Answer = (name, texts) => (200, """{"action":"block","category":"toxicity"}""", TimeSpan.Zero);
+        AssertRefused(await target.SendAsync("Hello again"), HttpStatusCode.BadRequest, "guardrail_violation", "Blocked by guardrail 'moderation': toxicity");
+
+        // The webhook masks: its texts replace the ones sent, one for one.
+        webhook.Answer = (name, texts) => (200, JsonSerializer.Serialize(new { action = "mask", texts = texts.Select(t => t.Replace("Hello", "Hi", StringComparison.Ordinal)) }), TimeSpan.Zero);
+        var rewritten = await target.SendAsync("Hello again");
+        Assert.Equal(HttpStatusCode.OK, rewritten.Status);
+        Assert.Equal(target.Body("Hi again"), target.Upstream.LastRequest.BodyText);
+
+        // The webhook is too slow: fail_closed refuses within its timeout...
+        forwarded = target.Upstream.Requests.Count;
+        webhook.Answer = (name, texts) => (200, """{"action":"allow"}""", TimeSpan.FromSeconds(20));
+        var stopwatch = Stopwatch.StartNew();
+        var slow = await target.SendAsync("Hello once more");
+        AssertRefused(slow, HttpStatusCode.ServiceUnavailable, "guardrail_unavailable", "Guardrail 'moderation' could not decide (it did not finish within 300 ms)");
+        Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(5), $"took {stopwatch.Elapsed}");
+        Assert.Equal(forwarded, target.Upstream.Requests.Count);
+
+        // ...and fail_open (the second key's guardrail) forwards unchanged.
+        webhook.Answer = (name, texts) => name == "moderation-open"
+            ? (200, """{"action":"block"}""", TimeSpan.FromSeconds(20))
+            : (200, """{"action":"allow"}""", TimeSpan.Zero);
+        var open = await target.SendAsync("Hello once more", SecondKey);
+        Assert.Equal(HttpStatusCode.OK, open.Status);
+        Assert.Equal(target.Body("Hello once more"), target.Upstream.LastRequest.BodyText);
+
+        // Each decision is on the call's spend-log row; matched text never is.
+        var maskedRow = await GuardrailTestRows.SpendRowAsync(gateway, masked.CallId);
+        Assert.Equal(
+            ["codenames:allow", "no-secrets:allow", "mask-pii:mask:email:1", "mask-pii:mask:phone:1", "moderation:allow"],
+            GuardrailTestRows.Decisions(maskedRow));
+        Assert.DoesNotContain("ann@example.com", maskedRow.GetRawText(), StringComparison.Ordinal);
+        var secretRow = await GuardrailTestRows.SpendRowAsync(gateway, secret.CallId);
+        Assert.Equal(["codenames:allow", "no-secrets:block:secret:1"], GuardrailTestRows.Decisions(secretRow));
+        Assert.Equal("guardrail_violation", secretRow.GetProperty("metadata").GetProperty("error_type").GetString());
+        Assert.DoesNotContain(Secret, secretRow.GetRawText(), StringComparison.Ordinal);
+        Assert.Contains("moderation:fail_closed:timeout", GuardrailTestRows.Decisions(await GuardrailTestRows.SpendRowAsync(gateway, slow.CallId)));
+        Assert.Contains("moderation-open:fail_open:timeout", GuardrailTestRows.Decisions(await GuardrailTestRows.SpendRowAsync(gateway, open.CallId)));
+        Assert.DoesNotContain(Secret, gateway.Logs.AllText, StringComparison.Ordinal);
+        Assert.DoesNotContain("ann@example.com", gateway.Logs.AllText, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Webhook_answers_that_cannot_be_obeyed_fail_closed()
+    {
+        await using var webhook = await FakeGuardrailWebhook.StartAsync().DefaultTimeout();
+        await using var target = await GuardedRoute.StartAsync("openai", webhook).DefaultTimeout();
+
+        foreach (var (status, answer, reason) in new[]
+        {
+            (200, """{"action":"mask","texts":["only one"]}""", "answer was not"),
+            (200, """{"verdict":"fine"}""", "answer was not"),
+            (200, "not json", "answer was not"),
+            (500, """{"action":"allow"}""", "its webhook answered HTTP 500"),
+        })
+        {
+            webhook.Answer = (_, _) => (status, answer, TimeSpan.Zero);
+            AssertRefused(await target.SendAsync("Hello"), HttpStatusCode.ServiceUnavailable, "guardrail_unavailable", reason);
+        }
+
+        Assert.Empty(target.Upstream.Requests);
+    }
+
+    [Fact]
+    public async Task Request_fields_limit_a_guardrail_to_those_paths_on_a_custom_endpoint()
+    {
+        await using var upstream = await FakeUpstream.StartAsync(context => context.Response.WriteAsync("""{"results":[]}""")).DefaultTimeout();
+        await using var webhook = await FakeGuardrailWebhook.StartAsync().DefaultTimeout();
+        await using var gateway = await GatewayTestEnvironment.StartWithKeysAsync(
+            GuardrailsYaml(webhook),
+            general: $$"""
+                pass_through_endpoints:
+                  - path: /rerank
+                    target: "{{upstream.Origin}}/v1/rerank"
+                    auth: true
+                    guardrails:
+                      mask-pii: { request_fields: ["documents[*].text"] }
+                      moderation: { request_fields: [query] }
+                      codenames:
+              """).DefaultTimeout();
+        const string Body = """{"model":"rerank-v3.5","query":"who is bob@example.com","documents":[{"id":"bob@example.com","text":"Reach bob@example.com"},{"text":"card 4111 1111 1111 1111"}]}""";
+
+        var response = await SendAsync(gateway, "rerank", Body);
+
+        Assert.Equal(HttpStatusCode.OK, response.Status);
+        Assert.Equal(
+            """{"model":"rerank-v3.5","query":"who is bob@example.com","documents":[{"id":"bob@example.com","text":"Reach [EMAIL]"},{"text":"card [CARD]"}]}""",
+            upstream.LastRequest.BodyText);
+        Assert.Equal(["who is bob@example.com"], webhook.LastTexts("moderation"));
+
+        // Without fields, a custom endpoint's guardrail reads every string in the body.
+        var blocked = await SendAsync(gateway, "rerank", """{"query":"q","documents":[{"meta":{"note":"project falcon"}}]}""");
+        AssertRefused(blocked, HttpStatusCode.BadRequest, "guardrail_violation", "Blocked by guardrail 'codenames': keyword");
+    }
+
+    [Fact]
+    public async Task A_masked_bedrock_converse_body_is_signed_as_sent()
+    {
+        await using var bedrock = await FakeBedrock.StartAsync().DefaultTimeout();
+        await using var gateway = await GatewayTestEnvironment.StartWithKeysAsync(
+            $"""
+            guardrails:
+              - {"{"} name: mask-pii, kind: pii, action: mask {"}"}
+            pass_through_providers:
+              bedrock:
+                aws_access_key_id: {FakeBedrock.DefaultAccessKeyId}
+                aws_secret_access_key: {FakeBedrock.DefaultSecretAccessKey}
+                aws_region_name: {FakeBedrock.DefaultRegion}
+                api_base: "{bedrock.Origin}"
+                guardrails: [mask-pii]
+            """).DefaultTimeout();
+        const string Body = """{"messages":[{"role":"user","content":[{"text":"My SSN is 123-45-6789"},{"image":{"format":"png","source":{"bytes":"iVBORw0KGgo="}}}]}],"system":[{"text":"Reply to ann@example.com"}],"inferenceConfig":{"maxTokens":16}}""";
+
+        var response = await SendAsync(gateway, "bedrock/model/anthropic.claude-3-5-haiku-20241022-v1:0/converse", Body);
+
+        Assert.True(response.Status == HttpStatusCode.OK, string.Join("\n", bedrock.Rejections) + response.Body);
+        Assert.Equal(FakeBedrock.ConverseJson, response.Body);
+        Assert.Equal(
+            """{"messages":[{"role":"user","content":[{"text":"My SSN is [SSN]"},{"image":{"format":"png","source":{"bytes":"iVBORw0KGgo="}}}]}],"system":[{"text":"Reply to [EMAIL]"}],"inferenceConfig":{"maxTokens":16}}""",
+            bedrock.Upstream.LastRequest.BodyText);
+        Assert.StartsWith("AWS4-HMAC-SHA256 ", bedrock.Upstream.LastRequest.Header("Authorization"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_keys_guardrails_apply_on_a_route_without_any()
+    {
+        await using var upstream = await FakeUpstream.StartAsync(FakeOpenAi.HandleAsync).DefaultTimeout();
+        await using var webhook = await FakeGuardrailWebhook.StartAsync().DefaultTimeout();
+        await using var gateway = await GatewayTestEnvironment.StartWithKeysAsync(
+            GuardrailsYaml(webhook) + "\n" + $$"""
+            pass_through_providers:
+              openai: { api_key: {{FakeOpenAi.ApiKey}}, api_base: "{{upstream.Origin}}" }
+            """).DefaultTimeout();
+        var guarded = (await gateway.GenerateKeyAsync("""{"guardrails":["mask-pii","codenames"]}""")).GetProperty("key").GetString()!;
+        var body = ChatBody("write to ann@example.com");
+
+        var plain = await SendAsync(gateway, "openai/v1/chat/completions", body);
+        var masked = await SendAsync(gateway, "openai/v1/chat/completions", body, guarded);
+        var blocked = await SendAsync(gateway, "openai/v1/chat/completions", ChatBody("project falcon"), guarded);
+
+        Assert.Equal(HttpStatusCode.OK, plain.Status);
+        Assert.Equal(HttpStatusCode.OK, masked.Status);
+        Assert.Equal([body, ChatBody("write to [EMAIL]")], upstream.Requests.Select(r => r.BodyText));
+        AssertRefused(blocked, HttpStatusCode.BadRequest, "guardrail_violation", "Blocked by guardrail 'codenames': keyword");
+        Assert.Equal(["codenames:allow", "mask-pii:mask:email:1"], GuardrailTestRows.Decisions(await GuardrailTestRows.SpendRowAsync(gateway, masked.CallId)));
+        Assert.Equal(JsonValueKind.Undefined, (await GuardrailTestRows.SpendRowAsync(gateway, plain.CallId)).GetProperty("metadata").TryGetProperty("guardrails", out var none) ? none.ValueKind : JsonValueKind.Undefined);
+    }
+
+    [Fact]
+    public async Task A_key_may_only_name_guardrails_the_config_defines()
+    {
+        await using var webhook = await FakeGuardrailWebhook.StartAsync().DefaultTimeout();
+        await using var gateway = await GatewayTestEnvironment.StartWithKeysAsync(GuardrailsYaml(webhook)).DefaultTimeout();
+
+        using var request = gateway.Request(HttpMethod.Post, "key/generate", GatewayTestEnvironment.MasterKey);
+        request.Content = new StringContent("""{"guardrails":["mask-pii","nonexistent"]}""", Encoding.UTF8, "application/json");
+        using var response = await gateway.Client.SendAsync(request).DefaultTimeout();
+        var answer = await response.Content.ReadAsStringAsync().DefaultTimeout();
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("guardrails: unknown guardrail 'nonexistent'", answer, StringComparison.Ordinal);
+        var updated = await gateway.Client.SendAsync(JsonRequest(gateway, "key/update", $$"""{"key":"{{GatewayTestEnvironment.VirtualKey}}","guardrails":["ghost"]}""")).DefaultTimeout();
+        Assert.Equal(HttpStatusCode.BadRequest, updated.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_hostile_regex_input_finishes_within_its_time_limit()
+    {
+        await using var upstream = await FakeUpstream.StartAsync(context => context.Response.WriteAsync("{}")).DefaultTimeout();
+        await using var gateway = await GatewayTestEnvironment.StartWithKeysAsync(
+            """
+            guardrails:
+              - { name: linear, kind: regex, patterns: ["(a+)+$"], timeout_ms: 200 }
+              - { name: backtracking, kind: regex, patterns: ["^(a+)+(?=c)"], timeout_ms: 200 }
+              - { name: backtracking-open, kind: regex, patterns: ["^(a+)+(?=c)"], timeout_ms: 200, on_error: fail_open }
+            """,
+            general: $$"""
+                pass_through_endpoints:
+                  - { path: /linear, target: "{{upstream.Origin}}/a", guardrails: [linear] }
+                  - { path: /backtracking, target: "{{upstream.Origin}}/b", guardrails: [backtracking] }
+                  - { path: /backtracking-open, target: "{{upstream.Origin}}/c", guardrails: [backtracking-open] }
+              """).DefaultTimeout();
+        var hostile = $$"""{"input":"{{new string('a', 50_000)}}b"}""";
+
+        var stopwatch = Stopwatch.StartNew();
+        var linear = await SendAsync(gateway, "linear", hostile, key: null);
+        var linearTime = stopwatch.Elapsed;
+        stopwatch.Restart();
+        var backtracking = await SendAsync(gateway, "backtracking", hostile, key: null);
+        var backtrackingTime = stopwatch.Elapsed;
+        var open = await SendAsync(gateway, "backtracking-open", hostile, key: null);
+
+        // The non-backtracking engine answers "no match" in linear time; the fallback engine is stopped by the limit.
+        Assert.Equal(HttpStatusCode.OK, linear.Status);
+        Assert.True(linearTime < TimeSpan.FromSeconds(2), $"took {linearTime}");
+        AssertRefused(backtracking, HttpStatusCode.ServiceUnavailable, "guardrail_unavailable", "Guardrail 'backtracking' could not decide (it did not finish within 200 ms)");
+        Assert.True(backtrackingTime < TimeSpan.FromSeconds(3), $"took {backtrackingTime}");
+        Assert.Equal(HttpStatusCode.OK, open.Status);
+        Assert.Equal(["/a", "/c"], upstream.Requests.Select(r => r.Path));
+        Assert.Contains(gateway.Logs.Entries, l => l.EventId == 7 && l.Message.Contains("backtracking", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Bodies_that_are_not_text_pass_unread_and_bodies_that_are_not_json_are_refused()
+    {
+        await using var upstream = await FakeUpstream.StartAsync(context => context.Response.WriteAsync("{}")).DefaultTimeout();
+        await using var gateway = await GatewayTestEnvironment.StartWithKeysAsync(
+            "guardrails: [{ name: mask-pii, kind: pii, action: mask }]",
+            general: $$"""
+                pass_through_endpoints:
+                  - { path: /upload, target: "{{upstream.Origin}}/upload", guardrails: [mask-pii] }
+              """).DefaultTimeout();
+        using var form = new MultipartFormDataContent("tollgate-boundary")
+        {
+            { new StringContent("ann@example.com"), "note" },
+            { new ByteArrayContent([1, 2, 3]), "file", "a.bin" },
+        };
+        var formBytes = await form.ReadAsByteArrayAsync().DefaultTimeout();
+
+        using var multipart = await gateway.Client.PostAsync("upload", new ByteArrayContent(formBytes) { Headers = { ContentType = form.Headers.ContentType } }).DefaultTimeout();
+        var notJson = await SendAsync(gateway, "upload", "mail ann@example.com", key: null);
+        using var gzip = new HttpRequestMessage(HttpMethod.Post, "upload") { Content = new ByteArrayContent([0x1f, 0x8b, 0, 0]) };
+        gzip.Content.Headers.TryAddWithoutValidation("Content-Type", "application/json");
+        gzip.Content.Headers.TryAddWithoutValidation("Content-Encoding", "gzip");
+        using var compressed = await gateway.Client.SendAsync(gzip).DefaultTimeout();
+
+        Assert.Equal(HttpStatusCode.OK, multipart.StatusCode);
+        Assert.Equal(formBytes, Assert.Single(upstream.Requests).Body);
+        AssertRefused(notJson, HttpStatusCode.BadRequest, "invalid_request_error", "not valid JSON");
+        Assert.Equal(HttpStatusCode.BadRequest, compressed.StatusCode);
+        Assert.Contains("Content-Encoding: gzip", await compressed.Content.ReadAsStringAsync().DefaultTimeout(), StringComparison.Ordinal);
+        Assert.Single(upstream.Requests);
+    }
+
+    [Fact]
+    public async Task Without_guardrails_an_upload_streams_to_the_provider_and_with_them_it_is_read_first()
+    {
+        var arrivals = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        var firstBytesUpstream = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var upstream = await FakeUpstream.StartAsync(
+            async context =>
+            {
+                arrivals.Enqueue(context.Request.Path.Value!);
+                using var received = new MemoryStream();
+                var buffer = new byte[64 * 1024];
+                int read;
+                while ((read = await context.Request.Body.ReadAsync(buffer)) > 0)
+                {
+                    received.Write(buffer, 0, read);
+                    firstBytesUpstream.TrySetResult();
+                }
+
+                await context.Response.WriteAsync(Encoding.UTF8.GetString(received.ToArray()));
+            },
+            recordBody: false).DefaultTimeout();
+        await using var gateway = await GatewayTestEnvironment.StartWithKeysAsync(
+            "guardrails: [{ name: mask-pii, kind: pii, action: mask }]",
+            general: $$"""
+                pass_through_endpoints:
+                  - { path: /open, target: "{{upstream.Origin}}/open" }
+                  - { path: /guarded, target: "{{upstream.Origin}}/guarded", guardrails: [mask-pii] }
+              """).DefaultTimeout();
+
+        // Unguarded: the client sends the rest only once the provider holds the first part, which it can
+        // only do if the gateway forwards the body as it comes instead of reading it first. (The first part
+        // is larger than the HTTP/1.1 client's write buffer, so the gateway's copy cannot sit on it.)
+        using (var response = await gateway.Client.PostAsync("open", new TwoPartContent(firstBytesUpstream.Task)).DefaultTimeout())
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal(TwoPartContent.Whole, await response.Content.ReadAsStringAsync().DefaultTimeout());
+        }
+
+        // Guarded: nothing reaches the provider until the whole body is in and checked.
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var guarded = gateway.Client.PostAsync("guarded", new TwoPartContent(gate.Task));
+        await Task.Delay(300);
+        Assert.DoesNotContain("/guarded", arrivals);
+        gate.SetResult();
+        using (var response = await guarded.DefaultTimeout())
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal(TwoPartContent.Whole, await response.Content.ReadAsStringAsync().DefaultTimeout());
+        }
+    }
+
+    private static string ChatBody(string text) =>
+        $$"""{"model":"gpt-4o-mini","messages":[{"role":"user","content":"{{text}}"}]}""";
+
+    private static void AssertRefused(Sent sent, HttpStatusCode status, string type, string messageContains)
+    {
+        Assert.True(sent.Status == status, $"expected {(int)status}, got {(int)sent.Status}: {sent.Body}");
+        using var document = JsonDocument.Parse(sent.Body);
+        var error = document.RootElement.GetProperty("error");
+        Assert.Equal(type, error.GetProperty("type").GetString());
+        Assert.Contains(messageContains, error.GetProperty("message").GetString(), StringComparison.Ordinal);
+    }
+
+    private static HttpRequestMessage JsonRequest(GatewayTestEnvironment gateway, string path, string json, string key = GatewayTestEnvironment.MasterKey)
+    {
+        var request = gateway.Request(HttpMethod.Post, path, key);
+        request.Content = new StringContent(json, Encoding.UTF8, "application/json");
+        return request;
+    }
+
+    private static async Task<Sent> SendAsync(GatewayTestEnvironment gateway, string path, string body, string? key = GatewayTestEnvironment.VirtualKey)
+    {
+        using var request = gateway.Request(HttpMethod.Post, path, key);
+        request.Content = new StringContent(body, Encoding.UTF8, "application/json");
+        return await Sent.FromAsync(await gateway.Client.SendAsync(request).DefaultTimeout());
+    }
+
+    /// <summary>A response read whole.</summary>
+    private sealed record Sent(HttpStatusCode Status, string Body, string CallId)
+    {
+        public static async Task<Sent> FromAsync(HttpResponseMessage response)
+        {
+            using (response)
+            {
+                return new Sent(response.StatusCode, await response.Content.ReadAsStringAsync().DefaultTimeout(), response.Headers.GetValues("x-litellm-call-id").Single());
+            }
+        }
+    }
+
+    /// <summary>A chunked JSON body: a first part, then the rest once <paramref name="gate"/> completes.</summary>
+    private sealed class TwoPartContent(Task gate) : HttpContent
+    {
+        private static readonly string First = """{"input":"first part""" + new string(' ', 256 * 1024);
+
+        public static string Whole { get; } = First + """ and the rest"}""";
+
+        protected override async Task SerializeToStreamAsync(Stream stream, System.Net.TransportContext? context)
+        {
+            await stream.WriteAsync(Encoding.UTF8.GetBytes(First));
+            await stream.FlushAsync();
+            await gate.WaitAsync(TimeSpan.FromSeconds(10));
+            await stream.WriteAsync(Encoding.UTF8.GetBytes(Whole[First.Length..]));
+        }
+
+        protected override bool TryComputeLength(out long length)
+        {
+            length = 0;
+            return false;
+        }
+    }
+
+    /// <summary>One guarded route (a provider route or a custom endpoint) with its fake provider, and how to call it.</summary>
+    private sealed class GuardedRoute : IAsyncDisposable
+    {
+        private readonly List<IAsyncDisposable> _owned = [];
+        private string _path = "";
+        private Func<string, string> _body = t => t;
+        private Action<HttpRequestMessage> _decorate = _ => { };
+
+        public GatewayTestEnvironment Gateway { get; private set; } = null!;
+
+        public FakeUpstream Upstream { get; private set; } = null!;
+
+        /// <summary>The request body this route's test sends for a text.</summary>
+        public string Body(string text) => _body(text);
+
+        public static async Task<GuardedRoute> StartAsync(string route, FakeGuardrailWebhook webhook)
+        {
+            var target = new GuardedRoute();
+            var guardrails = GuardrailsYaml(webhook);
+            switch (route)
+            {
+                case "openai":
+                {
+                    var upstream = await FakeUpstream.StartAsync(FakeOpenAi.HandleAsync);
+                    target.Own(upstream);
+                    target.Upstream = upstream;
+                    target._path = "openai/v1/chat/completions";
+                    target._body = t => $$$"""{"model":"gpt-4o-mini","messages":[{"role":"system","content":"You are terse."},{"role":"user","content":[{"type":"text","text":"{{{t}}}"},{"type":"image_url","image_url":{"url":"data:image/png;base64,{{{TinyPng}}}"}}]}]}""";
+                    target.Gateway = await GatewayTestEnvironment.StartWithKeysAsync(guardrails + "\n" + $$"""
+                        pass_through_providers:
+                          openai: { api_key: {{FakeOpenAi.ApiKey}}, api_base: "{{upstream.Origin}}", guardrails: {{RouteGuardrails}} }
+                        """);
+                    break;
+                }
+
+                case "anthropic":
+                {
+                    var upstream = await FakeUpstream.StartAsync(FakeAnthropic.HandleAsync);
+                    target.Own(upstream);
+                    target.Upstream = upstream;
+                    target._path = "anthropic/v1/messages";
+                    target._body = t => $$$"""{"model":"claude-sonnet-4-5","max_tokens":16,"system":"Be brief.","messages":[{"role":"user","content":[{"type":"image","source":{"type":"base64","media_type":"image/png","data":"{{{TinyPng}}}"}},{"type":"text","text":"{{{t}}}"}]}]}""";
+                    target._decorate = r => r.Headers.Add("anthropic-version", "2023-06-01");
+                    target.Gateway = await GatewayTestEnvironment.StartWithKeysAsync(guardrails + "\n" + $$"""
+                        pass_through_providers:
+                          anthropic: { api_key: {{FakeAnthropic.ApiKey}}, api_base: "{{upstream.Origin}}", guardrails: {{RouteGuardrails}} }
+                        """);
+                    break;
+                }
+
+                case "vertex_ai":
+                {
+                    var tokens = await FakeGoogleTokenServer.StartAsync();
+                    target.Own(tokens);
+                    var vertex = await FakeVertexAi.StartAsync(tokens);
+                    target.Own(vertex);
+                    target.Upstream = vertex.Upstream;
+                    target._path = $"vertex_ai/v1/projects/{VertexAiGateway.Project}/locations/us-central1/publishers/google/models/gemini-2.0-flash-001:generateContent";
+                    target._body = t => $$$"""{"contents":[{"role":"user","parts":[{"text":"{{{t}}}"},{"inlineData":{"mimeType":"image/png","data":"{{{TinyPng}}}"}}]}],"generationConfig":{"maxOutputTokens":16}}""";
+                    target.Gateway = await GatewayTestEnvironment.StartWithKeysAsync(guardrails + "\n" + $$"""
+                        default_vertex_config:
+                          vertex_project: {{VertexAiGateway.Project}}
+                          vertex_location: us-central1
+                          vertex_credentials: {{tokens.WriteServiceAccountFile()}}
+                        pass_through_providers:
+                          vertex_ai: { api_base: "{{vertex.Origin}}", guardrails: {{RouteGuardrails}} }
+                        """);
+                    break;
+                }
+
+                default:
+                {
+                    var upstream = await FakeUpstream.StartAsync(FakeCustomApi.HandleAsync);
+                    target.Own(upstream);
+                    target.Upstream = upstream;
+                    target._path = "rerank";
+                    target._body = t => $$"""{"model":"rerank-v3.5","query":"{{t}}","top_n":1}""";
+                    target.Gateway = await GatewayTestEnvironment.StartWithKeysAsync(
+                        guardrails,
+                        general: $$"""
+                            pass_through_endpoints:
+                              - path: /rerank
+                                target: "{{upstream.Origin}}/v1/public"
+                                auth: true
+                                guardrails: {{RouteGuardrails}}
+                          """);
+                    break;
+                }
+            }
+
+            return target;
+        }
+
+        public async Task<Sent> SendAsync(string text, string key = GatewayTestEnvironment.VirtualKey)
+        {
+            using var request = Gateway.Request(HttpMethod.Post, _path, key);
+            request.Content = new StringContent(_body(text), Encoding.UTF8, "application/json");
+            _decorate(request);
+            return await Sent.FromAsync(await Gateway.Client.SendAsync(request).DefaultTimeout());
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            if (Gateway is not null)
+            {
+                await Gateway.DisposeAsync();
+            }
+
+            for (var i = _owned.Count - 1; i >= 0; i--)
+            {
+                await _owned[i].DisposeAsync();
+            }
+        }
+
+        private void Own(IAsyncDisposable disposable) => _owned.Add(disposable);
+    }
+}

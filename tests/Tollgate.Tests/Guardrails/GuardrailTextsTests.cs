@@ -1,0 +1,150 @@
+using System.Text;
+using System.Text.Json;
+using Tollgate.Guardrails;
+
+namespace Tollgate.Tests.Guardrails;
+
+/// <summary>Finding the texts of a request body by path, and rewriting only the replaced string tokens.</summary>
+public sealed class GuardrailTextsTests
+{
+    private static readonly TextPathSet Providers = TextPathSet.Build([(RequestTextPaths.ProviderShapes, 1)]);
+
+    private static List<string> Texts(string json, TextPathSet paths, ulong selector = ulong.MaxValue)
+    {
+        using var texts = new GuardrailTexts();
+        Assert.True(texts.TryExtract(Encoding.UTF8.GetBytes(json), paths));
+        return [.. Enumerable.Range(0, texts.Count).Where(i => (texts.Selectors(i) & selector) != 0).Select(i => texts.Text(i).ToString())];
+    }
+
+    private static TextPathSet Fields(params string[] paths) =>
+        TextPathSet.Build([(paths.Select(p => JsonTextPath.Parse(p, subtree: true)), 1)]);
+
+    [Theory]
+    [InlineData("""{"model":"gpt-4o","messages":[{"role":"system","content":"be brief"},{"role":"user","content":[{"type":"text","text":"hi"},{"type":"image_url","image_url":{"url":"data:image/png;base64,QUJD"}}]}]}""", new[] { "be brief", "hi" })]
+    [InlineData("""{"model":"gpt-4o","input":[{"role":"user","content":[{"type":"input_text","text":"hello"},{"type":"input_image","image_url":"https://x/y.png"}]}],"instructions":"obey"}""", new[] { "hello", "obey" })]
+    [InlineData("""{"model":"text-embedding-3-small","input":["a","b"]}""", new[] { "a", "b" })]
+    [InlineData("""{"model":"gpt-3.5-turbo-instruct","prompt":"complete me","max_tokens":5}""", new[] { "complete me" })]
+    [InlineData("""{"model":"claude","system":[{"type":"text","text":"sys","cache_control":{"type":"ephemeral"}}],"messages":[{"role":"user","content":[{"type":"image","source":{"type":"base64","media_type":"image/png","data":"QUJD"}},{"type":"text","text":"describe"}]},{"role":"user","content":[{"type":"tool_result","tool_use_id":"t1","content":"42"}]}]}""", new[] { "sys", "describe", "42" })]
+    [InlineData("""{"contents":[{"role":"user","parts":[{"text":"gem"},{"inlineData":{"mimeType":"image/png","data":"QUJD"}}]}],"systemInstruction":{"parts":[{"text":"si"}]}}""", new[] { "gem", "si" })]
+    [InlineData("""{"messages":[{"role":"user","content":[{"text":"bed"},{"image":{"format":"png","source":{"bytes":"QUJD"}}}]}],"system":[{"text":"bsys"}],"inferenceConfig":{"maxTokens":5}}""", new[] { "bed", "bsys" })]
+    [InlineData("""{"message":"co","chat_history":[{"role":"USER","message":"earlier"}],"documents":[{"title":"t","snippet":"s"}]}""", new[] { "co", "earlier", "t", "s" })]
+    [InlineData("""{"model":"rerank","query":"q","documents":["d1",{"text":"d2"}],"top_n":1}""", new[] { "q", "d1", "d2" })]
+    public void Provider_shapes_yield_their_texts_and_nothing_else(string json, string[] expected) =>
+        Assert.Equal(expected, Texts(json, Providers));
+
+    [Fact]
+    public void Model_names_ids_roles_and_numbers_are_not_texts()
+    {
+        Assert.Empty(Texts("""{"model":"a@b.com","messages":[{"role":"user","name":"x","content":null}],"temperature":0.5,"metadata":{"user":"a@b.com"}}""", Providers));
+    }
+
+    [Fact]
+    public void Request_fields_take_every_string_under_the_value_they_name()
+    {
+        var json = """{"query":"q","documents":[{"text":"d1","id":"7"},{"text":"d2"}],"other":"o","nested":{"deep":["x",{"y":"z"}]}}""";
+
+        Assert.Equal(["d1", "d2"], Texts(json, Fields("documents[*].text")));
+        Assert.Equal(["q", "d1", "7", "d2"], Texts(json, Fields("query", "documents")));
+        Assert.Equal(["d2"], Texts(json, Fields("$.documents[1].text")));
+        Assert.Equal(["x", "z"], Texts(json, Fields("nested.deep")));
+        Assert.Equal(["q", "d1", "7", "d2", "o", "x", "z"], Texts(json, TextPathSet.Build([([JsonTextPath.Everything], 1)])));
+    }
+
+    [Fact]
+    public void Each_text_carries_the_selectors_of_the_groups_that_name_it()
+    {
+        var paths = TextPathSet.Build(
+        [
+            ([JsonTextPath.Everything], 1),
+            ([JsonTextPath.Parse("query", subtree: true)], 2),
+            ([JsonTextPath.Parse("documents[*]", subtree: true), JsonTextPath.Parse("query", subtree: true)], 4),
+        ]);
+        var json = """{"query":"q","documents":["d"],"x":"y"}""";
+
+        Assert.Equal(["q", "d", "y"], Texts(json, paths, 1));
+        Assert.Equal(["q"], Texts(json, paths, 2));
+        Assert.Equal(["q", "d"], Texts(json, paths, 4));
+    }
+
+    [Theory]
+    [InlineData("{")]
+    [InlineData("""{"messages":[}""")]
+    [InlineData("""{"a":1} {"b":2}""")]
+    [InlineData("")]
+    [InlineData("not json")]
+    public void Malformed_json_is_refused(string json)
+    {
+        using var texts = new GuardrailTexts();
+
+        Assert.False(texts.TryExtract(Encoding.UTF8.GetBytes(json), Providers));
+    }
+
+    [Fact]
+    public void Escaped_strings_are_unescaped_for_the_detectors()
+    {
+        Assert.Equal(["gr\u00fc\u00df \"q\" a@b.com\n"], Texts("""{"prompt":"gr\u00fc\u00df \"q\" a\u0040b.com\n"}""", Providers));
+    }
+
+    [Fact]
+    public void A_rewrite_changes_only_the_replaced_tokens_and_keeps_every_other_byte()
+    {
+        // Odd spacing, raw non-ASCII, escapes elsewhere, numbers with exponents: all must survive as they are.
+        var json = "{ \"model\" : \"m\\u0031\", \"messages\":[ {\"role\":\"user\",\"content\":\"mail ann@example.com, gr\u00fc\u00df\"},\n"
+            + "{\"role\":\"user\",\"content\":\"untouched \\u00e9\"} ], \"temperature\": 1e0 }";
+        var bytes = Encoding.UTF8.GetBytes(json);
+        using var texts = new GuardrailTexts();
+        Assert.True(texts.TryExtract(bytes, Providers));
+
+        texts.Replace(0, "mail [EMAIL], gr\u00fc\u00df");
+        var output = new byte[texts.RewrittenLength(bytes)];
+        var written = texts.Rewrite(bytes, output);
+
+        Assert.Equal(output.Length, written);
+        Assert.Equal(json.Replace("ann@example.com", "[EMAIL]", StringComparison.Ordinal), Encoding.UTF8.GetString(output));
+        using var parsed = JsonDocument.Parse(output);
+    }
+
+    [Fact]
+    public void A_replaced_escaped_token_is_re_encoded_with_minimal_escaping()
+    {
+        var bytes = Encoding.UTF8.GetBytes("""{"prompt":"x\u0040y.com \"quoted\" \\ tab\t\u0001 \u00e9 \ud83d\ude00"}""");
+        using var texts = new GuardrailTexts();
+        Assert.True(texts.TryExtract(bytes, Providers));
+
+        texts.Replace(0, texts.Text(0).ToString().Replace("x@y.com", "[EMAIL]", StringComparison.Ordinal));
+        var output = new byte[texts.RewrittenLength(bytes)];
+        texts.Rewrite(bytes, output);
+
+        Assert.Equal("{\"prompt\":\"[EMAIL] \\\"quoted\\\" \\\\ tab\\t\\u0001 \u00e9 \U0001F600\"}", Encoding.UTF8.GetString(output));
+        using var parsed = JsonDocument.Parse(output);
+        Assert.Equal("[EMAIL] \"quoted\" \\ tab\t\u0001 \u00e9 \U0001F600", parsed.RootElement.GetProperty("prompt").GetString());
+    }
+
+    [Fact]
+    public void Replacing_a_text_with_itself_is_not_a_change()
+    {
+        using var texts = new GuardrailTexts();
+        Assert.True(texts.TryExtract("""{"prompt":"same"}"""u8, Providers));
+
+        texts.Replace(0, "same");
+
+        Assert.False(texts.Changed);
+    }
+
+    [Theory]
+    [InlineData("documents[*].text")]
+    [InlineData("$.a.b[2]")]
+    [InlineData("a['odd.name'].c")]
+    [InlineData("docs.*.text")]
+    public void Field_paths_parse(string path) => Assert.True(JsonTextPath.TryParse(path, subtree: true, out _, out _));
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("a..b")]
+    [InlineData("a[")]
+    [InlineData("a[x]")]
+    [InlineData(".a")]
+    [InlineData("a.")]
+    [InlineData("a[*]b")]
+    public void Bad_field_paths_are_refused(string path) => Assert.False(JsonTextPath.TryParse(path, subtree: true, out _, out _));
+}

@@ -1,0 +1,99 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.RegularExpressions;
+using Tollgate.Guardrails;
+
+namespace Tollgate.Tests.Guardrails;
+
+/// <summary>The keywords and regex detectors: whole words, case, phrases, and bounded time on hostile input.</summary>
+public sealed class PatternDetectorTests
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromMilliseconds(200);
+
+    private static string Mask(ITextDetector detector, string text)
+    {
+        var matches = new List<TextMatch>();
+        detector.FindAll(text, matches);
+        TextMasker.Normalize(matches);
+        return TextMasker.Apply(text, matches, new StringBuilder());
+    }
+
+    [Theory]
+    [InlineData("About Project Falcon: go", "About [REDACTED]: go")]
+    [InlineData("PROJECT   falcon\nand project\tfalcon", "[REDACTED]\nand [REDACTED]")]
+    [InlineData("the falcon flies", "the [REDACTED] flies")]
+    [InlineData("c++ and C++!", "[REDACTED] and [REDACTED]!")]
+    public void Keywords_match_whole_words_and_phrases_ignoring_case_and_spacing(string text, string expected)
+    {
+        var detector = new KeywordDetector(["project falcon", "falcon", "C++"], Timeout);
+
+        Assert.Equal(expected, Mask(detector, text));
+        Assert.Equal("keyword", detector.FindFirst(text));
+    }
+
+    [Theory]
+    [InlineData("falcons are birds")]
+    [InlineData("peregrinefalcon")]
+    [InlineData("project falconry")]
+    [InlineData("nothing here")]
+    public void Keywords_do_not_match_inside_longer_words(string text)
+    {
+        var detector = new KeywordDetector(["project falcon", "falcon"], Timeout);
+
+        Assert.Equal(text, Mask(detector, text));
+        Assert.Null(detector.FindFirst(text));
+    }
+
+    [Fact]
+    public void Keywords_with_regex_characters_are_literal()
+    {
+        var detector = new KeywordDetector(["a.b", "(x)"], Timeout);
+
+        Assert.Null(detector.FindFirst("aXb x"));
+        Assert.Equal("[REDACTED] [REDACTED]", Mask(detector, "a.b (x)"));
+    }
+
+    [Fact]
+    public void Regex_patterns_mask_every_match_and_ignore_empty_ones()
+    {
+        var detector = new RegexDetector(["EMP-[0-9]{6}", "x*"], Timeout);
+
+        Assert.Equal("ids [REDACTED], [REDACTED]", Mask(detector, "ids EMP-123456, EMP-654321"));
+        Assert.Equal("pattern", detector.FindFirst("EMP-000001"));
+        Assert.Null(detector.FindFirst("EMP-12"));
+        Assert.Empty(detector.BacktrackingPatterns);
+    }
+
+    [Fact]
+    public void A_nested_quantifier_runs_in_linear_time_on_the_non_backtracking_engine()
+    {
+        var detector = new RegexDetector(["(a+)+$"], Timeout);
+        var hostile = new string('a', 50_000) + "b";
+
+        var stopwatch = Stopwatch.StartNew();
+        var found = detector.FindFirst(hostile);
+
+        Assert.Null(found);
+        Assert.True(stopwatch.Elapsed < Timeout, $"took {stopwatch.Elapsed}");
+    }
+
+    [Fact]
+    public void A_pattern_the_linear_engine_cannot_run_falls_back_and_is_stopped_by_its_time_limit()
+    {
+        // The lookahead needs the backtracking engine, where (a+)+ on this input is exponential.
+        var detector = new RegexDetector(["^(a+)+(?=c)"], Timeout);
+        var hostile = new string('a', 50_000) + "b";
+
+        var stopwatch = Stopwatch.StartNew();
+        Assert.Throws<RegexMatchTimeoutException>(() => detector.FindFirst(hostile));
+
+        Assert.Equal([0], detector.BacktrackingPatterns);
+        Assert.True(stopwatch.Elapsed < Timeout * 10, $"took {stopwatch.Elapsed}");
+    }
+
+    [Fact]
+    public void An_invalid_pattern_is_an_argument_error()
+    {
+        Assert.ThrowsAny<ArgumentException>(() => RegexDetector.Compile("EMP-[0-9", Timeout, out _));
+    }
+}
