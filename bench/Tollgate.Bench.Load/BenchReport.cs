@@ -26,7 +26,7 @@ internal static class BenchReport
             md.Append("- ").Append(note).Append('\n');
         }
 
-        md.Append(Invariant, $"- Non-streaming: `{settings.Size}` answer; saturation {settings.Connections} connections × {settings.SaturationSeconds:0.#} s; concurrency 1 for {settings.SingleSeconds:0.#} s; fixed rate {settings.Rate:0.#}/s for {settings.RateSeconds:0.#} s (open loop, latency from each request's due time).\n");
+        md.Append(Invariant, $"- Non-streaming: `{settings.Size}` answer; saturation {settings.Connections} connections × {settings.SaturationSeconds:0.#} s; concurrency 1 for {settings.SingleSeconds:0.#} s; fixed rate {settings.Rate:0.#}/s for {settings.RateSeconds:0.#} s (open loop: requests leave on schedule whatever the answers; one that finds every connection busy is timed from its due time).\n");
         md.Append(Invariant, $"- Streams: {settings.Streams} concurrent, {settings.Events} events {settings.EventDelayMs} ms apart after {settings.ThinkMs} ms think, requests spread over {settings.RampMs} ms.\n");
         md.Append("- *Added* = the row's figure minus direct's at the same percentile. Latencies in µs.\n\n");
 
@@ -44,7 +44,7 @@ internal static class BenchReport
         md.Append("\nFixed rate: requests that found all ")
           .Append(Invariant, $"{settings.RateConnections} connections busy waited for one, and that wait is in their latency (queued: ")
           .Append(string.Join(", ", rows.Select(r => $"{r.Target.Name} {r.FixedRate?.Queued}")))
-          .Append("). The generator's own lateness sending the others, p99: ")
+          .Append("). The others are timed from their write; the generator's own lateness writing them, p99: ")
           .Append(string.Join(", ", rows.Select(r => $"{r.Target.Name} {Us(r.FixedRate?.SendLag.P99)} µs")))
           .Append(".\n\n");
 

@@ -86,7 +86,7 @@ internal static class BenchRun
         foreach (var row in rows)
         {
             row.FixedRate = OpenLoop.Run(row.Target, json[row.Target], settings.Rate, TimeSpan.FromSeconds(settings.RateSeconds), settings.RateConnections);
-            Report(row.Target, $"fixed rate {settings.Rate:N0}/s", $"p50 {row.FixedRate.Latency.P50:N0} µs  p99 {row.FixedRate.Latency.P99:N0} µs  (queued {row.FixedRate.Queued}, send lag p99 {row.FixedRate.SendLag.P99:N0} µs, errors {row.FixedRate.Errors})");
+            Report(row.Target, $"fixed rate {settings.Rate:N0}/s", $"p50 {row.FixedRate.Latency.P50:N0} µs  p99 {row.FixedRate.Latency.P99:N0} µs  (queued {row.FixedRate.Queued}, send lag p50 {row.FixedRate.SendLag.P50:N0} p99 {row.FixedRate.SendLag.P99:N0} µs, errors {row.FixedRate.Errors})");
         }
 
         foreach (var row in rows)

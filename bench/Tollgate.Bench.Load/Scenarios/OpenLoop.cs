@@ -11,13 +11,16 @@ internal sealed record OpenLoopResult(int Scheduled, int Completed, int Errors, 
 
 /// <summary>
 /// Requests at a fixed rate whatever the server does (wrk2's model, without coordinated omission):
-/// request i is due at start + i/rate and its latency runs from that instant, so a stalled server is
+/// request i is due at start + i/rate whether or not earlier answers came back, so a stalled server is
 /// charged for every request that had to wait, not only for the one it was slow on.
 /// </summary>
 /// <remarks>
 /// A scheduler thread sleeps until each due time (<see cref="PreciseClock"/>) and writes the request on an
-/// idle connection; each connection's thread blocks reading answers. With no idle connection the request
-/// waits in a queue and the next connection to finish sends it, the wait counted in its latency.
+/// idle connection; each connection's thread blocks reading answers. A request sent at once is timed from
+/// its write: the scheduler's own wake-up lateness on a busy machine (<see cref="OpenLoopResult.SendLag"/>)
+/// is the generator's, not the server's. With no idle connection (the server is holding all of them) the
+/// request waits in a queue for the next connection to finish, and is timed from its due time, so that
+/// wait is in its latency.
 /// </remarks>
 internal static class OpenLoop
 {
@@ -77,8 +80,9 @@ internal static class OpenLoop
                 }
             }
 
-            state.SchedulerLag.Add(Stopwatch.GetTimestamp() - due);
-            idle.Send(due);
+            var now = Stopwatch.GetTimestamp();
+            state.SchedulerLag.Add(now - due);
+            idle.Send(now);
         }
     }
 
@@ -122,6 +126,7 @@ internal static class OpenLoop
     {
         private readonly Thread _thread = new(static w => ((Worker)w!).Loop(), 256 * 1024) { IsBackground = true, Name = "open-loop-connection" };
         private RawConnection _connection = RawConnection.Connect(target.EndPoint);
+        /// <summary>When the request in flight started counting (its write, or its due time if it was queued); 0 when idle.</summary>
         private long _due;
         private volatile bool _stopping;
 
@@ -139,7 +144,7 @@ internal static class OpenLoop
             _thread.Start(this);
         }
 
-        /// <summary>Writes a request; its answer is read by this connection's thread.</summary>
+        /// <summary>Writes a request timed from <paramref name="due"/>; its answer is read by this connection's thread.</summary>
         public void Send(long due)
         {
             Volatile.Write(ref _due, due);
