@@ -13,6 +13,7 @@ internal static partial class PreciseClock
     private const int ClockMonotonic = 1;
     private const int TimerAbsTime = 1;
     private const int PrSetTimerSlack = 29;
+    private const int Eintr = 4;
 
     private static readonly bool Native = OperatingSystem.IsLinux() && Stopwatch.Frequency == 1_000_000_000;
 
@@ -30,9 +31,9 @@ internal static partial class PreciseClock
         if (Native)
         {
             var due = new Timespec(timestamp / 1_000_000_000, timestamp % 1_000_000_000);
-            while (clock_nanosleep(ClockMonotonic, TimerAbsTime, in due, IntPtr.Zero) != 0)
+            while (clock_nanosleep(ClockMonotonic, TimerAbsTime, in due, IntPtr.Zero) == Eintr)
             {
-                // EINTR: sleep again until the same instant.
+                // A signal woke us: sleep again until the same instant.
             }
 
             return;
