@@ -9,7 +9,7 @@ internal static class BenchReport
 {
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
 
-    public static string Markdown(BenchSettings settings, IReadOnlyList<RowResult> rows, MachineLoad load, DateTimeOffset when)
+    public static string Markdown(BenchSettings settings, IReadOnlyList<RowResult> rows, double othersCpuShare, DateTimeOffset when)
     {
         var direct = Find(rows, "direct");
         var yarp = Find(rows, "yarp");
@@ -20,7 +20,7 @@ internal static class BenchReport
         md.Append(Invariant, $"# End-to-end benchmark, {when:yyyy-MM-dd HH:mm} UTC\n\n");
         md.Append(Invariant, $"`bench/run.sh` on {Environment.ProcessorCount} cores ({CpuModel()}), {RuntimeInformation.OSDescription}, {RuntimeInformation.FrameworkDescription}. ");
         md.Append("The load generator (`bench/Tollgate.Bench.Load`) and every server share these cores; compare rows of one run, not runs of different machines. ");
-        md.Append(Invariant, $"1-minute load average when the measurement began: {load.Before}, when it ended: {load.After} (anything above what the run itself adds is other work on the machine).\n\n");
+        md.Append(Invariant, $"Processes other than the servers and the generator used **{Number(othersCpuShare * 100, "N0")} %** of the cores while this was measured (more than a few per cent and the figures are disturbed).\n\n");
         foreach (var note in settings.Notes)
         {
             md.Append("- ").Append(note).Append('\n');

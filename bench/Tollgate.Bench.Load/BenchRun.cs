@@ -22,31 +22,15 @@ internal sealed class RowResult(Target target)
     public double PeakRssMegabytes { get; set; } = double.NaN;
 }
 
-/// <summary>What the machine was doing besides us: the 1-minute load average when the measurement began and ended.</summary>
-internal readonly record struct MachineLoad(string Before, string After)
-{
-    public static string Now()
-    {
-        try
-        {
-            return File.ReadAllText("/proc/loadavg").Split(' ')[0];
-        }
-        catch (IOException)
-        {
-            return "n/a";
-        }
-    }
-}
-
 /// <summary>
 /// Runs every scenario against every row, one row at a time, scenario by scenario (so a disturbance on
 /// the shared machine lands on all rows of a scenario rather than all scenarios of a row).
 /// </summary>
 internal static class BenchRun
 {
-    public static async Task<(IReadOnlyList<RowResult> Rows, MachineLoad Load)> RunAsync(BenchSettings settings, IReadOnlyList<Target> targets)
+    /// <returns>The rows, and the share of the cores other processes used while they were measured.</returns>
+    public static async Task<(IReadOnlyList<RowResult> Rows, double OthersCpuShare)> RunAsync(BenchSettings settings, IReadOnlyList<Target> targets)
     {
-        var loadBefore = MachineLoad.Now();
         var rows = targets.Select(t => new RowResult(t)).ToArray();
         var json = targets.ToDictionary(t => t, t => RequestBytes.Post(t, RequestBytes.ChatBody, [new("x-bench-size", settings.Size)]));
         var stream = targets.ToDictionary(t => t, t => RequestBytes.Post(t, RequestBytes.StreamBody,
@@ -71,6 +55,7 @@ internal static class BenchRun
             await StreamLoad.RunAsync(target, warmStream[target], 32, 6, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(30));
         }
 
+        var machine = MachineCpu.Start(targets.Select(t => t.Pid));
         foreach (var row in rows)
         {
             row.Saturation = ClosedLoop.Run(row.Target, json[row.Target], settings.Connections, TimeSpan.FromSeconds(settings.SaturationSeconds));
@@ -98,12 +83,14 @@ internal static class BenchRun
                 + (s.FirstFailure is null ? "" : $"  first failure: {s.FirstFailure}"));
         }
 
+        var others = machine.OthersShare();
+        Console.WriteLine($"Other processes used {others:P0} of the cores while this ran.");
         foreach (var row in rows)
         {
             row.PeakRssMegabytes = ProcessMemory.PeakRssMegabytes(row.Target.Pid);
         }
 
-        return (rows, new MachineLoad(loadBefore, MachineLoad.Now()));
+        return (rows, others);
     }
 
     /// <summary>One JSON answer and one short stream, checked before anything is timed.</summary>

@@ -31,8 +31,8 @@ catch (Exception e) when (e is ArgumentException or FormatException or InvalidOp
 static async Task<int> RunAsync(BenchSettings settings)
 {
     var targets = Target.ReadFile(settings.TargetsFile);
-    var (rows, load) = await BenchRun.RunAsync(settings, targets);
-    var markdown = BenchReport.Markdown(settings, rows, load, TimeProvider.System.GetUtcNow());
+    var (rows, othersCpu) = await BenchRun.RunAsync(settings, targets);
+    var markdown = BenchReport.Markdown(settings, rows, othersCpu, TimeProvider.System.GetUtcNow());
     Console.WriteLine();
     Console.WriteLine(markdown);
     if (settings.MarkdownFile is not null)
