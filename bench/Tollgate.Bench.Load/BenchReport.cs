@@ -9,7 +9,7 @@ internal static class BenchReport
 {
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
 
-    public static string Markdown(BenchSettings settings, IReadOnlyList<RowResult> rows, double othersCpuShare, DateTimeOffset when)
+    public static string Markdown(BenchSettings settings, IReadOnlyList<RowResult> rows, IReadOnlyList<KeyValuePair<string, double>> othersCpu, DateTimeOffset when)
     {
         var direct = Find(rows, "direct");
         var yarp = Find(rows, "yarp");
@@ -20,7 +20,9 @@ internal static class BenchReport
         md.Append(Invariant, $"# End-to-end benchmark, {when:yyyy-MM-dd HH:mm} UTC\n\n");
         md.Append(Invariant, $"`bench/run.sh` on {Environment.ProcessorCount} cores ({CpuModel()}), {RuntimeInformation.OSDescription}, {RuntimeInformation.FrameworkDescription}. ");
         md.Append("The load generator (`bench/Tollgate.Bench.Load`) and every server share these cores; compare rows of one run, not runs of different machines. ");
-        md.Append(Invariant, $"Processes other than the servers and the generator used **{Number(othersCpuShare * 100, "N0")} %** of the cores while this was measured (more than a few per cent and the figures are disturbed).\n\n");
+        md.Append("Share of the cores used by processes other than the servers and the generator, by scenario: ")
+          .Append(string.Join(", ", othersCpu.Select(o => $"{o.Key} **{Number(o.Value * 100, "N0")} %**")))
+          .Append(" (above a few per cent, that scenario's figures are disturbed).\n\n");
         foreach (var note in settings.Notes)
         {
             md.Append("- ").Append(note).Append('\n');

@@ -28,9 +28,20 @@ internal sealed class RowResult(Target target)
 /// </summary>
 internal static class BenchRun
 {
-    /// <returns>The rows, and the share of the cores other processes used while they were measured.</returns>
-    public static async Task<(IReadOnlyList<RowResult> Rows, double OthersCpuShare)> RunAsync(BenchSettings settings, IReadOnlyList<Target> targets)
+    /// <returns>The rows, and per scenario the share of the cores other processes used while it ran.</returns>
+    public static async Task<(IReadOnlyList<RowResult> Rows, IReadOnlyList<KeyValuePair<string, double>> OthersCpu)> RunAsync(BenchSettings settings, IReadOnlyList<Target> targets)
     {
+        var pids = targets.Select(t => t.Pid).ToArray();
+        var othersCpu = new List<KeyValuePair<string, double>>();
+        MachineCpu machine = null!;
+        void Begin() => machine = MachineCpu.Start(pids);
+        void End(string scenario)
+        {
+            var share = machine.OthersShare();
+            othersCpu.Add(new(scenario, share));
+            Console.WriteLine($"  (other processes used {share:P0} of the cores during {scenario})");
+        }
+
         var rows = targets.Select(t => new RowResult(t)).ToArray();
         var json = targets.ToDictionary(t => t, t => RequestBytes.Post(t, RequestBytes.ChatBody, [new("x-bench-size", settings.Size)]));
         var stream = targets.ToDictionary(t => t, t => RequestBytes.Post(t, RequestBytes.StreamBody,
@@ -55,25 +66,31 @@ internal static class BenchRun
             await StreamLoad.RunAsync(target, warmStream[target], 32, 6, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(30));
         }
 
-        var machine = MachineCpu.Start(targets.Select(t => t.Pid));
+        Begin();
         foreach (var row in rows)
         {
             row.Saturation = ClosedLoop.Run(row.Target, json[row.Target], settings.Connections, TimeSpan.FromSeconds(settings.SaturationSeconds));
             Report(row.Target, $"saturation ({settings.Connections} connections)", $"{row.Saturation.RequestsPerSecond,9:N0} req/s  p50 {row.Saturation.Latency.P50:N0} µs  p99 {row.Saturation.Latency.P99:N0} µs  errors {row.Saturation.Errors}");
         }
 
+        End("saturation");
+        Begin();
         foreach (var row in rows)
         {
             row.Single = ClosedLoop.Run(row.Target, json[row.Target], 1, TimeSpan.FromSeconds(settings.SingleSeconds));
             Report(row.Target, "concurrency 1", $"p50 {row.Single.Latency.P50:N0} µs  p99 {row.Single.Latency.P99:N0} µs  ({row.Single.Completed:N0} requests, errors {row.Single.Errors})");
         }
 
+        End("concurrency 1");
+        Begin();
         foreach (var row in rows)
         {
             row.FixedRate = OpenLoop.Run(row.Target, json[row.Target], settings.Rate, TimeSpan.FromSeconds(settings.RateSeconds), settings.RateConnections);
             Report(row.Target, $"fixed rate {settings.Rate:N0}/s", $"p50 {row.FixedRate.Latency.P50:N0} µs  p99 {row.FixedRate.Latency.P99:N0} µs  (queued {row.FixedRate.Queued}, send lag p50 {row.FixedRate.SendLag.P50:N0} p99 {row.FixedRate.SendLag.P99:N0} µs, errors {row.FixedRate.Errors})");
         }
 
+        End("fixed rate");
+        Begin();
         foreach (var row in rows)
         {
             var timeout = TimeSpan.FromMilliseconds(settings.RampMs + settings.ThinkMs + (settings.Events * settings.EventDelayMs)) + TimeSpan.FromSeconds(30);
@@ -83,14 +100,13 @@ internal static class BenchRun
                 + (s.FirstFailure is null ? "" : $"  first failure: {s.FirstFailure}"));
         }
 
-        var others = machine.OthersShare();
-        Console.WriteLine($"Other processes used {others:P0} of the cores while this ran.");
+        End("streams");
         foreach (var row in rows)
         {
             row.PeakRssMegabytes = ProcessMemory.PeakRssMegabytes(row.Target.Pid);
         }
 
-        return (rows, others);
+        return (rows, othersCpu);
     }
 
     /// <summary>One JSON answer and one short stream, checked before anything is timed.</summary>
