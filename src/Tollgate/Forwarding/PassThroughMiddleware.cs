@@ -267,7 +267,7 @@ internal sealed partial class PassThroughMiddleware(
         catch (Exception e) when (e is IOException or OperationCanceledException)
         {
             // As YARP does when a body write fails: abort, so a cut answer never looks complete.
-            Log.ClientAborted(logger, route.Name, ForwarderError.ResponseBodyClient);
+            Log.ClientAborted(logger, route.Name, ForwarderError.ResponseBodyClient, context.TraceIdentifier);
             context.Abort();
             return false;
         }
@@ -371,7 +371,7 @@ internal sealed partial class PassThroughMiddleware(
             case ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled or ForwarderError.ResponseBodyCanceled
                 or ForwarderError.UpgradeRequestCanceled or ForwarderError.UpgradeResponseCanceled
                 or ForwarderError.ResponseBodyClient or ForwarderError.UpgradeResponseClient:
-                Log.ClientAborted(logger, route.Name, error);
+                Log.ClientAborted(logger, route.Name, error, context.TraceIdentifier);
                 return;
 
             case ForwarderError.RequestBodyClient when IsBodyTooLarge(exception):
@@ -379,13 +379,13 @@ internal sealed partial class PassThroughMiddleware(
                 return;
 
             case ForwarderError.RequestBodyClient or ForwarderError.UpgradeRequestClient:
-                Log.ClientAborted(logger, route.Name, error);
+                Log.ClientAborted(logger, route.Name, error, context.TraceIdentifier);
                 await ErrorResponse.WriteAsync(context, StatusCodes.Status400BadRequest, ErrorTypes.InvalidRequest,
                     "The request body could not be read from the client.");
                 return;
 
             case ForwarderError.RequestTimedOut:
-                Log.UpstreamFailed(logger, route.Name, host, error, exception?.GetType().Name, exception?.Message);
+                Log.UpstreamFailed(logger, route.Name, host, error, exception?.GetType().Name, exception?.Message, context.TraceIdentifier);
                 await ErrorResponse.WriteAsync(context, StatusCodes.Status504GatewayTimeout, ErrorTypes.UpstreamTimeout,
                     $"The upstream for route '{route.Name}' ({host}) did not answer within {route.RequestConfig.ActivityTimeout!.Value.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s.");
                 return;
@@ -394,7 +394,7 @@ internal sealed partial class PassThroughMiddleware(
                 // Request, RequestBodyDestination, ResponseHeaders, ResponseBodyDestination: the upstream refused,
                 // reset or broke off. After the response started, YARP has already aborted the client connection;
                 // before (a JSON body held for its cost header), the client gets the 502 in full.
-                Log.UpstreamFailed(logger, route.Name, host, error, exception?.GetType().Name, exception?.Message);
+                Log.UpstreamFailed(logger, route.Name, host, error, exception?.GetType().Name, exception?.Message, context.TraceIdentifier);
                 if (!context.Response.HasStarted)
                 {
                     await ErrorResponse.WriteAsync(context, StatusCodes.Status502BadGateway, ErrorTypes.UpstreamUnreachable,
@@ -416,7 +416,7 @@ internal sealed partial class PassThroughMiddleware(
 
     private Task RejectAsync(HttpContext context, PassThroughRoute route, int status, string type, string message, KeyValuePair<string, string>? header = null)
     {
-        Log.RequestRejected(logger, context.Request.Method, route.Name, status, type);
+        Log.RequestRejected(logger, context.Request.Method, route.Name, status, type, context.TraceIdentifier);
         metrics.Rejected(type);
         return ErrorResponse.WriteAsync(context, status, type, message, header);
     }
@@ -468,14 +468,14 @@ internal sealed partial class PassThroughMiddleware(
         public static partial void RequestForwarded(ILogger logger, string method, string route, int statusCode, double elapsedMs, string tags, ForwarderError forwarderError, string callId);
 
         [LoggerMessage(EventIds.UpstreamFailed, LogLevel.Warning,
-            "Upstream of route {Route} ({Host}) failed: {ForwarderError} {ExceptionType}: {ExceptionMessage}")]
-        public static partial void UpstreamFailed(ILogger logger, string route, string host, ForwarderError forwarderError, string? exceptionType, string? exceptionMessage);
+            "Upstream of route {Route} ({Host}) failed: {ForwarderError} {ExceptionType}: {ExceptionMessage}, call {CallId}")]
+        public static partial void UpstreamFailed(ILogger logger, string route, string host, ForwarderError forwarderError, string? exceptionType, string? exceptionMessage, string callId);
 
-        [LoggerMessage(EventIds.ClientAborted, LogLevel.Debug, "Client side of route {Route} ended early: {ForwarderError}")]
-        public static partial void ClientAborted(ILogger logger, string route, ForwarderError forwarderError);
+        [LoggerMessage(EventIds.ClientAborted, LogLevel.Debug, "Client side of route {Route} ended early: {ForwarderError}, call {CallId}")]
+        public static partial void ClientAborted(ILogger logger, string route, ForwarderError forwarderError, string callId);
 
-        [LoggerMessage(EventIds.RequestRejected, LogLevel.Debug, "{Method} {Route} rejected with {StatusCode} {ErrorType}")]
-        public static partial void RequestRejected(ILogger logger, string method, string route, int statusCode, string errorType);
+        [LoggerMessage(EventIds.RequestRejected, LogLevel.Debug, "{Method} {Route} rejected with {StatusCode} {ErrorType}, call {CallId}")]
+        public static partial void RequestRejected(ILogger logger, string method, string route, int statusCode, string errorType, string callId);
 
         [LoggerMessage(EventIds.ProviderNotConfigured, LogLevel.Warning, "Route {Route} was called but its provider is not configured")]
         public static partial void ProviderNotConfigured(ILogger logger, string route);
