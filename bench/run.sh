@@ -65,11 +65,11 @@ cleanup() {
 trap cleanup EXIT
 trap 'KEEP_WORK=1; exit 130' INT TERM
 
-# Waits up to 60 s for a server's "Now listening on: URL" line and prints the URL.
+# Waits up to 60 s for a server's "Now listening on: URL" line (plain or JSON console log) and prints the URL.
 wait_listening() {
   local pid=$1 logfile=$2 url
   for _ in $(seq 1 600); do
-    url=$(sed -n 's/.*Now listening on: \(http:[^[:space:]]*\).*/\1/p' "$logfile" | head -n 1)
+    url=$(sed -n 's/.*Now listening on: \(http:[^"[:space:]]*\).*/\1/p' "$logfile" | head -n 1)
     if [ -n "$url" ]; then
       echo "$url"
       return 0
