@@ -68,7 +68,9 @@ internal static partial class TollgateApplication
         var routes = RouteTableBuilder.Build(config, environment, invokers, limits, options.TimeProvider, guardrails);
         var database = await OpenDatabaseAsync(location!, options.TimeProvider, cancellationToken);
 
-        var builder = WebApplication.CreateSlimBuilder();
+        // No reloading of appsettings.json: its watcher sees every file change in the working directory, so
+        // each spend-log write to a SQLite file there woke a thread to read and filter inotify events.
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = ["--hostBuilder:reloadConfigOnChange=false"] });
         if (!string.Equals(environment("TOLLGATE_LOG_FORMAT"), "text", StringComparison.OrdinalIgnoreCase))
         {
             // One JSON object a line for log collectors; TOLLGATE_LOG_FORMAT=text for people.
