@@ -11,7 +11,8 @@ namespace Tollgate.Forwarding;
 /// <summary>
 /// Makes the upstream request's headers and URL: the client's headers by <see cref="HeaderRules"/>,
 /// then <c>x-pass-*</c>, then a custom endpoint's configured headers, then the real credential, so a
-/// later step always wins. The body is YARP's stream, untouched. Responses use YARP's default copy.
+/// later step always wins. The body is YARP's stream, untouched, or, when small and already arrived, the
+/// same bytes sent with the headers (<see cref="ArrivedRequestBody"/>). Responses use YARP's default copy.
 /// </summary>
 internal sealed class PassThroughTransformer : HttpTransformer
 {
@@ -23,6 +24,7 @@ internal sealed class PassThroughTransformer : HttpTransformer
         var state = httpContext.Features.GetRequiredFeature<PassThroughRequest>();
         var route = state.Route;
         var headers = httpContext.Request.Headers;
+        ArrivedRequestBody.TryTake(httpContext.Request, proxyRequest);
         var connectionTokens = headers.Connection;
         List<KeyValuePair<string, StringValues>>? passed = null;
 

@@ -20,7 +20,7 @@ internal sealed class UpstreamInvokers : IDisposable
         {
             if (!_byOrigin.TryGetValue(origin, out var invoker))
             {
-                invoker = new HttpMessageInvoker(CreateHandler(), disposeHandler: true);
+                invoker = new HttpMessageInvoker(new ArrivedRequestBody.Handler(CreateHandler()), disposeHandler: true);
                 _byOrigin[origin] = invoker;
             }
 
