@@ -84,6 +84,14 @@ internal static partial class TollgateApplication
         }
 
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        if (otlpEndpoint is null)
+        {
+            // This category logs nothing we keep, but while it is enabled ASP.NET Core starts an Activity per
+            // request, HttpClient a child one, and prometheus-net reads exemplars from them. Only tracing needs
+            // that context (to continue a client's trace), so without an exporter it is switched off.
+            builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
+        }
+
         builder.Logging.AddFilter("Yarp", LogLevel.Warning);
         builder.Logging.AddFilter("System.Net.Http", LogLevel.Warning);
         options.ConfigureLogging?.Invoke(builder.Logging);
