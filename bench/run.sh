@@ -4,12 +4,13 @@
 #
 #   bench/run.sh                         defaults: a couple of minutes in all
 #   BENCH_STREAMS=2000 bench/run.sh      the issue's stream count
+#   BENCH_SOAK_SECONDS=600 bench/run.sh  and a 10-minute soak of Tollgate afterwards
 set -euo pipefail
 
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(dirname "$BENCH_DIR")
 
-: "${BENCH_WARMUP:=2}"              # s of closed-loop warm-up per row
+: "${BENCH_WARMUP:=15}"             # s of closed-loop warm-up per row (tiered JIT settles in ~10-15 s under load)
 : "${BENCH_CONNECTIONS:=32}"        # connections of the saturation run
 : "${BENCH_DURATION:=5}"            # s of the saturation run
 : "${BENCH_C1_DURATION:=5}"         # s of the concurrency-1 run
@@ -25,6 +26,8 @@ REPO=$(dirname "$BENCH_DIR")
 : "${BENCH_PORTKEY:=1}"             # 0 leaves the Portkey row out
 : "${BENCH_RESULTS:=$BENCH_DIR/results}"
 : "${BENCH_SKIP_BUILD:=0}"          # 1 reuses bench/.out from the last run
+: "${BENCH_SOAK_SECONDS:=0}"        # > 0: afterwards, Tollgate alone at BENCH_SOAK_RATE for this long (issue: 600)
+: "${BENCH_SOAK_RATE:=1000}"        # requests/s of the soak
 
 OUT="$BENCH_DIR/.out"
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/tollgate-bench.XXXXXX")
@@ -204,6 +207,12 @@ log "Measuring (rows: $(cut -f1 "$WORK/targets.tsv" | paste -sd ' ' -))"
   || fail "the measurement failed (server logs in $WORK)"
 
 kill -0 "$TOLLGATE_PID" 2>/dev/null || fail "Tollgate died during the run (log: $WORK/tollgate.log)"
+if [ "$BENCH_SOAK_SECONDS" != 0 ]; then
+  log "Soak: Tollgate at $BENCH_SOAK_RATE req/s for $BENCH_SOAK_SECONDS s"
+  "${LOAD[@]}" soak --targets "$WORK/targets.tsv" --row tollgate --rate "$BENCH_SOAK_RATE" --seconds "$BENCH_SOAK_SECONDS" --markdown "$RESULT" \
+    || fail "the soak failed (server logs in $WORK)"
+  kill -0 "$TOLLGATE_PID" 2>/dev/null || fail "Tollgate died during the soak (log: $WORK/tollgate.log)"
+fi
 # Metering and spend logging were on: every forwarded call must have left its row.
 SPEND=$("${LOAD[@]}" spend-check "$TOLLGATE") || fail "could not read Tollgate's /metrics"
 printf '\n%s\n' "$SPEND" | tee -a "$RESULT"

@@ -10,7 +10,7 @@ internal sealed record BenchSettings
     public string? MarkdownFile { get; init; }
 
     /// <summary>Closed-loop warm-up per row before anything is measured, in s.</summary>
-    public double WarmupSeconds { get; init; } = 2;
+    public double WarmupSeconds { get; init; } = 15;
 
     /// <summary>Connections of the saturation run.</summary>
     public int Connections { get; init; } = 32;

@@ -10,6 +10,7 @@ using Tollgate.Bench.Load;
 //   run --targets FILE [--markdown FILE] [--duration S ...]   measure every row, print and write the report
 //   free-port                                                  print a free TCP port on 127.0.0.1
 //   generate-key GATEWAY_URL MASTER_KEY                        create a virtual key, print it
+//   soak --targets FILE --row NAME --rate R --seconds S [--markdown FILE]   long fixed-rate run, RSS sampled
 //   spend-check GATEWAY_URL                                    wait for Tollgate's spend log to drain, print calls vs rows
 try
 {
@@ -18,6 +19,7 @@ try
         ["run", .. var rest] => await RunAsync(BenchSettings.Parse(rest)),
         ["free-port"] => FreePort(),
         ["generate-key", var gateway, var masterKey] => await GenerateKeyAsync(new Uri(gateway), masterKey),
+        ["soak", .. var rest] => SoakRun(rest),
         ["spend-check", var gateway] => await SpendCheck.RunAsync(new Uri(gateway)),
         _ => Usage(),
     };
@@ -39,6 +41,39 @@ static async Task<int> RunAsync(BenchSettings settings)
     {
         await File.WriteAllTextAsync(settings.MarkdownFile, markdown);
         Console.WriteLine($"Written to {settings.MarkdownFile}");
+    }
+
+    return 0;
+}
+
+static int SoakRun(string[] args)
+{
+    var options = new Dictionary<string, string>(StringComparer.Ordinal);
+    for (var i = 0; i + 1 < args.Length; i += 2)
+    {
+        options[args[i]] = args[i + 1];
+    }
+
+    string Option(string name) => options.TryGetValue(name, out var value) ? value : throw new ArgumentException($"soak needs {name}.");
+    var row = Option("--row");
+    var target = Target.ReadFile(Option("--targets")).SingleOrDefault(t => t.Name == row) ?? throw new ArgumentException($"No row '{row}' in the targets file.");
+    var rate = double.Parse(Option("--rate"), CultureInfo.InvariantCulture);
+    var duration = TimeSpan.FromSeconds(double.Parse(Option("--seconds"), CultureInfo.InvariantCulture));
+    var warmup = TimeSpan.FromSeconds(Math.Min(120, duration.TotalSeconds / 5));
+    if (duration < TimeSpan.FromMinutes(3))
+    {
+        throw new ArgumentException("A soak needs at least 180 s: a warm-up, a baseline minute and a last minute.");
+    }
+
+    Console.WriteLine($"Soak: {row} at {rate:N0} req/s for {duration.TotalMinutes:0.#} min...");
+    var request = Tollgate.Bench.Load.Http.RequestBytes.Post(target, Tollgate.Bench.Load.Http.RequestBytes.ChatBody, [new("x-bench-size", "s")]);
+    var soak = Tollgate.Bench.Load.Scenarios.Soak.Run(target, request, rate, duration, 32, warmup);
+    var markdown = Tollgate.Bench.Load.Scenarios.Soak.Markdown(soak, target, rate);
+    Console.WriteLine();
+    Console.WriteLine(markdown);
+    if (options.TryGetValue("--markdown", out var file))
+    {
+        File.AppendAllText(file, Environment.NewLine + markdown);
     }
 
     return 0;
