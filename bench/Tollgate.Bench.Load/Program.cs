@@ -5,6 +5,8 @@ using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using Tollgate.Bench.Load;
+using Tollgate.Bench.Load.Http;
+using Tollgate.Bench.Load.Scenarios;
 
 // The load generator and report of bench/run.sh (see bench/README.md):
 //   run --targets FILE [--markdown FILE] [--duration S ...]   measure every row, print and write the report
@@ -66,9 +68,9 @@ static int SoakRun(string[] args)
     }
 
     Console.WriteLine($"Soak: {row} at {rate:N0} req/s for {duration.TotalMinutes:0.#} min...");
-    var request = Tollgate.Bench.Load.Http.RequestBytes.Post(target, Tollgate.Bench.Load.Http.RequestBytes.ChatBody, [new("x-bench-size", "s")]);
-    var soak = Tollgate.Bench.Load.Scenarios.Soak.Run(target, request, rate, duration, 32, warmup);
-    var markdown = Tollgate.Bench.Load.Scenarios.Soak.Markdown(soak, target, rate);
+    var request = RequestBytes.Post(target, RequestBytes.ChatBody, [new("x-bench-size", "s")]);
+    var soak = Soak.Run(target, request, rate, duration, 32, warmup);
+    var markdown = Soak.Markdown(soak, target, rate);
     Console.WriteLine();
     Console.WriteLine(markdown);
     if (options.TryGetValue("--markdown", out var file))

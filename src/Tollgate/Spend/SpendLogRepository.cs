@@ -8,10 +8,7 @@ namespace Tollgate.Spend;
 /// <summary>Spend-log rows in the database, and the key spend they add up to.</summary>
 internal sealed class SpendLogRepository(Database database)
 {
-    private const string Columns =
-        "request_id, call_type, api_key, key_alias, route, custom_llm_provider, api_base, model, prompt_tokens, completion_tokens, "
-        + "total_tokens, cache_read_input_tokens, cache_creation_input_tokens, spend, request_tags, metadata, status, status_code, "
-        + "stream, start_time, end_time, completion_start_time, requester_ip_address, usage_estimated";
+    private const string Columns = SpendLogColumns.Names;
 
     private static readonly string[] ColumnNames = Columns.Split(", ");
 
@@ -27,15 +24,6 @@ internal sealed class SpendLogRepository(Database database)
     {
         var inserted = new List<SpendLogRow>(rows.Count);
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
-        if (database.Kind == DatabaseKind.Sqlite)
-        {
-            // In WAL mode NORMAL syncs at checkpoints, not at every commit: a committed batch survives a
-            // crash of the process, and only an OS crash or power cut can lose the last ones. A row costs
-            // several times less than with FULL, and rows still queued in memory are at that risk anyway.
-            await using var pragma = Sql.Command(connection, null, "PRAGMA synchronous=NORMAL;");
-            await pragma.ExecuteNonQueryAsync(cancellationToken);
-        }
-
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         if (connection is SqliteConnection sqlite)
         {
@@ -52,7 +40,8 @@ internal sealed class SpendLogRepository(Database database)
 
             foreach (var row in rows)
             {
-                Bind(command.Parameters, row);
+                var parameters = new ParameterSink(command.Parameters);
+                SpendLogColumns.Write(row, ref parameters);
                 if (await command.ExecuteNonQueryAsync(cancellationToken) == 1)
                 {
                     inserted.Add(row);
@@ -160,36 +149,22 @@ internal sealed class SpendLogRepository(Database database)
         return conditions.Count == 0 ? "" : " WHERE " + string.Join(" AND ", conditions);
     }
 
-    /// <summary>Sets the INSERT's parameters, in <see cref="Columns"/> order, to the row's values.</summary>
-    private static void Bind(DbParameterCollection parameters, SpendLogRow row)
+    /// <summary>Sets the INSERT's parameters, made in column order, to a row's values.</summary>
+    private struct ParameterSink(DbParameterCollection parameters) : ISpendColumnSink
     {
-        var i = 0;
-        Set(row.RequestId);
-        Set(row.CallType);
-        Set(row.ApiKey);
-        Set(row.KeyAlias);
-        Set(row.Route);
-        Set(row.CustomLlmProvider);
-        Set(row.ApiBase);
-        Set(row.Model);
-        Set(row.PromptTokens);
-        Set(row.CompletionTokens);
-        Set(row.TotalTokens);
-        Set(row.CacheReadInputTokens);
-        Set(row.CacheCreationInputTokens);
-        Set(row.Spend);
-        Set(TagsJson(row.RequestTags));
-        Set(row.MetadataJson);
-        Set(row.Status);
-        Set(row.StatusCode);
-        Set(row.Stream);
-        Set(row.StartTime.ToUnixTimeMilliseconds());
-        Set(row.EndTime.ToUnixTimeMilliseconds());
-        Set(row.CompletionStartTime?.ToUnixTimeMilliseconds());
-        Set(row.RequesterIpAddress);
-        Set(row.UsageEstimated);
+        private int _next;
 
-        void Set(object? value) => parameters[i++].Value = value ?? DBNull.Value;
+        public void Text(string? value) => Set(value);
+
+        public void Integer(long? value) => Set(value);
+
+        public void Integer(int value) => Set(value);
+
+        public void Flag(bool value) => Set(value);
+
+        public void Money(decimal value) => Set(value);
+
+        private void Set(object? value) => parameters[_next++].Value = value ?? DBNull.Value;
     }
 
     private static SpendLogRow Read(DbDataReader reader) => new()

@@ -13,7 +13,7 @@ internal static class SqliteSpendRows
     /// <summary>How Microsoft.Data.Sqlite writes a decimal, so rows written here read back like the rest.</summary>
     private const string DecimalFormat = "0.0###########################";
 
-    /// <summary>Runs <paramref name="insert"/> (parameters in <see cref="SpendLogRow"/> column order) for each row, inside the connection's open transaction.</summary>
+    /// <summary>Runs <paramref name="insert"/> (parameters in <see cref="SpendLogColumns.Names"/> order) for each row, inside the connection's open transaction.</summary>
     /// <param name="inserted">Receives the rows that were new (the INSERT skips a request id already stored).</param>
     /// <exception cref="SqliteException">SQLite refused the statement or a row.</exception>
     public static void Insert(SqliteConnection connection, string insert, IReadOnlyList<SpendLogRow> rows, List<SpendLogRow> inserted)
@@ -43,37 +43,26 @@ internal static class SqliteSpendRows
 
     private static void Bind(sqlite3 db, sqlite3_stmt statement, SpendLogRow row)
     {
-        var i = 0;
-        Text(row.RequestId);
-        Text(row.CallType);
-        Text(row.ApiKey);
-        Text(row.KeyAlias);
-        Text(row.Route);
-        Text(row.CustomLlmProvider);
-        Text(row.ApiBase);
-        Text(row.Model);
-        Integer(row.PromptTokens);
-        Integer(row.CompletionTokens);
-        Integer(row.TotalTokens);
-        Integer(row.CacheReadInputTokens);
-        Integer(row.CacheCreationInputTokens);
-        Text(row.Spend.ToString(DecimalFormat, System.Globalization.CultureInfo.InvariantCulture));
-        Text(SpendLogRepository.TagsJson(row.RequestTags));
-        Text(row.MetadataJson);
-        Text(row.Status);
-        Integer(row.StatusCode);
-        Integer(row.Stream ? 1 : 0);
-        Integer(row.StartTime.ToUnixTimeMilliseconds());
-        Integer(row.EndTime.ToUnixTimeMilliseconds());
-        Integer(row.CompletionStartTime?.ToUnixTimeMilliseconds());
-        Text(row.RequesterIpAddress);
-        Integer(row.UsageEstimated ? 1 : 0);
+        var sink = new StatementSink(db, statement);
+        SpendLogColumns.Write(row, ref sink);
+    }
 
-        void Text(string? value) =>
-            Check(db, value is null ? raw.sqlite3_bind_null(statement, ++i) : raw.sqlite3_bind_text(statement, ++i, value));
+    /// <summary>Binds a row's values to the statement's parameters by position, as Microsoft.Data.Sqlite would store them.</summary>
+    private struct StatementSink(sqlite3 db, sqlite3_stmt statement) : ISpendColumnSink
+    {
+        private int _next;
 
-        void Integer(long? value) =>
-            Check(db, value is { } number ? raw.sqlite3_bind_int64(statement, ++i, number) : raw.sqlite3_bind_null(statement, ++i));
+        public void Text(string? value) =>
+            Check(db, value is null ? raw.sqlite3_bind_null(statement, ++_next) : raw.sqlite3_bind_text(statement, ++_next, value));
+
+        public void Integer(long? value) =>
+            Check(db, value is { } number ? raw.sqlite3_bind_int64(statement, ++_next, number) : raw.sqlite3_bind_null(statement, ++_next));
+
+        public void Integer(int value) => Integer((long)value);
+
+        public void Flag(bool value) => Integer(value ? 1 : 0);
+
+        public void Money(decimal value) => Text(value.ToString(DecimalFormat, System.Globalization.CultureInfo.InvariantCulture));
     }
 
     private static void Check(sqlite3 db, int result)

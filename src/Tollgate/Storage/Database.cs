@@ -48,6 +48,13 @@ internal sealed class Database : IAsyncDisposable
 
         var connection = new SqliteConnection(_sqliteConnectionString);
         await connection.OpenAsync(cancellationToken);
+
+        // Under WAL (set by the migrations), NORMAL syncs at checkpoints rather than at every commit: a
+        // committed write survives a crash of the gateway, only an OS crash or power cut can lose the last
+        // ones, and a spend batch costs several times less than with FULL. The setting is per connection.
+        await using var pragma = connection.CreateCommand();
+        pragma.CommandText = "PRAGMA synchronous=NORMAL;";
+        await pragma.ExecuteNonQueryAsync(cancellationToken);
         return connection;
     }
 
