@@ -55,7 +55,8 @@ internal static class ArrivedRequestBody
     {
         protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {
-            if (request.Content is { } streamed && request.Options.TryGetValue(BodyKey, out var body))
+            // The length check first: reading Options creates them, which a large body has no use for.
+            if (request.Content is { Headers.ContentLength: > 0 and <= MaxBytes } streamed && request.Options.TryGetValue(BodyKey, out var body))
             {
                 var content = new ByteArrayContent(body);
                 foreach (var header in streamed.Headers)

@@ -70,6 +70,7 @@ public sealed class ArrivedRequestBodyTests
     {
         var streamed = new StreamContent(Stream.Null);
         streamed.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        streamed.Headers.ContentLength = request.ContentLength; // the transformer copies the client's content headers
         using var proxyRequest = new HttpRequestMessage(HttpMethod.Post, "http://upstream.test/v1/chat/completions") { Content = streamed };
         ArrivedRequestBody.TryTake(request, proxyRequest);
 
