@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Collections.Frozen;
 using System.Diagnostics.CodeAnalysis;
 
@@ -28,8 +29,16 @@ internal sealed class PriceTable
     private static readonly Lazy<PriceTable> BuiltInTable = new(
         () => new PriceTable(BuiltInPrices.Load().ToFrozenDictionary(ProviderModelComparer.Instance), Empty()));
 
+    /// <summary>How many different (provider, model) lookups are remembered; later new ones are worked out each time.</summary>
+    private const int MaxRemembered = 4096;
+
     private readonly FrozenDictionary<(string Provider, string Model), ModelPrice> _builtIn;
     private readonly FrozenDictionary<(string Provider, string Model), ModelPrice> _configured;
+
+    // Every call is priced two or three times (cost header, spend row, metrics) and a gateway sees few
+    // model names, so answers are kept: the table never changes. Bounded, since clients choose the names.
+    private readonly ConcurrentDictionary<(string Provider, string Model), PriceLookup> _remembered = new(ProviderModelComparer.Instance);
+    private int _rememberedCount;
 
     private PriceTable(
         FrozenDictionary<(string Provider, string Model), ModelPrice> builtIn,
@@ -80,10 +89,40 @@ internal sealed class PriceTable
     /// </summary>
     public bool TryGet(string provider, string model, [NotNullWhen(true)] out ModelPrice? price)
     {
+        price = Find(provider, model).Price;
+        return price is not null;
+    }
+
+    /// <summary>
+    /// The name the table lists <paramref name="model"/>'s price under, in lower case (<c>gpt-4o</c> for
+    /// <c>openai/GPT-4o-2099-01-01</c>); null when it has no price. A finite set whatever clients send,
+    /// so fit for a metrics label.
+    /// </summary>
+    public string? ListedName(string provider, string model) => Find(provider, model).ListedName;
+
+    private PriceLookup Find(string provider, string model)
+    {
         ArgumentNullException.ThrowIfNull(provider);
         ArgumentNullException.ThrowIfNull(model);
 
+        if (_remembered.TryGetValue((provider, model), out var known))
+        {
+            return known;
+        }
+
+        var found = Search(provider, model);
+        if (Volatile.Read(ref _rememberedCount) < MaxRemembered && _remembered.TryAdd((provider, model), found))
+        {
+            Interlocked.Increment(ref _rememberedCount);
+        }
+
+        return found;
+    }
+
+    private PriceLookup Search(string provider, string model)
+    {
         var candidates = ModelNames.Candidates(model);
+        ModelPrice? price;
         if (_configured.Count > 0)
         {
             var name = PricingProviders.Normalize(provider);
@@ -91,7 +130,7 @@ internal sealed class PriceTable
             {
                 if (_configured.TryGetValue((name, candidate), out price) || _configured.TryGetValue((AnyProvider, candidate), out price))
                 {
-                    return true;
+                    return new(price, candidate.ToLowerInvariant());
                 }
             }
         }
@@ -101,12 +140,11 @@ internal sealed class PriceTable
         {
             if (TryFind(_builtIn, order, candidate, out price))
             {
-                return true;
+                return new(price, candidate.ToLowerInvariant());
             }
         }
 
-        price = null;
-        return false;
+        return default;
     }
 
     private static bool TryFind(
@@ -129,4 +167,6 @@ internal sealed class PriceTable
 
     private static FrozenDictionary<(string Provider, string Model), ModelPrice> Empty() =>
         FrozenDictionary<(string Provider, string Model), ModelPrice>.Empty;
+
+    private readonly record struct PriceLookup(ModelPrice? Price, string? ListedName);
 }

@@ -91,6 +91,33 @@ public sealed class PriceTableTests
     }
 
     [Theory]
+    [InlineData("openai", "gpt-4o-mini", "gpt-4o-mini")]
+    [InlineData("openai", "GPT-4o-Mini", "gpt-4o-mini")]
+    [InlineData("openai", "openai/gpt-4o-mini-2031-01-01", "gpt-4o-mini")]
+    [InlineData("bedrock", "us.anthropic.claude-3-haiku-20240307-v1:0", "anthropic.claude-3-haiku-20240307-v1:0")]
+    [InlineData("openai", "made-up-model", null)]
+    public void The_listed_name_is_the_tables_own_name_in_lower_case(string provider, string model, string? listed)
+    {
+        // Asked twice: the second answer comes from what the table remembers and must be the same.
+        Assert.Equal(listed, PriceTable.BuiltIn.ListedName(provider, model));
+        Assert.Equal(listed, PriceTable.BuiltIn.ListedName(provider, model));
+    }
+
+    [Fact]
+    public void Answers_stay_right_after_the_remembered_lookups_fill_up()
+    {
+        var table = PriceTable.BuiltIn.WithOverrides(new Dictionary<string, ModelPriceOverride>());
+        for (var i = 0; i < 5000; i++)
+        {
+            Assert.False(table.TryGet("openai", $"made-up-{i}", out _));
+        }
+
+        Assert.True(table.TryGet("openai", "gpt-4o-2024-08-06", out var price));
+        Assert.Equal(0.0000025m, price.InputCostPerToken);
+        Assert.Equal("gpt-4o-mini", table.ListedName("openai", "GPT-4O-MINI"));
+    }
+
+    [Theory]
     [InlineData("vllm", "meta-llama/Llama-3.1-8B-Instruct")]
     [InlineData("openai", "my-fine-tune")]
     [InlineData("anthropic", "gpt-4o")] // a model is priced by the provider that serves it
