@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using Microsoft.AspNetCore.Http;
 using Tollgate.FunctionalTests.Common;
 using Tollgate.FunctionalTests.FakeProviders;
 
@@ -42,6 +43,36 @@ public sealed class MetricsTests
         // The fake answers as gpt-4o-mini whatever was asked: the label follows the model the response names.
         var text = await WaitForMetricsAsync(env.Gateway, "tollgate_tokens_total{");
         Assert.DoesNotContain("made-up-model-x", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Spellings_of_one_priced_model_share_its_listed_name_as_label()
+    {
+        // Answers as whatever model was asked for, so the client chooses the name metering reads.
+        static async Task EchoModel(HttpContext context)
+        {
+            using var request = await System.Text.Json.JsonDocument.ParseAsync(context.Request.Body);
+            var model = request.RootElement.GetProperty("model").GetString();
+            context.Response.ContentType = "application/json";
+            await context.Response.WriteAsync(
+                System.Text.Json.JsonSerializer.Serialize(new { id = "chatcmpl-1", model, usage = new { prompt_tokens = 10, completion_tokens = 1, total_tokens = 11 } }));
+        }
+
+        await using var env = await SingleProviderGateway.StartAsync("openai", EchoModel, FakeOpenAi.ApiKey).DefaultTimeout();
+        foreach (var model in new[] { "gpt-4o-mini", "GPT-4o-mini", "openai/gpt-4o-mini-2031-01-01", "made-up-model-1", "made-up-model-2" })
+        {
+            using var request = env.Gateway.Request(HttpMethod.Post, "openai/v1/chat/completions");
+            request.Content = new StringContent($$"""{"model":"{{model}}","messages":[]}""", Encoding.UTF8, "application/json");
+            using var response = await env.Gateway.Client.SendAsync(request).DefaultTimeout();
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+
+        var text = await WaitForMetricsAsync(env.Gateway, """tollgate_requests_total{provider="openai",status_code="200"} 5""");
+        Assert.Contains("""tollgate_tokens_total{provider="openai",model="gpt-4o-mini",kind="input"} 30""", text, StringComparison.Ordinal);
+        Assert.Contains("""tollgate_tokens_total{provider="openai",model="other",kind="input"} 20""", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("2031", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("GPT-4o", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("made-up", text, StringComparison.Ordinal);
     }
 
     private static async Task<HttpStatusCode> ChatAsync(GatewayTestEnvironment gateway, string key)

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Prometheus;
 using Tollgate.Metering;
 using Tollgate.Metering.Pricing;
@@ -21,6 +22,7 @@ internal sealed class GatewayMetrics
     private readonly Counter _redisFallbacks;
     private readonly Gauge _redisDegraded;
     private readonly PriceTable _prices;
+    private readonly ConcurrentDictionary<string, ProviderSeries> _providers = new(StringComparer.Ordinal);
 
     public GatewayMetrics(PriceTable prices)
     {
@@ -60,11 +62,12 @@ internal sealed class GatewayMetrics
 
     public void CallEnded(string provider, int statusCode, TimeSpan elapsed, double? overheadMs, string? model, TokenUsage? usage, decimal cost)
     {
-        _requests.WithLabels(provider, StatusLabel(statusCode)).Inc();
-        _duration.WithLabels(provider).Observe(elapsed.TotalSeconds);
+        var series = _providers.GetOrAdd(provider, static (name, metrics) => new ProviderSeries(metrics, name), this);
+        series.Requests(statusCode).Inc();
+        series.Duration.Observe(elapsed.TotalSeconds);
         if (overheadMs is { } overhead)
         {
-            _overhead.WithLabels(provider).Observe(overhead / 1000);
+            series.Overhead.Observe(overhead / 1000);
         }
 
         if (usage is null && cost == 0)
@@ -72,16 +75,16 @@ internal sealed class GatewayMetrics
             return;
         }
 
-        var modelLabel = model is not null && _prices.TryGet(provider, model, out _) ? model : "other";
+        var spend = series.Model(model is null ? null : _prices.ListedName(provider, model));
         if (usage is not null)
         {
-            _tokens.WithLabels(provider, modelLabel, "input").Inc(usage.InputTokens);
-            _tokens.WithLabels(provider, modelLabel, "output").Inc(usage.OutputTokens);
-            _tokens.WithLabels(provider, modelLabel, "cache_read").Inc(usage.CacheReadInputTokens);
-            _tokens.WithLabels(provider, modelLabel, "cache_creation").Inc(usage.CacheCreationInputTokens);
+            spend.InputTokens.Inc(usage.InputTokens);
+            spend.OutputTokens.Inc(usage.OutputTokens);
+            spend.CacheReadTokens.Inc(usage.CacheReadInputTokens);
+            spend.CacheCreationTokens.Inc(usage.CacheCreationInputTokens);
         }
 
-        _spend.WithLabels(provider, modelLabel).Inc((double)cost);
+        spend.Usd.Inc((double)cost);
     }
 
     public void Rejected(string errorType) => _rejections.WithLabels(errorType).Inc();
@@ -96,5 +99,37 @@ internal sealed class GatewayMetrics
 
     private static readonly string[] StatusLabels = [.. Enumerable.Range(0, 600).Select(code => code.ToString(System.Globalization.CultureInfo.InvariantCulture))];
 
-    private static string StatusLabel(int code) => (uint)code < StatusLabels.Length ? StatusLabels[code] : "other";
+    /// <summary>One provider's series: requests by status code, the histograms, and tokens and spend by model.</summary>
+    private sealed class ProviderSeries(GatewayMetrics metrics, string provider)
+    {
+        private readonly Counter.Child?[] _requestsByStatus = new Counter.Child?[StatusLabels.Length + 1];
+        private readonly ConcurrentDictionary<string, ModelSeries> _models = new(StringComparer.Ordinal);
+
+        public Histogram.Child Duration { get; } = metrics._duration.WithLabels(provider);
+
+        public Histogram.Child Overhead { get; } = metrics._overhead.WithLabels(provider);
+
+        public Counter.Child Requests(int statusCode)
+        {
+            var slot = (uint)statusCode < StatusLabels.Length ? statusCode : StatusLabels.Length;
+            return _requestsByStatus[slot] ??= metrics._requests.WithLabels(provider, slot < StatusLabels.Length ? StatusLabels[slot] : "other");
+        }
+
+        /// <param name="listedName">The price table's name for the model, or null for <c>other</c>.</param>
+        public ModelSeries Model(string? listedName) =>
+            _models.GetOrAdd(listedName ?? "other", static (label, names) => new ModelSeries(names.metrics, names.provider, label), (metrics, provider));
+    }
+
+    private sealed class ModelSeries(GatewayMetrics metrics, string provider, string model)
+    {
+        public Counter.Child InputTokens { get; } = metrics._tokens.WithLabels(provider, model, "input");
+
+        public Counter.Child OutputTokens { get; } = metrics._tokens.WithLabels(provider, model, "output");
+
+        public Counter.Child CacheReadTokens { get; } = metrics._tokens.WithLabels(provider, model, "cache_read");
+
+        public Counter.Child CacheCreationTokens { get; } = metrics._tokens.WithLabels(provider, model, "cache_creation");
+
+        public Counter.Child Usd { get; } = metrics._spend.WithLabels(provider, model);
+    }
 }
