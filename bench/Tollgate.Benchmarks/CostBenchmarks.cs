@@ -1,0 +1,48 @@
+using BenchmarkDotNet.Attributes;
+using Tollgate.Metering;
+using Tollgate.Metering.Costs;
+using Tollgate.Metering.Pricing;
+using Tollgate.Telemetry;
+
+namespace Tollgate.Benchmarks;
+
+/// <summary>
+/// A finished call's bookkeeping on the request thread: pricing the model the provider reported (a
+/// dated snapshot or a Bedrock regional profile, so the name has to be normalised to find its price)
+/// and formatting the cost header; then counting the call, its tokens and spend in the metrics.
+/// </summary>
+[MemoryDiagnoser]
+public class CostBenchmarks
+{
+    private static readonly TokenUsage Usage = new() { InputTokens = 1117, OutputTokens = 62, CacheReadInputTokens = 512, Reported = true };
+
+    private readonly PriceTable _prices = PriceTable.BuiltIn.WithOverrides(new Dictionary<string, ModelPriceOverride>());
+    private GatewayMetrics _metrics = null!;
+    private string _provider = "";
+    private string _model = "";
+
+    [Params("openai/gpt-4o-mini-2024-07-18", "bedrock/us.anthropic.claude-sonnet-4-5-20250929-v1:0")]
+    public string Reported { get; set; } = "";
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        var slash = Reported.IndexOf('/', StringComparison.Ordinal);
+        (_provider, _model) = (Reported[..slash], Reported[(slash + 1)..]);
+        _metrics = new GatewayMetrics(_prices);
+        if (PriceCall().Length < 3)
+        {
+            throw new InvalidOperationException($"{Reported} has no price");
+        }
+    }
+
+    [Benchmark]
+    public string PriceCall()
+    {
+        _prices.TryGet(_provider, _model, out var price);
+        return CostJson.Format(price is null ? 0 : CostCalculator.Cost(price, Usage));
+    }
+
+    [Benchmark]
+    public void CountCall() => _metrics.CallEnded(_provider, 200, TimeSpan.FromMilliseconds(1.5), 0.04, _model, Usage, 0.000123m);
+}
