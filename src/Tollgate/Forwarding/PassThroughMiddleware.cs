@@ -300,7 +300,7 @@ internal sealed partial class PassThroughMiddleware(
     }
 
     /// <returns>The check, or null after answering 503 because the key store is unreachable.</returns>
-    private async Task<KeyCheck?> CheckKeyAsync(HttpContext context, PassThroughRoute route, string? key)
+    private async ValueTask<KeyCheck?> CheckKeyAsync(HttpContext context, PassThroughRoute route, string? key)
     {
         try
         {
@@ -315,7 +315,7 @@ internal sealed partial class PassThroughMiddleware(
     }
 
     /// <returns>The granted limits, or null after answering with the refusal.</returns>
-    private async Task<LimitDecision?> CheckKeyPolicyAsync(HttpContext context, PassThroughRoute route, StoredKey key, string rawTarget, int tailStart, int pathEnd, CallRecord call)
+    private async ValueTask<LimitDecision?> CheckKeyPolicyAsync(HttpContext context, PassThroughRoute route, StoredKey key, string rawTarget, int tailStart, int pathEnd, CallRecord call)
     {
         if (!key.AllowsRoute(rawTarget.AsSpan(0, pathEnd)))
         {

@@ -41,7 +41,7 @@ internal static class UpstreamUriBuilder
 
     private static string ComposeQuery(UpstreamTarget target, QueryPolicy policy, ReadOnlySpan<char> clientQuery, bool dropKey)
     {
-        if (target.Query.Length == 0 && policy.AppendedParameter is null && policy.Defaults.Count == 0 && !dropKey)
+        if (target.Query.Length == 0 && policy.AppendedParameter is null && policy.Defaults.Count == 0 && (!dropKey || clientQuery.IsEmpty))
         {
             return clientQuery.ToString();
         }

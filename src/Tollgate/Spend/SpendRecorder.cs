@@ -23,7 +23,8 @@ internal sealed class SpendRecorder(
         meter?.Complete();
         var usage = meter?.Usage;
 
-        var errorType = context.Items.TryGetValue(ErrorResponse.ErrorTypeItem, out var type) ? type as string : null;
+        // Only an error answer has its type there; reading Items otherwise would create the dictionary.
+        var errorType = response.StatusCode >= 400 && context.Items.TryGetValue(ErrorResponse.ErrorTypeItem, out var type) ? type as string : null;
         var clientAborted = context.RequestAborted.IsCancellationRequested;
         var failed = response.StatusCode >= 400 || call.ForwardingError is not null || clientAborted;
         var succeeded = call.Forwarded && !failed;
