@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.IO.Hashing;
 using System.Text;
 using BenchmarkDotNet.Attributes;
+using Microsoft.AspNetCore.Http;
 using Tollgate.Metering;
 
 namespace Tollgate.Benchmarks;
@@ -69,7 +70,7 @@ public class ResponseMeterBenchmarks
 
     private IResponseMeter Run()
     {
-        var meter = ResponseMeters.Create(_provider, _tail, "gpt-4o", 200, _contentType, static _ => null)!;
+        var meter = ResponseMeters.Create(_provider, _tail, "gpt-4o", 200, _contentType, new HeaderDictionary())!;
         for (var at = 0; at < _body.Length; at += ReadSize)
         {
             meter.Observe(_body.AsSpan(at, Math.Min(ReadSize, _body.Length - at)));

@@ -72,7 +72,7 @@ internal sealed class CallRecord(HttpContext context, PassThroughRoute route, st
 
         FirstByteTime = now;
         var response = Context.Response;
-        Meter = ResponseMeters.Create(Provider, Path[tailStart..], RequestModel, response.StatusCode, response.ContentType, ResponseHeader);
+        Meter = ResponseMeters.Create(Provider, Path[tailStart..], RequestModel, response.StatusCode, response.ContentType, response.Headers);
     }
 
     /// <summary>
@@ -85,6 +85,4 @@ internal sealed class CallRecord(HttpContext context, PassThroughRoute route, st
         Meter?.Observe(body);
         MeterSealed = true;
     }
-
-    private string? ResponseHeader(string name) => Context.Response.Headers.TryGetValue(name, out var value) ? value.ToString() : null;
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Microsoft.AspNetCore.Http;
 using Tollgate.Metering.Meters;
 using Tollgate.Metering.Usage;
 
@@ -66,12 +67,12 @@ internal static class ResponseMeters
     /// <param name="requestModel">The request body's <c>model</c>, when known; see <see cref="IResponseMeter.Model"/>.</param>
     /// <param name="statusCode">The provider's status code.</param>
     /// <param name="contentType">The response's <c>Content-Type</c>.</param>
-    /// <param name="responseHeader">Reads a response header by name (case-insensitive), null when absent.</param>
-    public static IResponseMeter? Create(string provider, string tail, string? requestModel, int statusCode, string? contentType, Func<string, string?> responseHeader)
+    /// <param name="responseHeaders">The response's headers (Bedrock's invoke reports its token counts there).</param>
+    public static IResponseMeter? Create(string provider, string tail, string? requestModel, int statusCode, string? contentType, IHeaderDictionary responseHeaders)
     {
         ArgumentNullException.ThrowIfNull(provider);
         ArgumentNullException.ThrowIfNull(tail);
-        ArgumentNullException.ThrowIfNull(responseHeader);
+        ArgumentNullException.ThrowIfNull(responseHeaders);
         if (statusCode is < 200 or > 299 or 204)
         {
             return null;
@@ -92,7 +93,7 @@ internal static class ResponseMeters
             Dialect.Anthropic => new AnthropicUsageReader(),
             Dialect.Gemini => new GeminiUsageReader(streamed: streamedJson || framing == Framing.Sse),
             Dialect.BedrockConverse => new BedrockConverseUsageReader(),
-            Dialect.BedrockInvoke => new BedrockInvokeUsageReader(BedrockHeaderCounts(responseHeader)),
+            Dialect.BedrockInvoke => new BedrockInvokeUsageReader(BedrockHeaderCounts(responseHeaders)),
             Dialect.Cohere => new CohereUsageReader(),
             _ => null,
         };
@@ -210,14 +211,14 @@ internal static class ResponseMeters
     }
 
     /// <summary>InvokeModel's <c>x-amzn-bedrock-input-token-count</c>, <c>-output-token-count</c> and cache read / write counts.</summary>
-    private static TokenCounts BedrockHeaderCounts(Func<string, string?> responseHeader) => new()
+    private static TokenCounts BedrockHeaderCounts(IHeaderDictionary responseHeaders) => new()
     {
-        Input = HeaderCount(responseHeader, "x-amzn-bedrock-input-token-count"),
-        Output = HeaderCount(responseHeader, "x-amzn-bedrock-output-token-count"),
-        CacheRead = HeaderCount(responseHeader, "x-amzn-bedrock-cache-read-input-token-count"),
-        CacheCreation = HeaderCount(responseHeader, "x-amzn-bedrock-cache-write-input-token-count"),
+        Input = HeaderCount(responseHeaders, "x-amzn-bedrock-input-token-count"),
+        Output = HeaderCount(responseHeaders, "x-amzn-bedrock-output-token-count"),
+        CacheRead = HeaderCount(responseHeaders, "x-amzn-bedrock-cache-read-input-token-count"),
+        CacheCreation = HeaderCount(responseHeaders, "x-amzn-bedrock-cache-write-input-token-count"),
     };
 
-    private static long? HeaderCount(Func<string, string?> responseHeader, string name) =>
-        long.TryParse(responseHeader(name), NumberStyles.AllowLeadingWhite | NumberStyles.AllowTrailingWhite, CultureInfo.InvariantCulture, out var count) ? count : null;
+    private static long? HeaderCount(IHeaderDictionary responseHeaders, string name) =>
+        long.TryParse(responseHeaders[name].ToString(), NumberStyles.AllowLeadingWhite | NumberStyles.AllowTrailingWhite, CultureInfo.InvariantCulture, out var count) ? count : null;
 }

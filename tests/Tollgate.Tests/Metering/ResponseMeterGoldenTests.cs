@@ -1,4 +1,5 @@
 using System.Text;
+using Microsoft.AspNetCore.Http;
 using Tollgate.Metering;
 using Tollgate.Metering.Meters;
 
@@ -94,11 +95,10 @@ public sealed class ResponseMeterGoldenTests
     {
         var meter = ResponseMeters.Create(
             "bedrock", "/model/meta.llama3-1-70b-instruct-v1:0/invoke", null, 200, "application/json",
-            name => name switch
+            new HeaderDictionary
             {
-                "x-amzn-bedrock-input-token-count" => "11",
-                "x-amzn-bedrock-output-token-count" => "6",
-                _ => null,
+                ["x-amzn-bedrock-input-token-count"] = "11",
+                ["x-amzn-bedrock-output-token-count"] = "6",
             })!;
 
         // The headers alone already count, before any byte of the body.
@@ -133,7 +133,7 @@ public sealed class ResponseMeterGoldenTests
     [Fact]
     public void A_custom_endpoint_with_a_body_that_is_not_openai_shaped_reports_nothing()
     {
-        var meter = ResponseMeters.Create("my-rerank", "/", null, 200, "application/json", _ => null)!;
+        var meter = ResponseMeters.Create("my-rerank", "/", null, 200, "application/json", new HeaderDictionary())!;
         meter.Observe("""{"results":[{"index":0,"relevance_score":0.9}],"meta":{"billed_units":{"search_units":1}}}"""u8);
         meter.Complete();
 
@@ -150,7 +150,7 @@ public sealed class ResponseMeterGoldenTests
         foreach (var golden in GoldenStreams.All.Values)
         {
             random.NextBytes(garbage);
-            var meter = ResponseMeters.Create(golden.Provider, golden.Tail, null, 200, golden.ContentType, _ => null)!;
+            var meter = ResponseMeters.Create(golden.Provider, golden.Tail, null, 200, golden.ContentType, new HeaderDictionary())!;
             meter.Observe(golden.Body.AsSpan(0, golden.Body.Length / 2));
             meter.Observe(garbage);
             meter.Observe("data: {\"usage\":{\"prompt_tokens\":\"x\"}}\n\n{\"usage\":[}]\n"u8);
@@ -163,7 +163,7 @@ public sealed class ResponseMeterGoldenTests
     [Fact]
     public void Fifty_megabytes_of_openai_sse_keep_the_meter_small_and_allocation_free()
     {
-        var meter = (ResponseMeter)ResponseMeters.Create("openai", "/v1/chat/completions", "gpt-4o", 200, "text/event-stream", _ => null)!;
+        var meter = (ResponseMeter)ResponseMeters.Create("openai", "/v1/chat/completions", "gpt-4o", 200, "text/event-stream", new HeaderDictionary())!;
         var segment = new StringBuilder();
         for (var i = 0; i < 64; i++)
         {
@@ -211,7 +211,7 @@ public sealed class ResponseMeterGoldenTests
             golden.RequestModel,
             200,
             golden.ContentType,
-            name => golden.Headers is not null && golden.Headers.TryGetValue(name.ToLowerInvariant(), out var value) ? value : null);
+            new HeaderDictionary((golden.Headers ?? new Dictionary<string, string>()).ToDictionary(h => h.Key, h => new Microsoft.Extensions.Primitives.StringValues(h.Value))));
         Assert.NotNull(meter);
         foreach (var piece in Splits.Of(body, mode))
         {

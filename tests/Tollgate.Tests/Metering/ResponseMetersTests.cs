@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http;
 using Tollgate.Metering;
 using Tollgate.Metering.Meters;
 
@@ -30,7 +31,7 @@ public sealed class ResponseMetersTests
     [InlineData("assemblyai", "/v2/transcript", 200, "application/json")]
     [InlineData("my-endpoint", "/anything", 200, "application/octet-stream")]
     public void Nothing_to_meter_gives_no_meter(string provider, string tail, int status, string? contentType) =>
-        Assert.Null(ResponseMeters.Create(provider, tail, "m", status, contentType, _ => null));
+        Assert.Null(ResponseMeters.Create(provider, tail, "m", status, contentType, new HeaderDictionary()));
 
     [Theory]
     [InlineData("openai", "/v1/chat/completions", "text/event-stream", typeof(SseResponseMeter))]
@@ -49,7 +50,7 @@ public sealed class ResponseMetersTests
     [InlineData("cohere", "/compatibility/v1/chat/completions", "application/json", typeof(JsonBodyResponseMeter))]
     [InlineData("my-endpoint", "", "application/json; charset=utf-8", typeof(JsonBodyResponseMeter))]
     public void The_content_type_picks_the_framing(string provider, string tail, string? contentType, Type meterType) =>
-        Assert.IsType(meterType, ResponseMeters.Create(provider, tail, null, 200, contentType, _ => null));
+        Assert.IsType(meterType, ResponseMeters.Create(provider, tail, null, 200, contentType, new HeaderDictionary()));
 
     [Theory]
     [InlineData("gemini", "/v1beta/models/gemini-2.0-flash:generateContent", "ignored", "gemini-2.0-flash")]
@@ -64,5 +65,5 @@ public sealed class ResponseMetersTests
     [InlineData("openai", "/v1/chat/completions", "gpt-4o-mini", "gpt-4o-mini")]
     [InlineData("openai", "/v1/chat/completions", null, null)]
     public void The_model_comes_from_the_path_else_the_request(string provider, string tail, string? requestModel, string? model) =>
-        Assert.Equal(model, ResponseMeters.Create(provider, tail, requestModel, 200, "application/json", _ => null)!.Model);
+        Assert.Equal(model, ResponseMeters.Create(provider, tail, requestModel, 200, "application/json", new HeaderDictionary())!.Model);
 }

@@ -1,4 +1,5 @@
 using System.Text;
+using Microsoft.AspNetCore.Http;
 using Tollgate.Metering;
 using Tollgate.Metering.Costs;
 using Tollgate.Metering.Meters;
@@ -129,7 +130,7 @@ public sealed class SseCostInjectorTests
     /// <returns>What the client gets, and the meter that read the same stream.</returns>
     private static (string Output, IResponseMeter Meter) Run(GoldenStream golden, byte[] body, string mode, Func<decimal?> cost)
     {
-        var meter = (SseResponseMeter)ResponseMeters.Create(golden.Provider, golden.Tail, golden.RequestModel, 200, golden.ContentType, _ => null)!;
+        var meter = (SseResponseMeter)ResponseMeters.Create(golden.Provider, golden.Tail, golden.RequestModel, 200, golden.ContentType, new HeaderDictionary())!;
         var output = new List<byte>();
         if (meter.StreamedUsageObject is not { } path)
         {
