@@ -12,8 +12,9 @@ REPO=$(dirname "$BENCH_DIR")
 
 : "${BENCH_WARMUP:=15}"             # s of closed-loop warm-up per row (tiered JIT settles in ~10-15 s under load)
 : "${BENCH_CONNECTIONS:=32}"        # connections of the saturation run
-: "${BENCH_DURATION:=5}"            # s of the saturation run
-: "${BENCH_C1_DURATION:=5}"         # s of the concurrency-1 run
+: "${BENCH_DURATION:=6}"            # s of the saturation run per row (all rounds)
+: "${BENCH_C1_DURATION:=6}"         # s of the concurrency-1 run per row (all rounds)
+: "${BENCH_ROUNDS:=3}"              # saturation and concurrency 1 go through the rows this many times
 : "${BENCH_RATE:=500}"              # requests/s of the fixed-rate run
 : "${BENCH_RATE_DURATION:=5}"       # s of the fixed-rate run
 : "${BENCH_RATE_CONNECTIONS:=16}"   # connections the fixed-rate run may use
@@ -198,7 +199,7 @@ REVISION=$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo unknown)
 log "Measuring (rows: $(cut -f1 "$WORK/targets.tsv" | paste -sd ' ' -))"
 "${LOAD[@]}" run --targets "$WORK/targets.tsv" --markdown "$RESULT" \
   --warmup "$BENCH_WARMUP" --connections "$BENCH_CONNECTIONS" --duration "$BENCH_DURATION" \
-  --c1-duration "$BENCH_C1_DURATION" --rate "$BENCH_RATE" --rate-duration "$BENCH_RATE_DURATION" \
+  --c1-duration "$BENCH_C1_DURATION" --rounds "$BENCH_ROUNDS" --rate "$BENCH_RATE" --rate-duration "$BENCH_RATE_DURATION" \
   --rate-connections "$BENCH_RATE_CONNECTIONS" --streams "$BENCH_STREAMS" --events "$BENCH_EVENTS" \
   --event-delay-ms "$BENCH_EVENT_DELAY_MS" --think-ms "$BENCH_THINK_MS" --ramp-ms "$BENCH_RAMP_MS" --size "$BENCH_SIZE" \
   --note "Tollgate: Release build of $REVISION; virtual key from POST /key/generate (SQLite), x-litellm-tags sent, metering and spend logging on." \

@@ -24,7 +24,8 @@ internal sealed class RowResult(Target target)
 
 /// <summary>
 /// Runs every scenario against every row, one row at a time, scenario by scenario (so a disturbance on
-/// the shared machine lands on all rows of a scenario rather than all scenarios of a row).
+/// the shared machine lands on all rows of a scenario rather than all scenarios of a row); saturation and
+/// concurrency 1 go round the rows several times for the same reason.
 /// </summary>
 internal static class BenchRun
 {
@@ -67,17 +68,21 @@ internal static class BenchRun
         }
 
         Begin();
+        var saturation = ClosedLoopRounds(settings, rows, row => ClosedLoop.Run(
+            row.Target, json[row.Target], settings.Connections, TimeSpan.FromSeconds(settings.SaturationSeconds / settings.Rounds)));
         foreach (var row in rows)
         {
-            row.Saturation = ClosedLoop.Run(row.Target, json[row.Target], settings.Connections, TimeSpan.FromSeconds(settings.SaturationSeconds));
-            Report(row.Target, $"saturation ({settings.Connections} connections)", $"{row.Saturation.RequestsPerSecond,9:N0} req/s  p50 {row.Saturation.Latency.P50:N0} µs  p99 {row.Saturation.Latency.P99:N0} µs  errors {row.Saturation.Errors}");
+            row.Saturation = saturation[row];
+            Report(row.Target, $"saturation ({settings.Connections} connections)", $"{row.Saturation.RequestsPerSecond,9:N0} req/s  p50 {row.Saturation.Latency.P50:N0} µs  p99 {row.Saturation.Latency.P99:N0} µs  errors {row.Saturation.Errors}  rounds {string.Join(" / ", row.Saturation.RoundRates.Select(r => r.ToString("N0", CultureInfo.InvariantCulture)))}");
         }
 
         End("saturation");
         Begin();
+        var single = ClosedLoopRounds(settings, rows, row => ClosedLoop.Run(
+            row.Target, json[row.Target], 1, TimeSpan.FromSeconds(settings.SingleSeconds / settings.Rounds)));
         foreach (var row in rows)
         {
-            row.Single = ClosedLoop.Run(row.Target, json[row.Target], 1, TimeSpan.FromSeconds(settings.SingleSeconds));
+            row.Single = single[row];
             Report(row.Target, "concurrency 1", $"p50 {row.Single.Latency.P50:N0} µs  p99 {row.Single.Latency.P99:N0} µs  ({row.Single.Completed:N0} requests, errors {row.Single.Errors})");
         }
 
@@ -107,6 +112,21 @@ internal static class BenchRun
         }
 
         return (rows, othersCpu);
+    }
+
+    /// <summary>Runs every row once per round, row after row, and puts each row's rounds together.</summary>
+    private static Dictionary<RowResult, ClosedLoopResult> ClosedLoopRounds(BenchSettings settings, RowResult[] rows, Func<RowResult, ClosedLoopRun> run)
+    {
+        var runs = rows.ToDictionary(r => r, _ => new List<ClosedLoopRun>());
+        for (var round = 0; round < settings.Rounds; round++)
+        {
+            foreach (var row in rows)
+            {
+                runs[row].Add(run(row));
+            }
+        }
+
+        return runs.ToDictionary(r => r.Key, r => ClosedLoopResult.Of(r.Value));
     }
 
     /// <summary>One JSON answer and one short stream, checked before anything is timed.</summary>

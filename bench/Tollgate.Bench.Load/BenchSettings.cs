@@ -15,11 +15,17 @@ internal sealed record BenchSettings
     /// <summary>Connections of the saturation run.</summary>
     public int Connections { get; init; } = 32;
 
-    /// <summary>Length of the saturation run, in s.</summary>
-    public double SaturationSeconds { get; init; } = 5;
+    /// <summary>Length of the saturation run per row, in s, all rounds together.</summary>
+    public double SaturationSeconds { get; init; } = 6;
 
-    /// <summary>Length of the concurrency-1 run, in s.</summary>
-    public double SingleSeconds { get; init; } = 5;
+    /// <summary>Length of the concurrency-1 run per row, in s, all rounds together.</summary>
+    public double SingleSeconds { get; init; } = 6;
+
+    /// <summary>
+    /// The saturation and concurrency-1 runs go through the rows this many times, each for its share of
+    /// the length, so a slow spell of the shared machine lands on every row rather than on one.
+    /// </summary>
+    public int Rounds { get; init; } = 3;
 
     /// <summary>Requests per second of the fixed-rate run.</summary>
     public double Rate { get; init; } = 500;
@@ -68,6 +74,7 @@ internal sealed record BenchSettings
                 "--connections" => settings with { Connections = Whole(name, value) },
                 "--duration" => settings with { SaturationSeconds = Number(name, value) },
                 "--c1-duration" => settings with { SingleSeconds = Number(name, value) },
+                "--rounds" => settings with { Rounds = Math.Max(1, Whole(name, value)) },
                 "--rate" => settings with { Rate = Number(name, value) },
                 "--rate-duration" => settings with { RateSeconds = Number(name, value) },
                 "--rate-connections" => settings with { RateConnections = Whole(name, value) },

@@ -4,8 +4,28 @@ using Tollgate.Bench.Load.Measuring;
 
 namespace Tollgate.Bench.Load.Scenarios;
 
-/// <summary>Result of a closed-loop run: throughput and the latency of every request.</summary>
-internal sealed record ClosedLoopResult(int Completed, int Errors, double RequestsPerSecond, Distribution Latency);
+/// <summary>Result of closed-loop runs of one row: throughput and the latency of every request, over all its rounds.</summary>
+internal sealed record ClosedLoopResult(int Completed, int Errors, double RequestsPerSecond, Distribution Latency, IReadOnlyList<double> RoundRates)
+{
+    public static ClosedLoopResult Of(IReadOnlyList<ClosedLoopRun> rounds)
+    {
+        var latencies = new Samples();
+        foreach (var round in rounds)
+        {
+            latencies.AddRange(round.Latencies);
+        }
+
+        var seconds = rounds.Sum(r => r.Seconds);
+        return new ClosedLoopResult(latencies.Count, rounds.Sum(r => r.Errors), seconds > 0 ? latencies.Count / seconds : 0,
+            latencies.Summarize(), [.. rounds.Select(r => r.RequestsPerSecond)]);
+    }
+}
+
+/// <summary>One closed-loop run: the latency of every answered request, errors, and how long it took.</summary>
+internal sealed record ClosedLoopRun(Samples Latencies, int Errors, double Seconds)
+{
+    public double RequestsPerSecond => Seconds > 0 ? Latencies.Count / Seconds : 0;
+}
 
 /// <summary>
 /// N connections, each sending its next request as soon as the last answer is read, for a fixed time
@@ -14,7 +34,7 @@ internal sealed record ClosedLoopResult(int Completed, int Errors, double Reques
 /// </summary>
 internal static class ClosedLoop
 {
-    public static ClosedLoopResult Run(Target target, byte[] request, int connections, TimeSpan duration)
+    public static ClosedLoopRun Run(Target target, byte[] request, int connections, TimeSpan duration)
     {
         var workers = new Worker[connections];
         using var ready = new CountdownEvent(connections);
@@ -69,8 +89,7 @@ internal static class ClosedLoop
             worker.Close();
         }
 
-        var seconds = Stopwatch.GetElapsedTime(startAt, lastEnd).TotalSeconds;
-        return new ClosedLoopResult(latencies.Count, errors, seconds > 0 ? latencies.Count / seconds : 0, latencies.Summarize());
+        return new ClosedLoopRun(latencies, errors, Stopwatch.GetElapsedTime(startAt, lastEnd).TotalSeconds);
     }
 
     private sealed class Worker(Target target, byte[] request)
