@@ -1,7 +1,9 @@
 using BenchmarkDotNet.Attributes;
+using Microsoft.AspNetCore.Http;
 using Tollgate.Metering;
 using Tollgate.Metering.Costs;
 using Tollgate.Metering.Pricing;
+using Tollgate.Routing;
 using Tollgate.Telemetry;
 
 namespace Tollgate.Benchmarks;
@@ -20,6 +22,7 @@ public class CostBenchmarks
     private GatewayMetrics _metrics = null!;
     private string _provider = "";
     private string _model = "";
+    private CallRecord _call = null!;
 
     [Params("openai/gpt-4o-mini-2024-07-18", "bedrock/us.anthropic.claude-sonnet-4-5-20250929-v1:0")]
     public string Reported { get; set; } = "";
@@ -30,6 +33,21 @@ public class CostBenchmarks
         var slash = Reported.IndexOf('/', StringComparison.Ordinal);
         (_provider, _model) = (Reported[..slash], Reported[(slash + 1)..]);
         _metrics = new GatewayMetrics(_prices);
+        var route = new PassThroughRoute
+        {
+            Name = _provider,
+            Prefix = "/" + _provider,
+            IsCustomEndpoint = false,
+            Upstream = null,
+            RequiresVirtualKey = true,
+            ForwardClientHeaders = true,
+            DropsClientCredentials = true,
+            RequestConfig = RouteTableBuilder.RequestConfig(null),
+        };
+        _call = new CallRecord(new DefaultHttpContext(), route, route.Prefix + "/v1/chat/completions", route.Prefix.Length, DateTimeOffset.UnixEpoch)
+        {
+            GatewayTime = TimeSpan.FromMilliseconds(0.04),
+        };
         if (PriceCall().Length < 3)
         {
             throw new InvalidOperationException($"{Reported} has no price");
@@ -44,5 +62,5 @@ public class CostBenchmarks
     }
 
     [Benchmark]
-    public void CountCall() => _metrics.CallEnded(_provider, 200, TimeSpan.FromMilliseconds(1.5), 0.04, _model, Usage, 0.000123m);
+    public void CountCall() => _metrics.CallEnded(_call, 200, TimeSpan.FromMilliseconds(1.5), _model, Usage, 0.000123m);
 }

@@ -18,9 +18,9 @@ public sealed class MetricsTests
 
         Assert.Equal(HttpStatusCode.OK, await ChatAsync(gateway, key));
         Assert.Equal(HttpStatusCode.TooManyRequests, await ChatAsync(gateway, key));
-        var text = await WaitForMetricsAsync(gateway, """tollgate_requests_total{provider="openai",status_code="200"} 1""");
+        var text = await WaitForMetricsAsync(gateway, """tollgate_requests_total{provider="openai",route="/openai",status_code="200"} 1""");
 
-        Assert.Contains("""tollgate_requests_total{provider="openai",status_code="429"} 1""", text, StringComparison.Ordinal);
+        Assert.Contains("""tollgate_requests_total{provider="openai",route="/openai",status_code="429"} 1""", text, StringComparison.Ordinal);
         Assert.Contains("""tollgate_tokens_total{provider="openai",model="gpt-4o-mini",kind="input"} 9""", text, StringComparison.Ordinal);
         Assert.Contains("""tollgate_tokens_total{provider="openai",model="gpt-4o-mini",kind="output"} 4""", text, StringComparison.Ordinal);
         Assert.Contains("""tollgate_spend_usd_total{provider="openai",model="gpt-4o-mini"}""", text, StringComparison.Ordinal);
@@ -67,12 +67,33 @@ public sealed class MetricsTests
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         }
 
-        var text = await WaitForMetricsAsync(env.Gateway, """tollgate_requests_total{provider="openai",status_code="200"} 5""");
+        var text = await WaitForMetricsAsync(env.Gateway, """tollgate_requests_total{provider="openai",route="/openai",status_code="200"} 5""");
         Assert.Contains("""tollgate_tokens_total{provider="openai",model="gpt-4o-mini",kind="input"} 30""", text, StringComparison.Ordinal);
         Assert.Contains("""tollgate_tokens_total{provider="openai",model="other",kind="input"} 20""", text, StringComparison.Ordinal);
         Assert.DoesNotContain("2031", text, StringComparison.Ordinal);
         Assert.DoesNotContain("GPT-4o", text, StringComparison.Ordinal);
         Assert.DoesNotContain("made-up", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_provider_that_breaks_off_mid_answer_counts_as_an_upstream_error()
+    {
+        static async Task BreakOff(HttpContext context)
+        {
+            context.Response.ContentType = "text/event-stream";
+            await context.Response.WriteAsync("data: {\"id\":\"chatcmpl-1\",\"choices\":[]}\n\n");
+            await context.Response.Body.FlushAsync();
+            context.Abort();
+        }
+
+        await using var env = await SingleProviderGateway.StartAsync("openai", BreakOff, FakeOpenAi.ApiKey).DefaultTimeout();
+        using var request = env.Gateway.Request(HttpMethod.Post, "openai/v1/chat/completions");
+        request.Content = new StringContent("""{"model":"gpt-4o-mini","stream":true,"messages":[]}""", Encoding.UTF8, "application/json");
+        using var response = await env.Gateway.Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead).DefaultTimeout();
+        await Assert.ThrowsAnyAsync<Exception>(() => response.Content.ReadAsStringAsync().DefaultTimeout());
+
+        var text = await WaitForMetricsAsync(env.Gateway, """tollgate_upstream_errors_total{provider="openai",route="/openai",error="ResponseBodyDestination"} 1""");
+        Assert.Contains("""tollgate_requests_total{provider="openai",route="/openai",status_code="200"} 1""", text, StringComparison.Ordinal);
     }
 
     private static async Task<HttpStatusCode> ChatAsync(GatewayTestEnvironment gateway, string key)

@@ -21,15 +21,36 @@ public sealed class TelemetryTests
 
         var overhead = double.Parse(response.Headers.GetValues("x-litellm-overhead-duration-ms").Single(), CultureInfo.InvariantCulture);
         Assert.InRange(overhead, 0, 5_000);
-        var deadline = DateTime.UtcNow + TaskTimeoutExtensions.DefaultTimeoutSpan;
-        string metrics;
-        while (!(metrics = await env.Gateway.Client.GetStringAsync("metrics").DefaultTimeout()).Contains("""tollgate_gateway_overhead_seconds_count{provider="openai"} 1""", StringComparison.Ordinal)
-            && DateTime.UtcNow < deadline)
+        await MetricsWhenAsync(env.Gateway, """tollgate_gateway_overhead_seconds_count{provider="openai"} 1""");
+    }
+
+    [Fact]
+    public async Task Gateway_time_leaves_out_the_waits_for_the_provider_streams_included()
+    {
+        // 300 ms before the headers, then three events 200 ms apart: the call lasts about 0.9 s, nearly all of it the provider's.
+        static async Task SlowStream(HttpContext context)
         {
-            await Task.Delay(20);
+            await Task.Delay(300);
+            context.Response.ContentType = "text/event-stream";
+            for (var i = 0; i < 3; i++)
+            {
+                await context.Response.WriteAsync($$$"""data: {"id":"chatcmpl-1","model":"gpt-4o-mini","choices":[{"index":0,"delta":{"content":"{{{i}}}"}}]}""" + "\n\n");
+                await context.Response.Body.FlushAsync();
+                await Task.Delay(200);
+            }
+
+            await context.Response.WriteAsync("data: [DONE]\n\n");
         }
 
-        Assert.Contains("""tollgate_gateway_overhead_seconds_count{provider="openai"} 1""", metrics, StringComparison.Ordinal);
+        await using var env = await SingleProviderGateway.StartAsync("openai", SlowStream, FakeOpenAi.ApiKey).DefaultTimeout();
+        using (var response = await ChatAsync(env.Gateway))
+        {
+            Assert.Contains("data: [DONE]", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+
+        var metrics = await MetricsWhenAsync(env.Gateway, """tollgate_gateway_overhead_seconds_count{provider="openai"} 1""");
+        Assert.InRange(Value(metrics, """tollgate_request_duration_seconds_sum{provider="openai"}"""), 0.85, 30);
+        Assert.InRange(Value(metrics, """tollgate_gateway_overhead_seconds_sum{provider="openai"}"""), 0, 0.15);
     }
 
     [Fact]
@@ -94,6 +115,26 @@ public sealed class TelemetryTests
         var exported = string.Concat(received.Select(Encoding.UTF8.GetString));
         Assert.Contains("tollgate.pass_through", exported, StringComparison.Ordinal);
         Assert.DoesNotContain(GatewayTestEnvironment.VirtualKey, exported, StringComparison.Ordinal);
+    }
+
+    /// <summary>A call is counted just after the client has its answer: polls the metrics until <paramref name="expected"/> shows.</summary>
+    private static async Task<string> MetricsWhenAsync(GatewayTestEnvironment gateway, string expected)
+    {
+        var deadline = DateTime.UtcNow + TaskTimeoutExtensions.DefaultTimeoutSpan;
+        string metrics;
+        while (!(metrics = await gateway.Client.GetStringAsync("metrics").DefaultTimeout()).Contains(expected, StringComparison.Ordinal) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20);
+        }
+
+        Assert.Contains(expected, metrics, StringComparison.Ordinal);
+        return metrics;
+    }
+
+    private static double Value(string metrics, string series)
+    {
+        var line = metrics.Split('\n').Single(l => l.StartsWith(series + " ", StringComparison.Ordinal));
+        return double.Parse(line[(series.Length + 1)..], CultureInfo.InvariantCulture);
     }
 
     private static async Task<HttpResponseMessage> ChatAsync(GatewayTestEnvironment gateway)

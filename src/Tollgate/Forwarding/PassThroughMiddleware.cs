@@ -82,7 +82,15 @@ internal sealed partial class PassThroughMiddleware(
         finally
         {
             body.Release();
-            call.OverheadMs = context.Features.Get<PassThroughRequest>()?.OverheadMs;
+            if (context.Features.Get<PassThroughRequest>() is { SentTimestamp: > 0 } forwarded)
+            {
+                var ended = System.Diagnostics.Stopwatch.GetTimestamp();
+                forwarded.UpstreamArrived(ended);
+                call.OverheadMs = forwarded.OverheadMs;
+                call.GatewayTime = System.Diagnostics.Stopwatch.GetElapsedTime(call.StartTimestamp, ended)
+                    - System.Diagnostics.Stopwatch.GetElapsedTime(0, forwarded.UpstreamWaitTicks);
+            }
+
             await spend.RecordAsync(call);
             if (activity is not null)
             {
@@ -245,6 +253,7 @@ internal sealed partial class PassThroughMiddleware(
         {
             body.Abandon();
             call.ForwardingError = error.ToString();
+            call.UpstreamError = IsClientSide(error) ? null : error;
             await ReportForwardingErrorAsync(context, route, upstreamUri.Host, error);
         }
         else if (!await TryCompleteBodyAsync(context, route, body))
@@ -404,6 +413,13 @@ internal sealed partial class PassThroughMiddleware(
                 return;
         }
     }
+
+    /// <summary>The errors of the client's side of the call (it went away, cancelled, or sent a broken body); the rest are the provider's.</summary>
+    private static bool IsClientSide(ForwarderError error) => error
+        is ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled or ForwarderError.ResponseBodyCanceled
+        or ForwarderError.UpgradeRequestCanceled or ForwarderError.UpgradeResponseCanceled
+        or ForwarderError.ResponseBodyClient or ForwarderError.UpgradeResponseClient
+        or ForwarderError.RequestBodyClient or ForwarderError.UpgradeRequestClient;
 
     /// <summary>Kestrel's limit error arrives wrapped (aggregate of the copy and the send), so look through the chain.</summary>
     private static bool IsBodyTooLarge(Exception? exception) => exception switch

@@ -64,6 +64,7 @@ internal sealed class PassThroughTransformer : HttpTransformer
         route.Preparer?.ApplyCredentials(proxyRequest, state);
 
         state.SentTimestamp = Stopwatch.GetTimestamp();
+        state.WaitingForUpstream(state.SentTimestamp);
 
         // HTTP/2 clients may send "TE: trailers", the one TE value a proxy keeps (gRPC-style streams).
         if (httpContext.Request.Protocol == "HTTP/2" && headers.TE == "trailers")
@@ -80,6 +81,10 @@ internal sealed class PassThroughTransformer : HttpTransformer
         var copied = base.TransformResponseAsync(httpContext, proxyResponse, cancellationToken);
         if (proxyResponse is not null && httpContext.Features.Get<PassThroughRequest>() is { SentTimestamp: > 0 } state)
         {
+            // The headers are here; from now on the wait is for the body.
+            var arrived = Stopwatch.GetTimestamp();
+            state.UpstreamArrived(arrived);
+            state.WaitingForUpstream(arrived);
             var overhead = Stopwatch.GetElapsedTime(state.StartTimestamp, state.SentTimestamp).TotalMilliseconds;
             state.OverheadMs = overhead;
             httpContext.Response.Headers[OverheadHeader] = overhead.ToString("0.###", CultureInfo.InvariantCulture);

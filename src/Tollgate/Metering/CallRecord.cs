@@ -20,6 +20,9 @@ internal sealed class CallRecord(HttpContext context, PassThroughRoute route, st
     /// <summary>Gateway time before the provider was asked, in ms, once the provider answered.</summary>
     public double? OverheadMs { get; set; }
 
+    /// <summary>The whole call's time minus its waits for the provider (headers and each part of the body), once forwarded.</summary>
+    public TimeSpan? GatewayTime { get; set; }
+
     public KeyHash? KeyHash { get; set; }
 
     public string? KeyAlias { get; set; }
@@ -53,6 +56,9 @@ internal sealed class CallRecord(HttpContext context, PassThroughRoute route, st
     /// <summary>Why the forwarder stopped early, if it did (<c>None</c> otherwise).</summary>
     public string? ForwardingError { get; set; }
 
+    /// <summary>The forwarder's error when the provider's side failed (not the client's); null otherwise.</summary>
+    public Yarp.ReverseProxy.Forwarder.ForwarderError? UpstreamError { get; set; }
+
     public DateTimeOffset? FirstByteTime { get; private set; }
 
     public IResponseMeter? Meter { get; private set; }
@@ -60,7 +66,7 @@ internal sealed class CallRecord(HttpContext context, PassThroughRoute route, st
     public HttpContext Context { get; } = context;
 
     /// <summary><c>openai</c>, <c>bedrock</c>, … or <c>custom</c>: the name pricing and metering know the route by.</summary>
-    public string Provider => Route.IsCustomEndpoint ? "custom" : Route.Name;
+    public string Provider => Route.Provider;
 
     /// <summary>Called with the first response byte: status and headers are final, so the meter can be chosen.</summary>
     public void ResponseStarted(DateTimeOffset now)

@@ -1,7 +1,9 @@
+using System.Diagnostics;
 using Microsoft.AspNetCore.Http;
 using Tollgate.Metering.Costs;
 using Tollgate.Metering.Meters;
 using Tollgate.Metering.Parsing;
+using Tollgate.Requests;
 
 namespace Tollgate.Metering;
 
@@ -9,7 +11,8 @@ namespace Tollgate.Metering;
 /// The response body as the client receives it. Every write goes to the client first, then the same
 /// bytes go to the call's <see cref="IResponseMeter"/>, so parsing never holds a byte back; the one
 /// exception is cost reporting (contract section 6), below. Notes when the first byte left, for the
-/// spend row's <c>completionStartTime</c>.
+/// spend row's <c>completionStartTime</c>. The time between writes is the forwarder waiting for the
+/// provider's next bytes, so the call can tell the gateway's own time from the provider's.
 /// </summary>
 /// <remarks>
 /// The first write, when status and headers are final, picks how the body goes out:
@@ -40,6 +43,7 @@ internal sealed class MeteredResponseStream(Stream client, CallRecord call, Call
     private SseResponseMeter? _injecting;
     private SseCostInjector? _injector;
     private PooledBuffer _held;
+    private PassThroughRequest? _forwarded;
 
     private enum Mode
     {
@@ -69,12 +73,15 @@ internal sealed class MeteredResponseStream(Stream client, CallRecord call, Call
             Start();
         }
 
-        return _mode switch
+        _forwarded?.UpstreamArrived(Stopwatch.GetTimestamp());
+        var written = _mode switch
         {
             Mode.PassThrough => PassThroughAsync(buffer, cancellationToken),
             Mode.InjectCost => InjectAsync(buffer, cancellationToken),
             _ => HoldAsync(buffer, cancellationToken),
         };
+        _forwarded?.WaitingForUpstream(Stopwatch.GetTimestamp());
+        return written;
     }
 
     public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
@@ -92,6 +99,7 @@ internal sealed class MeteredResponseStream(Stream client, CallRecord call, Call
     /// <exception cref="IOException">The client went away, or injection lost bytes and the response must end broken.</exception>
     public async ValueTask CompleteAsync(CancellationToken cancellationToken)
     {
+        _forwarded?.UpstreamArrived(Stopwatch.GetTimestamp());
         var response = call.Context.Response;
         switch (_mode)
         {
@@ -166,6 +174,7 @@ internal sealed class MeteredResponseStream(Stream client, CallRecord call, Call
     private void Start()
     {
         _started = true;
+        _forwarded = call.Context.Features.Get<PassThroughRequest>();
         if (call.MeterSealed)
         {
             // A post_call guardrail withheld the answer and metered it; this is the gateway's refusal.

@@ -28,4 +28,22 @@ internal sealed class PassThroughRequest
 
     /// <summary>Gateway time before the provider was asked, in ms: the <c>x-litellm-overhead-duration-ms</c> value.</summary>
     public double? OverheadMs { get; set; }
+
+    /// <summary>Stopwatch ticks spent waiting for the provider: for its response headers, then for each part of its body.</summary>
+    public long UpstreamWaitTicks { get; private set; }
+
+    private long _waitingSince;
+
+    /// <summary>The gateway now waits for the provider (the request left, or a part of the body was passed on).</summary>
+    public void WaitingForUpstream(long timestamp) => _waitingSince = timestamp;
+
+    /// <summary>What the gateway waited for has arrived (headers, a part of the body, the end).</summary>
+    public void UpstreamArrived(long timestamp)
+    {
+        if (_waitingSince != 0)
+        {
+            UpstreamWaitTicks += timestamp - _waitingSince;
+            _waitingSince = 0;
+        }
+    }
 }

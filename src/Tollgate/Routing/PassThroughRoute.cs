@@ -14,6 +14,9 @@ internal sealed class PassThroughRoute
 
     public required bool IsCustomEndpoint { get; init; }
 
+    /// <summary><c>openai</c>, <c>bedrock</c>, … or <c>custom</c>: the name pricing, metering and metrics know the route by.</summary>
+    public string Provider => IsCustomEndpoint ? "custom" : Name;
+
     /// <summary>Where requests go; null when the route is not configured (see <see cref="ConfigurationProblem"/>) or its <see cref="Preparer"/> picks the host per request.</summary>
     public required UpstreamTarget? Upstream { get; init; }
 

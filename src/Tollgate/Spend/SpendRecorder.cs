@@ -41,7 +41,7 @@ internal sealed class SpendRecorder(
             budgets.Add(counterKey, cost, windowEnds, now);
         }
 
-        metrics.CallEnded(call.Provider, response.StatusCode, now - call.StartTime, call.OverheadMs, model, usage, cost);
+        metrics.CallEnded(call, response.StatusCode, now - call.StartTime, model, usage, cost);
         return writer.EnqueueAsync(new SpendLogRow
         {
             RequestId = context.TraceIdentifier,

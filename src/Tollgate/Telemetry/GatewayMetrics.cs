@@ -2,7 +2,9 @@ using System.Collections.Concurrent;
 using Prometheus;
 using Tollgate.Metering;
 using Tollgate.Metering.Pricing;
+using Tollgate.Routing;
 using Tollgate.Spend;
+using Yarp.ReverseProxy.Forwarder;
 
 namespace Tollgate.Telemetry;
 
@@ -14,6 +16,7 @@ namespace Tollgate.Telemetry;
 internal sealed class GatewayMetrics
 {
     private readonly Counter _requests;
+    private readonly Counter _upstreamErrors;
     private readonly Histogram _duration;
     private readonly Histogram _overhead;
     private readonly Counter _tokens;
@@ -23,16 +26,20 @@ internal sealed class GatewayMetrics
     private readonly Gauge _redisDegraded;
     private readonly PriceTable _prices;
     private readonly ConcurrentDictionary<string, ProviderSeries> _providers = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<PassThroughRoute, RouteSeries> _routes = new();
 
     public GatewayMetrics(PriceTable prices)
     {
         _prices = prices;
         Registry = Metrics.NewCustomRegistry();
         var factory = Metrics.WithCustomRegistry(Registry);
-        _requests = factory.CreateCounter("tollgate_requests_total", "Pass-through calls by provider and status code.", "provider", "status_code");
+        _requests = factory.CreateCounter("tollgate_requests_total", "Pass-through calls by provider, route prefix and status code.", "provider", "route", "status_code");
+        _upstreamErrors = factory.CreateCounter("tollgate_upstream_errors_total",
+            "Calls the provider failed: unreachable, reset, timed out or broke off mid-answer (error: the forwarder's error name).", "provider", "route", "error");
         _duration = factory.CreateHistogram("tollgate_request_duration_seconds", "Pass-through call time, first byte in to last byte out.",
             new HistogramConfiguration { LabelNames = ["provider"], Buckets = Histogram.ExponentialBuckets(0.001, 2, 18) });
-        _overhead = factory.CreateHistogram("tollgate_gateway_overhead_seconds", "Gateway time before the provider was asked (key checks, URL, credentials).",
+        _overhead = factory.CreateHistogram("tollgate_gateway_overhead_seconds",
+            "Gateway time of a forwarded call: its whole time minus the waits for the provider's headers and each part of its body (streams included).",
             new HistogramConfiguration { LabelNames = ["provider"], Buckets = Histogram.ExponentialBuckets(0.00001, 2, 18) });
         _tokens = factory.CreateCounter("tollgate_tokens_total", "Tokens used, by provider, model and kind (input, output, cache_read, cache_creation).", "provider", "model", "kind");
         _spend = factory.CreateCounter("tollgate_spend_usd_total", "USD spent, by provider and model.", "provider", "model");
@@ -60,14 +67,20 @@ internal sealed class GatewayMetrics
         });
     }
 
-    public void CallEnded(string provider, int statusCode, TimeSpan elapsed, double? overheadMs, string? model, TokenUsage? usage, decimal cost)
+    public void CallEnded(CallRecord call, int statusCode, TimeSpan elapsed, string? model, TokenUsage? usage, decimal cost)
     {
-        var series = _providers.GetOrAdd(provider, static (name, metrics) => new ProviderSeries(metrics, name), this);
-        series.Requests(statusCode).Inc();
-        series.Duration.Observe(elapsed.TotalSeconds);
-        if (overheadMs is { } overhead)
+        var route = _routes.GetOrAdd(call.Route, static (route, metrics) => new RouteSeries(metrics, route), this);
+        var series = route.Provider;
+        route.Requests(statusCode).Inc();
+        if (call.UpstreamError is { } error)
         {
-            series.Overhead.Observe(overhead / 1000);
+            route.UpstreamErrors(error).Inc();
+        }
+
+        series.Duration.Observe(elapsed.TotalSeconds);
+        if (call.GatewayTime is { } gateway)
+        {
+            series.Overhead.Observe(Math.Max(0, gateway.TotalSeconds));
         }
 
         if (usage is null && cost == 0)
@@ -75,7 +88,7 @@ internal sealed class GatewayMetrics
             return;
         }
 
-        var spend = series.Model(model is null ? null : _prices.ListedName(provider, model));
+        var spend = series.Model(model is null ? null : _prices.ListedName(call.Provider, model));
         if (usage is not null)
         {
             spend.InputTokens.Inc(usage.InputTokens);
@@ -99,21 +112,33 @@ internal sealed class GatewayMetrics
 
     private static readonly string[] StatusLabels = [.. Enumerable.Range(0, 600).Select(code => code.ToString(System.Globalization.CultureInfo.InvariantCulture))];
 
-    /// <summary>One provider's series: requests by status code, the histograms, and tokens and spend by model.</summary>
-    private sealed class ProviderSeries(GatewayMetrics metrics, string provider)
+    /// <summary>One route's series: requests by status code and upstream errors by kind; its provider's series.</summary>
+    private sealed class RouteSeries(GatewayMetrics metrics, PassThroughRoute route)
     {
         private readonly Counter.Child?[] _requestsByStatus = new Counter.Child?[StatusLabels.Length + 1];
+        private readonly ConcurrentDictionary<ForwarderError, Counter.Child> _errors = new();
+
+        public ProviderSeries Provider { get; } = metrics._providers.GetOrAdd(route.Provider, static (name, metrics) => new ProviderSeries(metrics, name), metrics);
+
+        public Counter.Child Requests(int statusCode)
+        {
+            var slot = (uint)statusCode < StatusLabels.Length ? statusCode : StatusLabels.Length;
+            return _requestsByStatus[slot] ??= metrics._requests.WithLabels(route.Provider, route.Prefix, slot < StatusLabels.Length ? StatusLabels[slot] : "other");
+        }
+
+        // Rare, so the closure per call is fine.
+        public Counter.Child UpstreamErrors(ForwarderError error) =>
+            _errors.GetOrAdd(error, e => metrics._upstreamErrors.WithLabels(route.Provider, route.Prefix, e.ToString()));
+    }
+
+    /// <summary>One provider's series: the histograms, and tokens and spend by model.</summary>
+    private sealed class ProviderSeries(GatewayMetrics metrics, string provider)
+    {
         private readonly ConcurrentDictionary<string, ModelSeries> _models = new(StringComparer.Ordinal);
 
         public Histogram.Child Duration { get; } = metrics._duration.WithLabels(provider);
 
         public Histogram.Child Overhead { get; } = metrics._overhead.WithLabels(provider);
-
-        public Counter.Child Requests(int statusCode)
-        {
-            var slot = (uint)statusCode < StatusLabels.Length ? statusCode : StatusLabels.Length;
-            return _requestsByStatus[slot] ??= metrics._requests.WithLabels(provider, slot < StatusLabels.Length ? StatusLabels[slot] : "other");
-        }
 
         /// <param name="listedName">The price table's name for the model, or null for <c>other</c>.</param>
         public ModelSeries Model(string? listedName) =>
