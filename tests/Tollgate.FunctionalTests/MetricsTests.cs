@@ -78,11 +78,13 @@ public sealed class MetricsTests
     [Fact]
     public async Task A_provider_that_breaks_off_mid_answer_counts_as_an_upstream_error()
     {
-        static async Task BreakOff(HttpContext context)
+        var firstEventRead = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        async Task BreakOff(HttpContext context)
         {
             context.Response.ContentType = "text/event-stream";
             await context.Response.WriteAsync("data: {\"id\":\"chatcmpl-1\",\"choices\":[]}\n\n");
             await context.Response.Body.FlushAsync();
+            await firstEventRead.Task;
             context.Abort();
         }
 
@@ -90,7 +92,11 @@ public sealed class MetricsTests
         using var request = env.Gateway.Request(HttpMethod.Post, "openai/v1/chat/completions");
         request.Content = new StringContent("""{"model":"gpt-4o-mini","stream":true,"messages":[]}""", Encoding.UTF8, "application/json");
         using var response = await env.Gateway.Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead).DefaultTimeout();
-        await Assert.ThrowsAnyAsync<Exception>(() => response.Content.ReadAsStringAsync().DefaultTimeout());
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+        Assert.StartsWith("data: ", await reader.ReadLineAsync().DefaultTimeout(), StringComparison.Ordinal);
+        firstEventRead.SetResult();
+        await Assert.ThrowsAnyAsync<IOException>(() => reader.ReadToEndAsync().DefaultTimeout());
 
         var text = await WaitForMetricsAsync(env.Gateway, """tollgate_upstream_errors_total{provider="openai",route="/openai",error="ResponseBodyDestination"} 1""");
         Assert.Contains("""tollgate_requests_total{provider="openai",route="/openai",status_code="200"} 1""", text, StringComparison.Ordinal);

@@ -43,14 +43,21 @@ public sealed class TelemetryTests
         }
 
         await using var env = await SingleProviderGateway.StartAsync("openai", SlowStream, FakeOpenAi.ApiKey).DefaultTimeout();
-        using (var response = await ChatAsync(env.Gateway))
+        var sums = new List<(double Duration, double Gateway)>();
+        for (var call = 1; call <= 2; call++)
         {
-            Assert.Contains("data: [DONE]", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            // The first call also warms the gateway up (JIT, key cache), so the second is the one judged.
+            using (var response = await ChatAsync(env.Gateway))
+            {
+                Assert.Contains("data: [DONE]", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            }
+
+            var metrics = await MetricsWhenAsync(env.Gateway, $$"""tollgate_gateway_overhead_seconds_count{provider="openai"} {{call}}""");
+            sums.Add((Value(metrics, """tollgate_request_duration_seconds_sum{provider="openai"}"""), Value(metrics, """tollgate_gateway_overhead_seconds_sum{provider="openai"}""")));
         }
 
-        var metrics = await MetricsWhenAsync(env.Gateway, """tollgate_gateway_overhead_seconds_count{provider="openai"} 1""");
-        Assert.InRange(Value(metrics, """tollgate_request_duration_seconds_sum{provider="openai"}"""), 0.85, 30);
-        Assert.InRange(Value(metrics, """tollgate_gateway_overhead_seconds_sum{provider="openai"}"""), 0, 0.15);
+        Assert.InRange(sums[1].Duration - sums[0].Duration, 0.85, 30);
+        Assert.InRange(sums[1].Gateway - sums[0].Gateway, 0, 0.15);
     }
 
     [Fact]
