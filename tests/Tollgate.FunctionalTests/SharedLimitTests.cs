@@ -28,7 +28,7 @@ public sealed class SharedLimitTests
             var refused = await GatedUpstream.WaitForCompletedAsync(calls, Fired - Limit);
             Assert.All(refused, c => Assert.Equal(HttpStatusCode.TooManyRequests, c.Result));
             Assert.Equal(Fired - Limit, refused.Count);
-            Assert.Equal(Limit, upstream.Arrived);
+            Assert.Equal(Limit, await upstream.WaitForArrivedAsync(Limit));
         }
         finally
         {

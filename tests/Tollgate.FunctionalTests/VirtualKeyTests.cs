@@ -242,7 +242,7 @@ public abstract class VirtualKeyTests : IAsyncLifetime
             var refused = await GatedUpstream.WaitForCompletedAsync(calls, Fired - Limit);
             Assert.Equal(Fired - Limit, refused.Count);
             Assert.All(refused, c => Assert.Equal(HttpStatusCode.TooManyRequests, c.Result));
-            Assert.Equal(Limit, upstream.Arrived);
+            Assert.Equal(Limit, await upstream.WaitForArrivedAsync(Limit));
         }
         finally
         {

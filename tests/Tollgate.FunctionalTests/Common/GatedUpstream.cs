@@ -27,6 +27,23 @@ public sealed class GatedUpstream : IAsyncDisposable
 
     public void Release() => _release.TrySetResult();
 
+    /// <summary>
+    /// How many requests have reached the upstream once <paramref name="count"/> have, or the wait timed
+    /// out: a granted request can still be on its way when the refused ones are answered.
+    /// </summary>
+    public async Task<int> WaitForArrivedAsync(int count)
+    {
+        var deadline = DateTime.UtcNow + TaskTimeoutExtensions.DefaultTimeoutSpan;
+        while (Arrived < count && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(10);
+        }
+
+        // A moment more, so one too many would show up too.
+        await Task.Delay(50);
+        return Arrived;
+    }
+
     /// <summary>Waits until <paramref name="count"/> of <paramref name="calls"/> have finished (the refused ones, while the rest are held).</summary>
     public static async Task<List<Task<T>>> WaitForCompletedAsync<T>(IReadOnlyCollection<Task<T>> calls, int count)
     {
