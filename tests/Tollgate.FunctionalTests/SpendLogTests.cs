@@ -208,6 +208,41 @@ public sealed class SpendLogTests
         Assert.Equal((Calls + 1) * 0.25m, info.GetProperty("info").GetProperty("spend").GetDecimal());
     }
 
+    [SkippableFact]
+    public async Task A_budget_window_that_cannot_be_reset_answers_503_and_its_row_says_so()
+    {
+        TestPostgres.RequireServer();
+        var database = new Uri(await TestPostgres.CreateDatabaseAsync());
+        await using var relay = new TcpRelay("127.0.0.1", database.Port);
+        var environment = new Dictionary<string, string> { ["DATABASE_URL"] = new UriBuilder(database) { Port = relay.Port }.Uri.ToString() };
+        await using var upstream = await FakeUpstream.StartAsync(context => context.Response.WriteAsync("{}"));
+        await using var gateway = await GatewayTestEnvironment.StartWithKeysAsync("", environment, EndpointSettings(upstream));
+        var key = (await gateway.GenerateKeyAsync("""{"max_budget":10,"budget_duration":"1s"}""")).GetProperty("key").GetString()!;
+        Assert.Equal(HttpStatusCode.OK, await CallAsync(gateway, key));
+
+        // Once the window has ended, the next call must start a new one in the database, which is down.
+        await Task.Delay(TimeSpan.FromSeconds(1.2));
+        relay.Interrupt();
+        using (var request = gateway.Request(HttpMethod.Post, Endpoint.TrimStart('/'), key))
+        {
+            request.Content = new StringContent("{}", Encoding.UTF8, "application/json");
+            using var response = await gateway.Client.SendAsync(request).DefaultTimeout();
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+            Assert.Equal("5", response.Headers.GetValues("Retry-After").Single());
+            using var error = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+            Assert.Equal("database_unavailable", error.RootElement.GetProperty("error").GetProperty("type").GetString());
+        }
+
+        Assert.Single(upstream.Requests);
+        relay.Resume();
+        var rows = await WaitForAsync(gateway, $"spend/logs?api_key={key}", r => r.GetArrayLength() == 2);
+        var refused = rows.EnumerateArray().Single(r => r.GetProperty("status_code").GetInt32() != 200);
+        Assert.Equal(503, refused.GetProperty("status_code").GetInt32());
+        Assert.Equal("failure", refused.GetProperty("status").GetString());
+        Assert.Equal("database_unavailable", refused.GetProperty("metadata").GetProperty("error_type").GetString());
+        Assert.Equal(0m, refused.GetProperty("spend").GetDecimal());
+    }
+
     [Fact]
     public async Task Spend_routes_take_only_the_master_key()
     {

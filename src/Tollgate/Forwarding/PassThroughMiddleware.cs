@@ -1,9 +1,11 @@
+using System.Data.Common;
 using System.Globalization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
 using Tollgate.Errors;
 using Tollgate.Guardrails;
+using Tollgate.Hosting;
 using Tollgate.Keys;
 using Tollgate.Metering;
 using Tollgate.Metering.Costs;
@@ -78,6 +80,12 @@ internal sealed partial class PassThroughMiddleware(
         try
         {
             await ForwardCoreAsync(context, route, rawTarget, tailStart, pathEnd, call, body);
+        }
+        catch (DbException) when (!context.Response.HasStarted)
+        {
+            // A key's budget window could not be restarted: answered here, so the spend row has the 503.
+            await RejectAsync(context, route, StatusCodes.Status503ServiceUnavailable, ErrorTypes.DatabaseUnavailable,
+                DatabaseOutageMiddleware.Message, DatabaseOutageMiddleware.RetryAfter);
         }
         finally
         {

@@ -9,8 +9,13 @@ namespace Tollgate.Hosting;
 /// A database error that reaches the top (an admin call, a budget window reset) becomes a clear 503 in
 /// the contract's shape instead of an empty 500; the message names no connection details.
 /// </summary>
+/// <remarks>Pass-through calls answer their own (<see cref="Forwarding.PassThroughMiddleware"/>), so their spend rows record the 503.</remarks>
 internal sealed class DatabaseOutageMiddleware(RequestDelegate next)
 {
+    public const string Message = "The gateway's database is unreachable; retry shortly.";
+
+    public static readonly KeyValuePair<string, string> RetryAfter = new("Retry-After", "5");
+
     public async Task InvokeAsync(HttpContext context)
     {
         try
@@ -19,8 +24,7 @@ internal sealed class DatabaseOutageMiddleware(RequestDelegate next)
         }
         catch (Exception e) when (e is DbException or KeyStoreUnavailableException && !context.Response.HasStarted)
         {
-            await ErrorResponse.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, ErrorTypes.DatabaseUnavailable,
-                "The gateway's database is unreachable; retry shortly.", new("Retry-After", "5"));
+            await ErrorResponse.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, ErrorTypes.DatabaseUnavailable, Message, RetryAfter);
         }
     }
 }

@@ -168,8 +168,8 @@ internal static partial class TollgateApplication
 
         var app = builder.Build();
         app.UseMiddleware<CallIdMiddleware>();
-        app.UseMiddleware<DatabaseOutageMiddleware>();
         app.UseMiddleware<PassThroughMiddleware>();
+        app.UseMiddleware<DatabaseOutageMiddleware>();
         app.UseRouting();
         app.Use(static (context, next) => context.GetEndpoint() is null ? NotFoundAsync(context) : next(context));
 
