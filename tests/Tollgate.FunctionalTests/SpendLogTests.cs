@@ -180,10 +180,8 @@ public sealed class SpendLogTests
     [SkippableFact]
     public async Task Rows_written_while_the_database_is_down_arrive_once_it_is_back()
     {
-        TestPostgres.RequireServer();
-        var database = new Uri(await TestPostgres.CreateDatabaseAsync());
-        await using var relay = new TcpRelay("127.0.0.1", database.Port);
-        var environment = new Dictionary<string, string> { ["DATABASE_URL"] = new UriBuilder(database) { Port = relay.Port }.Uri.ToString() };
+        var environment = new Dictionary<string, string>();
+        await using var relay = await PostgresBehindRelayAsync(environment);
         await using var upstream = await FakeUpstream.StartAsync(context => context.Response.WriteAsync("{}"));
         await using var gateway = await GatewayTestEnvironment.StartWithKeysAsync("", environment, EndpointSettings(upstream));
         var key = (await gateway.GenerateKeyAsync("{}")).GetProperty("key").GetString()!;
@@ -211,10 +209,8 @@ public sealed class SpendLogTests
     [SkippableFact]
     public async Task A_budget_window_that_cannot_be_reset_answers_503_and_its_row_says_so()
     {
-        TestPostgres.RequireServer();
-        var database = new Uri(await TestPostgres.CreateDatabaseAsync());
-        await using var relay = new TcpRelay("127.0.0.1", database.Port);
-        var environment = new Dictionary<string, string> { ["DATABASE_URL"] = new UriBuilder(database) { Port = relay.Port }.Uri.ToString() };
+        var environment = new Dictionary<string, string>();
+        await using var relay = await PostgresBehindRelayAsync(environment);
         await using var upstream = await FakeUpstream.StartAsync(context => context.Response.WriteAsync("{}"));
         await using var gateway = await GatewayTestEnvironment.StartWithKeysAsync("", environment, EndpointSettings(upstream));
         var key = (await gateway.GenerateKeyAsync("""{"max_budget":10,"budget_duration":"1s"}""")).GetProperty("key").GetString()!;
@@ -252,6 +248,16 @@ public sealed class SpendLogTests
         using var response = await gateway.Client.SendAsync(gateway.Request(HttpMethod.Get, "spend/logs")).DefaultTimeout();
 
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+    }
+
+    /// <summary>A new Postgres database reached through a relay the test can cut; its DATABASE_URL goes into <paramref name="environment"/>.</summary>
+    private static async Task<TcpRelay> PostgresBehindRelayAsync(Dictionary<string, string> environment)
+    {
+        TestPostgres.RequireServer();
+        var database = new Uri(await TestPostgres.CreateDatabaseAsync());
+        var relay = new TcpRelay("127.0.0.1", database.Port);
+        environment["DATABASE_URL"] = new UriBuilder(database) { Port = relay.Port }.Uri.ToString();
+        return relay;
     }
 
     private static Task<GatewayTestEnvironment> GatewayFor(FakeUpstream upstream) =>
