@@ -7,13 +7,14 @@ namespace Tollgate.Credentials.SigV4;
 
 /// <summary>
 /// AWS Signature Version 4 header signing (non-S3 rules), written from AWS's published spec and
-/// checked against AWS's signing test suite. Stateless and thread-safe.
+/// checked against AWS's signing test suite. Thread-safe; its only state is the caller's key cache.
 /// </summary>
 /// <remarks>
 /// (1) canonical request (<see cref="AwsCanonicalRequest"/>); (2) string to sign: algorithm, date,
 /// scope, hex SHA-256 of (1); (3) signing key: HMAC chain <c>AWS4</c>+secret → date → region →
-/// service → <c>aws4_request</c>; (4) signature: hex HMAC of (2) under (3). Strings are built in one
-/// rented buffer and hashed through stack or rented byte buffers; key material is zeroed after use.
+/// service → <c>aws4_request</c>, kept for the day when the request brings an <see cref="AwsSigningKeyCache"/>;
+/// (4) signature: hex HMAC of (2) under (3). Strings are built in one rented buffer and hashed through
+/// stack or rented byte buffers; key material on the stack is zeroed after use.
 /// </remarks>
 internal static class AwsSigV4Signer
 {
@@ -116,11 +117,18 @@ internal static class AwsSigV4Signer
         builder.Advance(written);
     }
 
-    /// <summary>Derives the signing key and writes HMAC(key, stringToSign) to <paramref name="signature"/>.</summary>
+    /// <summary>Derives the signing key (or takes the day's from the request's cache) and writes HMAC(key, stringToSign) to <paramref name="signature"/>.</summary>
     private static void ComputeSignature(AwsSigningRequest request, ReadOnlySpan<char> dateStamp, string stringToSign, Span<byte> signature)
     {
         Span<byte> keyA = stackalloc byte[HMACSHA256.HashSizeInBytes];
         Span<byte> keyB = stackalloc byte[HMACSHA256.HashSizeInBytes];
+        var cache = request.SigningKeys;
+        if (cache is not null && cache.TryGet(request.Credentials, dateStamp, request.Region, request.Service, keyB))
+        {
+            HmacUtf8(keyB, stringToSign, signature);
+            CryptographicOperations.ZeroMemory(keyB);
+            return;
+        }
 
         var secret = request.Credentials.SecretAccessKey;
         var maxSecretBytes = 4 + Encoding.UTF8.GetMaxByteCount(secret.Length);
@@ -138,6 +146,7 @@ internal static class AwsSigV4Signer
         HmacUtf8(keyA, request.Region, keyB);
         HmacUtf8(keyB, request.Service, keyA);
         HmacUtf8(keyA, ScopeTerminator, keyB);
+        cache?.Set(request.Credentials, dateStamp, request.Region, request.Service, keyB);
         HmacUtf8(keyB, stringToSign, signature);
         CryptographicOperations.ZeroMemory(keyA);
         CryptographicOperations.ZeroMemory(keyB);

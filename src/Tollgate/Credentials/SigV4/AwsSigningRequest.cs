@@ -48,4 +48,7 @@ internal sealed class AwsSigningRequest
 
     /// <summary>Sign and return an <c>x-amz-content-sha256</c> header carrying <see cref="PayloadSha256Hex"/>. Default false.</summary>
     public bool AddContentSha256Header { get; init; }
+
+    /// <summary>Where the day's signing key is kept between requests signed with the same credentials; null derives it each time.</summary>
+    public AwsSigningKeyCache? SigningKeys { get; init; }
 }

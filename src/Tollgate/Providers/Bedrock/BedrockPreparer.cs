@@ -17,6 +17,8 @@ internal sealed class BedrockPreparer(
 {
     public const string SigningService = "bedrock";
 
+    private readonly AwsSigningKeyCache _signingKeys = new();
+
     public async ValueTask<UpstreamPreparation> PrepareAsync(
         HttpContext context, PassThroughRoute route, RawRequestTarget target, bool dropKeyParameter, CancellationToken cancellationToken)
     {
@@ -56,6 +58,7 @@ internal sealed class BedrockPreparer(
             Service = SigningService,
             Timestamp = time.GetUtcNow(),
             AddContentSha256Header = true,
+            SigningKeys = _signingKeys,
         });
 
         PassThroughTransformer.Replace(proxyRequest, "Authorization", signature.Authorization);

@@ -82,6 +82,48 @@ public sealed class AwsSigV4SignerTests
     }
 
     [Fact]
+    public void A_cached_signing_key_signs_as_a_fresh_one_and_is_replaced_on_a_new_day_or_region()
+    {
+        var cache = new AwsSigningKeyCache();
+        var first = BedrockRequest(ExampleCredentials);
+        var requests = new[]
+        {
+            first,
+            first, // the same day, region and service: the key comes from the cache
+            Varied(first, first.Timestamp.AddDays(1), first.Region, ExampleCredentials),
+            Varied(first, first.Timestamp.AddDays(1), "eu-central-1", ExampleCredentials),
+            Varied(first, first.Timestamp.AddDays(1), "eu-central-1", ExampleCredentials with { SecretAccessKey = "another-secret" }),
+        };
+
+        foreach (var request in requests)
+        {
+            var cached = AwsSigV4Signer.Sign(Varied(request, request.Timestamp, request.Region, request.Credentials, cache));
+            Assert.Equal(AwsSigV4Signer.Sign(request).Authorization, cached.Authorization);
+        }
+
+        // botocore 1.43's value for the first request, now signed with the cached key.
+        Assert.EndsWith("Signature=0b8a395cb47eeb4ff6dac4ded9a7cd81fb7ede1b559e24856ab1666812bf9630",
+            AwsSigV4Signer.Sign(Varied(first, first.Timestamp, first.Region, first.Credentials, cache)).Authorization, StringComparison.Ordinal);
+    }
+
+    private static AwsSigningRequest Varied(
+        AwsSigningRequest request, DateTimeOffset timestamp, string region, AwsCredentials credentials, AwsSigningKeyCache? cache = null) => new()
+    {
+        Method = request.Method,
+        Host = request.Host,
+        Path = request.Path,
+        Query = request.Query,
+        Headers = request.Headers,
+        PayloadSha256Hex = request.PayloadSha256Hex,
+        Credentials = credentials,
+        Region = region,
+        Service = request.Service,
+        Timestamp = timestamp,
+        AddContentSha256Header = request.AddContentSha256Header,
+        SigningKeys = cache,
+    };
+
+    [Fact]
     public void Session_token_is_returned_and_signed()
     {
         var credentials = ExampleCredentials with { SessionToken = "FwoGZXIvYXdzEXAMPLETOKEN//+/=" };
