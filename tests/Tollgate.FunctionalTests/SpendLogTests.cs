@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Time.Testing;
 using Tollgate.FunctionalTests.Common;
 
 namespace Tollgate.FunctionalTests;
@@ -237,6 +238,36 @@ public sealed class SpendLogTests
         Assert.Equal("failure", refused.GetProperty("status").GetString());
         Assert.Equal("database_unavailable", refused.GetProperty("metadata").GetProperty("error_type").GetString());
         Assert.Equal(0m, refused.GetProperty("spend").GetDecimal());
+    }
+
+    [SkippableFact]
+    public async Task A_batch_retrying_against_a_database_that_is_down_is_spilled_at_shutdown_without_waiting()
+    {
+        var environment = new Dictionary<string, string> { ["TOLLGATE_SPEND_SPILL_FILE"] = Path.Combine(Directory.CreateTempSubdirectory("tollgate-spill-").FullName, "spill.jsonl") };
+        await using var relay = await PostgresBehindRelayAsync(environment);
+        await using var upstream = await FakeUpstream.StartAsync(context => context.Response.WriteAsync("{}"));
+        string key;
+
+        // A clock that never moves: the writer's retry delays would never end, so only not waiting lets the gateway stop.
+        var frozen = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var yaml = $"""
+            general_settings:
+              master_key: {GatewayTestEnvironment.MasterKey}
+            {EndpointSettings(upstream)}
+            """;
+        await using (var gateway = await GatewayTestEnvironment.StartAsync(yaml, environment, frozen))
+        {
+            key = (await gateway.GenerateKeyAsync("{}")).GetProperty("key").GetString()!;
+            Assert.Equal(HttpStatusCode.OK, await CallAsync(gateway, key));
+            relay.Interrupt();
+            frozen.Advance(TimeSpan.FromSeconds(1)); // ends the writer's gathering pause, so it tries and fails
+            await gateway.Logs.WaitForAsync(l => l.EventId == 200).DefaultTimeout();
+        }
+
+        relay.Resume();
+        await using var restarted = await GatewayTestEnvironment.StartAsync(yaml, environment);
+        var rows = await WaitForAsync(restarted, $"spend/logs?api_key={key}", r => r.GetArrayLength() == 1);
+        Assert.Equal(1, rows.GetArrayLength());
     }
 
     [Fact]

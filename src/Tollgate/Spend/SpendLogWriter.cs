@@ -180,7 +180,8 @@ internal sealed partial class SpendLogWriter(
             }
             catch (Exception e) when (e is DbException or IOException or TimeoutException or InvalidOperationException)
             {
-                if (attempt == RetryDelays.Length)
+                // While the gateway stops there is no waiting for the database: the rows go to the spill file.
+                if (attempt == RetryDelays.Length || _stopping.IsCancellationRequested)
                 {
                     Log.Spilling(logger, batch.Count, spill.Path, e.Message);
                     await spill.AppendAsync(batch, CancellationToken.None);
@@ -192,7 +193,14 @@ internal sealed partial class SpendLogWriter(
 
                 Interlocked.Increment(ref _retries);
                 Log.Retrying(logger, batch.Count, attempt + 1, e.Message);
-                await Task.Delay(RetryDelays[attempt], time);
+                try
+                {
+                    await Task.Delay(RetryDelays[attempt], time, _stopping.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                    // Stopping: one more try at once, then the spill file.
+                }
             }
         }
     }
