@@ -69,12 +69,12 @@ internal sealed class GatewayMetrics
 
     public void CallEnded(CallRecord call, int statusCode, TimeSpan elapsed, string? model, TokenUsage? usage, decimal cost)
     {
-        var route = _routes.GetOrAdd(call.Route, static (route, metrics) => new RouteSeries(metrics, route), this);
-        var series = route.Provider;
-        route.Requests(statusCode).Inc();
+        var byRoute = _routes.GetOrAdd(call.Route, static (route, metrics) => new RouteSeries(metrics, route), this);
+        var series = byRoute.Provider;
+        byRoute.Requests(statusCode).Inc();
         if (call.UpstreamError is { } error)
         {
-            route.UpstreamErrors(error).Inc();
+            byRoute.UpstreamErrors(error).Inc();
         }
 
         series.Duration.Observe(elapsed.TotalSeconds);
@@ -88,16 +88,16 @@ internal sealed class GatewayMetrics
             return;
         }
 
-        var spend = series.Model(model is null ? null : _prices.ListedName(call.Provider, model));
+        var byModel = series.Model(model is null ? null : _prices.ListedName(call.Provider, model));
         if (usage is not null)
         {
-            spend.InputTokens.Inc(usage.InputTokens);
-            spend.OutputTokens.Inc(usage.OutputTokens);
-            spend.CacheReadTokens.Inc(usage.CacheReadInputTokens);
-            spend.CacheCreationTokens.Inc(usage.CacheCreationInputTokens);
+            byModel.InputTokens.Inc(usage.InputTokens);
+            byModel.OutputTokens.Inc(usage.OutputTokens);
+            byModel.CacheReadTokens.Inc(usage.CacheReadInputTokens);
+            byModel.CacheCreationTokens.Inc(usage.CacheCreationInputTokens);
         }
 
-        spend.Usd.Inc((double)cost);
+        byModel.Usd.Inc((double)cost);
     }
 
     public void Rejected(string errorType) => _rejections.WithLabels(errorType).Inc();
