@@ -5,7 +5,7 @@ using Tollgate.FunctionalTests.FakeProviders;
 
 namespace Tollgate.FunctionalTests;
 
-/// <summary>The /cohere route: Bearer credential swapped on Cohere's v2 chat API.</summary>
+/// <summary>The /cohere route: Bearer credential swapped on Cohere's v2 chat and rerank APIs, reranks priced per search unit.</summary>
 public sealed class CohereRouteTests : IAsyncLifetime
 {
     private SingleProviderGateway _env = null!;
@@ -37,6 +37,20 @@ public sealed class CohereRouteTests : IAsyncLifetime
         Assert.Equal("Bearer " + FakeCohere.ApiKey, seen.Header("Authorization"));
         Assert.Equal(body, seen.Body);
         Assert.DoesNotContain(GatewayTestEnvironment.VirtualKey, seen.Everything);
+    }
+
+    [Fact]
+    public async Task A_rerank_costs_the_per_query_price_for_each_billed_search_unit()
+    {
+        using var request = Gateway.Request(HttpMethod.Post, "cohere/v2/rerank");
+        request.Content = new StringContent("""{"model":"rerank-v3.5","query":"capital of France","documents":["Berlin","Paris"]}""", Encoding.UTF8, "application/json");
+
+        using var response = await Gateway.Client.SendAsync(request).DefaultTimeout();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(FakeCohere.RerankJson, await response.Content.ReadAsStringAsync().DefaultTimeout());
+        // rerank-v3.5 lists input_cost_per_query 0.002 USD; Cohere billed 2 search units.
+        Assert.Equal("0.004", response.Headers.GetValues("x-litellm-response-cost").Single());
     }
 
     [Fact]

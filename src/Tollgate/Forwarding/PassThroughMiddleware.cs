@@ -24,7 +24,8 @@ namespace Tollgate.Forwarding;
 /// (2) Read the virtual key from the first place that carries one and check it (401), then the key's
 ///     allowed routes and models (403), budget (400) and request limits (429); a parallel slot is held to the end.
 /// (3) Refuse a route whose provider is not configured, naming the missing setting (500).
-/// (4) Refuse a declared body over the limit before any upstream work (413).
+/// (4) Refuse a declared body over the limit before any upstream work (413); for a provider whose answers
+///     name no model (Cohere), read the JSON body's model for pricing.
 /// (5) Guardrails, only when the route or the key has some (<see cref="GuardrailRunner"/>): read the body,
 ///     block (400) or mask it, and hold the answer for post_call ones; otherwise the body is not touched
 ///     here and streams to the provider, and the answer streams back.
@@ -190,6 +191,19 @@ internal sealed partial class PassThroughMiddleware(
             return;
         }
 
+        // (4b) An answer that names no model (Cohere) is priced by the request's.
+        if (route.ReadsModelFromRequest && call.RequestModel is null)
+        {
+            var (outcome, model) = await ModelAccess.ReadAsync(context, rawTarget[tailStart..pathEnd], limits.MaxRequestBodyBytes);
+            if (outcome != ModelAccess.Outcome.Allowed)
+            {
+                await RejectUnreadableBodyAsync(context, route, outcome);
+                return;
+            }
+
+            call.RequestModel = model;
+        }
+
         // (5)
         if (GuardrailRunner.Applies(route, guardedKey))
         {
@@ -343,15 +357,9 @@ internal sealed partial class PassThroughMiddleware(
 
         var (modelOutcome, model) = await ModelAccess.CheckAsync(context, key, rawTarget[tailStart..pathEnd], limits.MaxRequestBodyBytes);
         call.RequestModel = model;
-        if (modelOutcome == ModelAccess.Outcome.BodyTooLarge)
+        if (modelOutcome is ModelAccess.Outcome.BodyTooLarge or ModelAccess.Outcome.BodyUnreadable)
         {
-            await RejectAsync(context, route, StatusCodes.Status413PayloadTooLarge, ErrorTypes.RequestTooLarge, limits.BodyTooLargeMessage);
-            return null;
-        }
-
-        if (modelOutcome == ModelAccess.Outcome.BodyUnreadable)
-        {
-            await RejectAsync(context, route, StatusCodes.Status400BadRequest, ErrorTypes.InvalidRequest, "The request body could not be read from the client.");
+            await RejectUnreadableBodyAsync(context, route, modelOutcome);
             return null;
         }
 
@@ -379,6 +387,12 @@ internal sealed partial class PassThroughMiddleware(
 
         return decision;
     }
+
+    /// <summary>The body that had to be read (for its model) was over the limit (413) or broke off (400).</summary>
+    private Task RejectUnreadableBodyAsync(HttpContext context, PassThroughRoute route, ModelAccess.Outcome outcome) =>
+        outcome == ModelAccess.Outcome.BodyTooLarge
+            ? RejectAsync(context, route, StatusCodes.Status413PayloadTooLarge, ErrorTypes.RequestTooLarge, limits.BodyTooLargeMessage)
+            : RejectAsync(context, route, StatusCodes.Status400BadRequest, ErrorTypes.InvalidRequest, "The request body could not be read from the client.");
 
     private async Task ReportForwardingErrorAsync(HttpContext context, PassThroughRoute route, string host, ForwarderError error)
     {

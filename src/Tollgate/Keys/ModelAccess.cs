@@ -30,32 +30,42 @@ internal static class ModelAccess
             return (Outcome.Allowed, null);
         }
 
-        var model = FromPath(tail);
-        if (model is null && IsJson(context.Request.ContentType))
+        var (outcome, model) = await ReadAsync(context, tail, maxBodyBytes);
+        if (outcome != Outcome.Allowed)
         {
-            BufferedRequestBody? body;
-            try
-            {
-                body = await BufferedRequestBody.ReadAsync(context, maxBodyBytes, context.RequestAborted);
-            }
-            catch (BadHttpRequestException e)
-            {
-                return (e.StatusCode == StatusCodes.Status413PayloadTooLarge ? Outcome.BodyTooLarge : Outcome.BodyUnreadable, null);
-            }
-            catch (Exception e) when (e is IOException or OperationCanceledException)
-            {
-                return (Outcome.BodyUnreadable, null);
-            }
-
-            if (body is null)
-            {
-                return (Outcome.BodyTooLarge, null);
-            }
-
-            model = FromJson(body.Memory.Span);
+            return (outcome, null);
         }
 
         return (model is null || Allows(key.Models, model) ? Outcome.Allowed : Outcome.Refused, model);
+    }
+
+    /// <summary>
+    /// The model the request names: from the path, else from a JSON body's top-level <c>model</c> (the body
+    /// is buffered, and forwarded from the buffer). <see cref="Outcome.Allowed"/> unless the body could not be read.
+    /// </summary>
+    public static async ValueTask<(Outcome Outcome, string? Model)> ReadAsync(HttpContext context, string tail, long maxBodyBytes)
+    {
+        var model = FromPath(tail);
+        if (model is not null || !IsJson(context.Request.ContentType))
+        {
+            return (Outcome.Allowed, model);
+        }
+
+        BufferedRequestBody? body;
+        try
+        {
+            body = await BufferedRequestBody.ReadAsync(context, maxBodyBytes, context.RequestAborted);
+        }
+        catch (BadHttpRequestException e)
+        {
+            return (e.StatusCode == StatusCodes.Status413PayloadTooLarge ? Outcome.BodyTooLarge : Outcome.BodyUnreadable, null);
+        }
+        catch (Exception e) when (e is IOException or OperationCanceledException)
+        {
+            return (Outcome.BodyUnreadable, null);
+        }
+
+        return body is null ? (Outcome.BodyTooLarge, null) : (Outcome.Allowed, FromJson(body.Memory.Span));
     }
 
     /// <summary>Exact names, or a prefix ending in <c>*</c> (<c>claude-3-5-*</c>).</summary>

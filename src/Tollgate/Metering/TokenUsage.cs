@@ -25,6 +25,9 @@ internal sealed class TokenUsage
     /// <summary>How many of <see cref="OutputTokens"/> were reasoning ("thinking") tokens; informative.</summary>
     public long ReasoningTokens { get; set; }
 
+    /// <summary>Search units Cohere billed a rerank (one query over up to 100 documents); each costs the model's per-query price.</summary>
+    public long SearchUnits { get; set; }
+
     /// <summary>The provider's own final counts arrived; false means the numbers are what was seen before the stream ended.</summary>
     public bool Reported { get; set; }
 

@@ -11,7 +11,8 @@ internal static class BuiltInProviders
         new("anthropic", ["anthropic"], "https://api.anthropic.com", CredentialStyle.XApiKeyHeader, "ANTHROPIC"),
         new("gemini", ["gemini"], "https://generativelanguage.googleapis.com", CredentialStyle.QueryKey, "GEMINI"),
         new("azure", ["azure"], null, CredentialStyle.ApiKeyHeader, "AZURE"),
-        new("cohere", ["cohere"], "https://api.cohere.com", CredentialStyle.BearerToken, "COHERE"),
+        // Cohere's chat, embed and rerank answers do not say which model served them.
+        new("cohere", ["cohere"], "https://api.cohere.com", CredentialStyle.BearerToken, "COHERE", AnswersNameNoModel: true),
         new("mistral", ["mistral"], "https://api.mistral.ai", CredentialStyle.BearerToken, "MISTRAL"),
         new("assemblyai", ["assemblyai"], "https://api.assemblyai.com", CredentialStyle.RawAuthorization, "ASSEMBLYAI"),
         new("vllm", ["vllm"], null, CredentialStyle.BearerToken, "VLLM", ApiKeyRequired: false),

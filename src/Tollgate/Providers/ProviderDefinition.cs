@@ -7,13 +7,15 @@ namespace Tollgate.Providers;
 /// <param name="Credential">Where the real key goes on the upstream request.</param>
 /// <param name="EnvironmentPrefix">LiteLLM's variable prefix: <c>{prefix}_API_KEY</c>, <c>{prefix}_API_BASE</c>.</param>
 /// <param name="ApiKeyRequired">False for self-hosted servers that may run without a key.</param>
+/// <param name="AnswersNameNoModel">The provider's answers do not name the model, so pricing reads it from the request.</param>
 internal sealed record ProviderDefinition(
     string Name,
     string[] RoutePrefixes,
     string? DefaultApiBase,
     CredentialStyle Credential,
     string EnvironmentPrefix,
-    bool ApiKeyRequired = true)
+    bool ApiKeyRequired = true,
+    bool AnswersNameNoModel = false)
 {
     public string ApiKeyVariable => EnvironmentPrefix + "_API_KEY";
 

@@ -37,6 +37,12 @@ internal sealed class PassThroughRoute
     /// <summary>Provider routes: the client's <c>key</c> query value is always removed (a credential, never forwarded).</summary>
     public bool DropsKeyQueryParameter { get; init; }
 
+    /// <summary>
+    /// The provider's answers name no model (Cohere), so a call's price needs the request's: a JSON body
+    /// is read for its <c>model</c> before it is forwarded, as for a key with a models list.
+    /// </summary>
+    public bool ReadsModelFromRequest { get; init; }
+
     /// <summary>Custom endpoints: require an exact path unless <c>include_subpath</c>.</summary>
     public bool IncludeSubpath { get; init; } = true;
 

@@ -86,6 +86,7 @@ internal static class RouteTableBuilder
                 DropsClientCredentials = true,
                 // A client "key" query value is a credential (it may repeat the virtual key); the real one replaces it.
                 DropsKeyQueryParameter = true,
+                ReadsModelFromRequest = provider.AnswersNameNoModel,
                 Query = query,
                 Guardrails = guardrailPlan,
                 ResponseGuardrails = responsePlan,

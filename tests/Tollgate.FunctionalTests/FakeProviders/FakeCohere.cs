@@ -2,7 +2,7 @@ using Microsoft.AspNetCore.Http;
 
 namespace Tollgate.FunctionalTests.FakeProviders;
 
-/// <summary>Plays api.cohere.com: <c>Authorization: Bearer</c> with the real key; answers <c>POST /v2/chat</c> in Cohere's v2 shape.</summary>
+/// <summary>Plays api.cohere.com: <c>Authorization: Bearer</c> with the real key; answers <c>POST /v2/chat</c> and <c>/v2/rerank</c> in Cohere's v2 shapes.</summary>
 public static class FakeCohere
 {
     public const string ApiKey = "cohere-real-key-44d0";
@@ -12,6 +12,10 @@ public static class FakeCohere
     public const string ChatJson =
         """{"id":"c14c80c3-18eb-4519-9460-6c92edd8cfb4","finish_reason":"COMPLETE","message":{"role":"assistant","content":[{"type":"text","text":"Hello from Cohere"}]},"usage":{"billed_units":{"input_tokens":5,"output_tokens":4},"tokens":{"input_tokens":71,"output_tokens":4}}}""";
 
+    /// <summary>A v2 rerank answer: Cohere bills reranks in search units, not tokens.</summary>
+    public const string RerankJson =
+        """{"id":"07734bd2-2473-4f07-94e1-0d9f0e6843cf","results":[{"index":1,"relevance_score":0.99},{"index":0,"relevance_score":0.12}],"meta":{"api_version":{"version":"2"},"billed_units":{"search_units":2}}}""";
+
     public static async Task HandleAsync(HttpContext context)
     {
         context.Response.ContentType = "application/json";
@@ -19,6 +23,12 @@ public static class FakeCohere
         {
             context.Response.StatusCode = 401;
             await context.Response.WriteAsync(InvalidKeyJson);
+            return;
+        }
+
+        if (context.Request.Method == "POST" && context.Request.Path == "/v2/rerank")
+        {
+            await context.Response.WriteAsync(RerankJson);
             return;
         }
 

@@ -131,6 +131,18 @@ public sealed class ResponseMeterGoldenTests
     }
 
     [Fact]
+    public void A_cohere_rerank_reports_its_billed_search_units()
+    {
+        var meter = ResponseMeters.Create("cohere", "/v2/rerank", "rerank-v3.5", 200, "application/json", new HeaderDictionary())!;
+        meter.Observe("""{"id":"07734bd2","results":[{"index":1,"relevance_score":0.99},{"index":0,"relevance_score":0.12}],"meta":{"api_version":{"version":"2"},"billed_units":{"search_units":2}}}"""u8);
+        meter.Complete();
+
+        Assert.True(meter.Usage.Reported);
+        Assert.Equal(2, meter.Usage.SearchUnits);
+        Assert.Equal(0, meter.Usage.TotalTokens);
+    }
+
+    [Fact]
     public void A_custom_endpoint_with_a_body_that_is_not_openai_shaped_reports_nothing()
     {
         var meter = ResponseMeters.Create("my-rerank", "/", null, 200, "application/json", new HeaderDictionary())!;

@@ -24,7 +24,7 @@ internal sealed class CallPricing(PriceTable prices, bool injectIntoStreams)
     {
         ArgumentNullException.ThrowIfNull(call);
         ModelPrice? price = null;
-        if (usage is { TotalTokens: > 0 } && model is not null)
+        if (IsBillable(usage) && model is not null)
         {
             prices.TryGet(call.Provider, model, out price);
         }
@@ -56,11 +56,14 @@ internal sealed class CallPricing(PriceTable prices, bool injectIntoStreams)
     private static decimal Cost(CallRecord call, TokenUsage? usage, bool succeeded, ModelPrice? price)
     {
         var cost = succeeded ? call.Route.CostPerRequest ?? 0 : 0;
-        if (usage is { TotalTokens: > 0 } && price is not null)
+        if (IsBillable(usage) && price is not null)
         {
             cost += CostCalculator.Cost(price, usage);
         }
 
         return cost;
     }
+
+    /// <summary>Tokens, or a rerank's search units: something a model price charges for.</summary>
+    private static bool IsBillable([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] TokenUsage? usage) => usage is { TotalTokens: > 0 } or { SearchUnits: > 0 };
 }

@@ -15,7 +15,8 @@ internal static class CostCalculator
     /// <para>(3) Cache read tokens at the cache-read price, or the input price when the model has none.</para>
     /// <para>(4) Cache writes: <c>CacheCreationInputTokens - CacheCreation1hInputTokens</c> at the five-minute
     /// write price (else the input price); the one-hour part at the one-hour price (else the five-minute one).</para>
-    /// <para>(5) Output tokens (reasoning included) at the output price, plus <see cref="ModelPrice.CostPerRequest"/>.</para>
+    /// <para>(5) Output tokens (reasoning included) at the output price, plus <see cref="ModelPrice.CostPerRequest"/>
+    /// (LiteLLM's <c>input_cost_per_query</c>) once, or once per search unit a rerank was billed.</para>
     /// Counts that contradict each other (more cached than total input) are clamped so no part is negative.
     /// </remarks>
     public static decimal Cost(ModelPrice price, TokenUsage usage)
@@ -40,7 +41,7 @@ internal static class CostCalculator
             + ((cacheWriteTokens - cacheWrite1hTokens) * cacheWrite)
             + (cacheWrite1hTokens * cacheWrite1h)
             + (NonNegative(usage.OutputTokens) * output)
-            + (price.CostPerRequest ?? 0m);
+            + ((price.CostPerRequest ?? 0m) * Math.Max(1, usage.SearchUnits));
     }
 
     private static PriceTier? ChooseTier(IReadOnlyList<PriceTier> tiers, long inputTokens)

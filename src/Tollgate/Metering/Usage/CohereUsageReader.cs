@@ -7,7 +7,8 @@ namespace Tollgate.Metering.Usage;
 /// <c>usage.tokens</c>), streamed in the <c>message-end</c> event's <c>delta.usage</c>; v1 chat,
 /// generate, embed and rerank <c>meta.billed_units</c> (else <c>meta.tokens</c>), streamed as JSON
 /// lines whose <c>stream-end</c> item has <c>response.meta</c>. Billed units are preferred: they are
-/// what Cohere charges for. Search units (rerank) are not tokens and are not counted.
+/// what Cohere charges for. A rerank's billed <c>search_units</c> are kept apart from tokens; pricing
+/// charges the model's per-query price for each.
 /// </summary>
 internal sealed class CohereUsageReader : UsageReader
 {
@@ -47,13 +48,14 @@ internal sealed class CohereUsageReader : UsageReader
 
         var input = counts.BilledInput ?? counts.Input;
         var output = counts.BilledOutput ?? counts.Output;
-        if (input is null && output is null)
+        if (input is null && output is null && counts.SearchUnits is null)
         {
             return;
         }
 
         Usage.InputTokens = input ?? 0;
         Usage.OutputTokens = output ?? 0;
+        Usage.SearchUnits = counts.SearchUnits ?? 0;
         Usage.Reported = true;
     }
 
@@ -116,6 +118,10 @@ internal sealed class CohereUsageReader : UsageReader
                         counts.Input = value;
                     }
                 }
+                else if (billed && reader.ValueTextEquals("search_units"u8))
+                {
+                    counts.SearchUnits = JsonFields.ReadCount(ref reader);
+                }
                 else if (reader.ValueTextEquals("output_tokens"u8))
                 {
                     var value = JsonFields.ReadCount(ref reader);
@@ -142,5 +148,6 @@ internal sealed class CohereUsageReader : UsageReader
         public long? BilledOutput;
         public long? Input;
         public long? Output;
+        public long? SearchUnits;
     }
 }

@@ -113,6 +113,14 @@ public sealed class CostCalculatorTests
     }
 
     [Fact]
+    public void A_rerank_pays_the_per_query_price_for_each_search_unit()
+    {
+        var usage = new TokenUsage { SearchUnits = 3, Reported = true };
+
+        Assert.Equal(3 * 0.002m, CostCalculator.Cost(Price("cohere", "rerank-v3.5"), usage));
+    }
+
+    [Fact]
     public void Costs_are_exact_and_never_rounded()
     {
         // gpt-5-nano: cached input 5e-9 per token; one cached token costs exactly that.
