@@ -148,6 +148,22 @@ public sealed class GuardrailAnswerTests
     }
 
     [Fact]
+    public async Task Checking_the_answer_counts_as_gateway_time()
+    {
+        await using var webhook = await FakeGuardrailWebhook.StartAsync().DefaultTimeout();
+        await using var upstream = await ProviderAsync((_, _) => (200, "application/json", Completion("fine")));
+        await using var gateway = await GatewayAsync(upstream, webhook, "[answer-review]");
+        webhook.Answer = (_, _) => (200, """{"action":"allow"}""", TimeSpan.FromMilliseconds(300));
+
+        using var response = await SendAsync(gateway, """{"model":"gpt-4o-mini","messages":[]}""");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var metrics = await gateway.MetricsWhenAsync("""tollgate_gateway_overhead_seconds_count{provider="openai"} 1""");
+        // The webhook took 300 ms after the provider had answered: the gateway's time, not the provider's.
+        Assert.InRange(GatewayTestEnvironment.MetricValue(metrics, """tollgate_gateway_overhead_seconds_sum{provider="openai"}"""), 0.29, 30);
+    }
+
+    [Fact]
     public async Task Response_fields_limit_an_answer_guardrail_on_a_custom_endpoint_and_keys_add_their_own()
     {
         const string Answer = """{"id":"r1","results":[{"index":0,"relevance_score":0.9,"text":"Reach bob@example.com"}],"meta":{"contact":"bob@example.com"}}""";

@@ -18,7 +18,7 @@ public sealed class MetricsTests
 
         Assert.Equal(HttpStatusCode.OK, await ChatAsync(gateway, key));
         Assert.Equal(HttpStatusCode.TooManyRequests, await ChatAsync(gateway, key));
-        var text = await WaitForMetricsAsync(gateway, """tollgate_requests_total{provider="openai",route="/openai",status_code="200"} 1""");
+        var text = await gateway.MetricsWhenAsync("""tollgate_requests_total{provider="openai",route="/openai",status_code="200"} 1""");
 
         Assert.Contains("""tollgate_requests_total{provider="openai",route="/openai",status_code="429"} 1""", text, StringComparison.Ordinal);
         Assert.Contains("""tollgate_tokens_total{provider="openai",model="gpt-4o-mini",kind="input"} 9""", text, StringComparison.Ordinal);
@@ -41,7 +41,7 @@ public sealed class MetricsTests
         using var response = await env.Gateway.Client.SendAsync(request).DefaultTimeout();
 
         // The fake answers as gpt-4o-mini whatever was asked: the label follows the model the response names.
-        var text = await WaitForMetricsAsync(env.Gateway, "tollgate_tokens_total{");
+        var text = await env.Gateway.MetricsWhenAsync("tollgate_tokens_total{");
         Assert.DoesNotContain("made-up-model-x", text, StringComparison.Ordinal);
     }
 
@@ -67,7 +67,7 @@ public sealed class MetricsTests
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         }
 
-        var text = await WaitForMetricsAsync(env.Gateway, """tollgate_requests_total{provider="openai",route="/openai",status_code="200"} 5""");
+        var text = await env.Gateway.MetricsWhenAsync("""tollgate_requests_total{provider="openai",route="/openai",status_code="200"} 5""");
         Assert.Contains("""tollgate_tokens_total{provider="openai",model="gpt-4o-mini",kind="input"} 30""", text, StringComparison.Ordinal);
         Assert.Contains("""tollgate_tokens_total{provider="openai",model="other",kind="input"} 20""", text, StringComparison.Ordinal);
         Assert.DoesNotContain("2031", text, StringComparison.Ordinal);
@@ -98,7 +98,7 @@ public sealed class MetricsTests
         firstEventRead.SetResult();
         await Assert.ThrowsAnyAsync<IOException>(() => reader.ReadToEndAsync().DefaultTimeout());
 
-        var text = await WaitForMetricsAsync(env.Gateway, """tollgate_upstream_errors_total{provider="openai",route="/openai",error="ResponseBodyDestination"} 1""");
+        var text = await env.Gateway.MetricsWhenAsync("""tollgate_upstream_errors_total{provider="openai",route="/openai",error="ResponseBodyDestination"} 1""");
         Assert.Contains("""tollgate_requests_total{provider="openai",route="/openai",status_code="200"} 1""", text, StringComparison.Ordinal);
     }
 
@@ -110,20 +110,4 @@ public sealed class MetricsTests
         return response.StatusCode;
     }
 
-    /// <summary>A call is counted as it ends, just after the client has its answer: poll briefly.</summary>
-    private static async Task<string> WaitForMetricsAsync(GatewayTestEnvironment gateway, string expected)
-    {
-        var deadline = DateTime.UtcNow + TaskTimeoutExtensions.DefaultTimeoutSpan;
-        while (true)
-        {
-            var text = await gateway.Client.GetStringAsync("metrics").DefaultTimeout();
-            if (text.Contains(expected, StringComparison.Ordinal) || DateTime.UtcNow > deadline)
-            {
-                Assert.Contains(expected, text, StringComparison.Ordinal);
-                return text;
-            }
-
-            await Task.Delay(20);
-        }
-    }
 }

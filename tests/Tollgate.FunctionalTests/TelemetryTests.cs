@@ -21,7 +21,7 @@ public sealed class TelemetryTests
 
         var overhead = double.Parse(response.Headers.GetValues("x-litellm-overhead-duration-ms").Single(), CultureInfo.InvariantCulture);
         Assert.InRange(overhead, 0, 5_000);
-        await MetricsWhenAsync(env.Gateway, """tollgate_gateway_overhead_seconds_count{provider="openai"} 1""");
+        await env.Gateway.MetricsWhenAsync("""tollgate_gateway_overhead_seconds_count{provider="openai"} 1""");
     }
 
     [Fact]
@@ -52,8 +52,8 @@ public sealed class TelemetryTests
                 Assert.Contains("data: [DONE]", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
             }
 
-            var metrics = await MetricsWhenAsync(env.Gateway, $$"""tollgate_gateway_overhead_seconds_count{provider="openai"} {{call}}""");
-            sums.Add((Value(metrics, """tollgate_request_duration_seconds_sum{provider="openai"}"""), Value(metrics, """tollgate_gateway_overhead_seconds_sum{provider="openai"}""")));
+            var metrics = await env.Gateway.MetricsWhenAsync($$"""tollgate_gateway_overhead_seconds_count{provider="openai"} {{call}}""");
+            sums.Add((GatewayTestEnvironment.MetricValue(metrics, """tollgate_request_duration_seconds_sum{provider="openai"}"""), GatewayTestEnvironment.MetricValue(metrics, """tollgate_gateway_overhead_seconds_sum{provider="openai"}""")));
         }
 
         Assert.InRange(sums[1].Duration - sums[0].Duration, 0.85, 30);
@@ -122,26 +122,6 @@ public sealed class TelemetryTests
         var exported = string.Concat(received.Select(Encoding.UTF8.GetString));
         Assert.Contains("tollgate.pass_through", exported, StringComparison.Ordinal);
         Assert.DoesNotContain(GatewayTestEnvironment.VirtualKey, exported, StringComparison.Ordinal);
-    }
-
-    /// <summary>A call is counted just after the client has its answer: polls the metrics until <paramref name="expected"/> shows.</summary>
-    private static async Task<string> MetricsWhenAsync(GatewayTestEnvironment gateway, string expected)
-    {
-        var deadline = DateTime.UtcNow + TaskTimeoutExtensions.DefaultTimeoutSpan;
-        string metrics;
-        while (!(metrics = await gateway.Client.GetStringAsync("metrics").DefaultTimeout()).Contains(expected, StringComparison.Ordinal) && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(20);
-        }
-
-        Assert.Contains(expected, metrics, StringComparison.Ordinal);
-        return metrics;
-    }
-
-    private static double Value(string metrics, string series)
-    {
-        var line = metrics.Split('\n').Single(l => l.StartsWith(series + " ", StringComparison.Ordinal));
-        return double.Parse(line[(series.Length + 1)..], CultureInfo.InvariantCulture);
     }
 
     private static async Task<HttpResponseMessage> ChatAsync(GatewayTestEnvironment gateway)

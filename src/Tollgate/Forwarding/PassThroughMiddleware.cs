@@ -264,6 +264,7 @@ internal sealed partial class PassThroughMiddleware(
         // The transformer sets the full request URI; YARP only needs a prefix for its own fallback.
         var prefix = route.Upstream?.Origin ?? upstreamUri.GetLeftPart(UriPartial.Authority);
         var error = await forwarder.SendAsync(context, prefix, route.Invoker!, route.RequestConfig, PassThroughTransformer.Instance);
+        state.UpstreamDone(System.Diagnostics.Stopwatch.GetTimestamp());
 
         // (9) A post_call guardrail releases the held answer first, so cost reporting then sees what the client gets.
         if (call.HeldResponse is not null

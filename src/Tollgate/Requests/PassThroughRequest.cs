@@ -33,9 +33,23 @@ internal sealed class PassThroughRequest
     public long UpstreamWaitTicks { get; private set; }
 
     private long _waitingSince;
+    private bool _upstreamDone;
 
     /// <summary>The gateway now waits for the provider (the request left, or a part of the body was passed on).</summary>
-    public void WaitingForUpstream(long timestamp) => _waitingSince = timestamp;
+    public void WaitingForUpstream(long timestamp)
+    {
+        if (!_upstreamDone)
+        {
+            _waitingSince = timestamp;
+        }
+    }
+
+    /// <summary>The forwarder is done with the provider: what follows (checking a held answer, sending it, an error answer) is the gateway's own time.</summary>
+    public void UpstreamDone(long timestamp)
+    {
+        UpstreamArrived(timestamp);
+        _upstreamDone = true;
+    }
 
     /// <summary>What the gateway waited for has arrived (headers, a part of the body, the end).</summary>
     public void UpstreamArrived(long timestamp)

@@ -104,6 +104,30 @@ public sealed class GatewayTestEnvironment : IAsyncDisposable
         return JsonDocument.Parse(body).RootElement.Clone();
     }
 
+    /// <summary>
+    /// <c>GET /metrics</c> until it contains <paramref name="expected"/>: a call is counted just after the
+    /// client has its answer. Fails when it never does.
+    /// </summary>
+    public async Task<string> MetricsWhenAsync(string expected)
+    {
+        var deadline = DateTime.UtcNow + TaskTimeoutExtensions.DefaultTimeoutSpan;
+        string metrics;
+        while (!(metrics = await Client.GetStringAsync("metrics").DefaultTimeout()).Contains(expected, StringComparison.Ordinal) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20);
+        }
+
+        Assert.Contains(expected, metrics, StringComparison.Ordinal);
+        return metrics;
+    }
+
+    /// <summary>The value of one series (name and labels exactly as printed) in a <c>/metrics</c> text.</summary>
+    public static double MetricValue(string metrics, string series)
+    {
+        var line = metrics.Split('\n').Single(l => l.StartsWith(series + " ", StringComparison.Ordinal));
+        return double.Parse(line[(series.Length + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     public HttpRequestMessage Request(HttpMethod method, string path, string? key = VirtualKey)
     {
         var request = new HttpRequestMessage(method, path);
