@@ -23,7 +23,8 @@ internal sealed record BenchSettings
 
     /// <summary>
     /// The saturation and concurrency-1 runs go through the rows this many times, each for its share of
-    /// the length, so a slow spell of the shared machine lands on every row rather than on one.
+    /// the length, and the stream run is repeated as many times: a slow spell of the shared machine then
+    /// lands on every row rather than on one.
     /// </summary>
     public int Rounds { get; init; } = 3;
 

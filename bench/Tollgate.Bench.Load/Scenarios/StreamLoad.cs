@@ -12,7 +12,28 @@ namespace Tollgate.Bench.Load.Scenarios;
 /// <param name="FirstEventNet">The same without the fake's think time: request sent → the fake has it, plus
 /// the fake wrote the first event → it is read. What a gateway adds to time to first byte shows here.</param>
 /// <param name="EventTransit">Each event: the fake wrote it → the client read it.</param>
-internal sealed record StreamResult(int Streams, int Completed, Distribution FirstEvent, Distribution FirstEventNet, Distribution EventTransit, string? FirstFailure);
+internal sealed record StreamResult(int Streams, int Completed, Distribution FirstEvent, Distribution FirstEventNet, Distribution EventTransit, string? FirstFailure)
+{
+    /// <summary>One row's rounds together: streams and completions summed, every sample in the percentiles.</summary>
+    public static StreamResult Of(IReadOnlyList<StreamRun> rounds)
+    {
+        var firstEvent = new Samples();
+        var firstEventNet = new Samples();
+        var transit = new Samples();
+        foreach (var round in rounds)
+        {
+            firstEvent.AddRange(round.FirstEvent);
+            firstEventNet.AddRange(round.FirstEventNet);
+            transit.AddRange(round.Transit);
+        }
+
+        return new StreamResult(rounds.Sum(r => r.Streams), rounds.Sum(r => r.Completed), firstEvent.Summarize(), firstEventNet.Summarize(),
+            transit.Summarize(), rounds.Select(r => r.FirstFailure).FirstOrDefault(f => f is not null));
+    }
+}
+
+/// <summary>One stream run: what completed, and every first-event and per-event sample.</summary>
+internal sealed record StreamRun(int Streams, int Completed, Samples FirstEvent, Samples FirstEventNet, Samples Transit, string? FirstFailure);
 
 /// <summary>
 /// Many SSE streams at once, each on its own connection: all connections are opened first, then the
@@ -21,7 +42,7 @@ internal sealed record StreamResult(int Streams, int Completed, Distribution Fir
 /// </summary>
 internal static class StreamLoad
 {
-    public static async Task<StreamResult> RunAsync(Target target, byte[] request, int streams, int expectedEvents, TimeSpan ramp, TimeSpan timeout)
+    public static async Task<StreamRun> RunAsync(Target target, byte[] request, int streams, int expectedEvents, TimeSpan ramp, TimeSpan timeout)
     {
         var connections = new RawConnection?[streams];
         var connectFailures = new string?[streams];
@@ -84,7 +105,7 @@ internal static class StreamLoad
             }
         }
 
-        return new StreamResult(streams, completed, firstEvent.Summarize(), firstEventNet.Summarize(), transit.Summarize(), firstFailure);
+        return new StreamRun(streams, completed, firstEvent, firstEventNet, transit, firstFailure);
     }
 
     private static async Task RunOneAsync(RawConnection connection, byte[] request, SseSink sink, long at, CancellationToken cancellationToken)
