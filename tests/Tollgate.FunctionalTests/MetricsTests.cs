@@ -27,6 +27,9 @@ public sealed class MetricsTests
         Assert.Contains("""tollgate_rejections_total{type="rate_limit_error"} 1""", text, StringComparison.Ordinal);
         Assert.Contains("tollgate_spend_queue_depth", text, StringComparison.Ordinal);
         Assert.Contains("tollgate_spend_rows_written_total", text, StringComparison.Ordinal);
+        Assert.Contains("process_cpu_seconds_total", text, StringComparison.Ordinal);
+        Assert.Contains("process_working_set_bytes", text, StringComparison.Ordinal);
+        Assert.Contains("dotnet_collection_count_total", text, StringComparison.Ordinal);
         Assert.DoesNotContain(key, text, StringComparison.Ordinal);
         Assert.DoesNotContain(FakeOpenAi.ApiKey, text, StringComparison.Ordinal);
         Assert.DoesNotContain(GatewayTestEnvironment.VirtualKey, text, StringComparison.Ordinal);

@@ -32,6 +32,9 @@ internal sealed class GatewayMetrics
     {
         _prices = prices;
         Registry = Metrics.NewCustomRegistry();
+
+        // The process's CPU, memory, threads and GC counts, read at each scrape (nothing per call).
+        DotNetStats.Register(Registry);
         var factory = Metrics.WithCustomRegistry(Registry);
         _requests = factory.CreateCounter("tollgate_requests_total", "Pass-through calls by provider, route prefix and status code.", "provider", "route", "status_code");
         _upstreamErrors = factory.CreateCounter("tollgate_upstream_errors_total",
