@@ -68,21 +68,21 @@ internal static class BenchRun
         }
 
         Begin();
-        var saturation = ClosedLoopRounds(settings, rows, row => ClosedLoop.Run(
-            row.Target, json[row.Target], settings.Connections, TimeSpan.FromSeconds(settings.SaturationSeconds / settings.Rounds)));
+        var saturation = await InRoundsAsync(settings, rows, row => Task.FromResult(ClosedLoop.Run(
+            row.Target, json[row.Target], settings.Connections, TimeSpan.FromSeconds(settings.SaturationSeconds / settings.Rounds))));
         foreach (var row in rows)
         {
-            row.Saturation = saturation[row];
+            row.Saturation = ClosedLoopResult.Of(saturation[row]);
             Report(row.Target, $"saturation ({settings.Connections} connections)", $"{row.Saturation.RequestsPerSecond,9:N0} req/s  p50 {row.Saturation.Latency.P50:N0} µs  p99 {row.Saturation.Latency.P99:N0} µs  errors {row.Saturation.Errors}  rounds {string.Join(" / ", row.Saturation.RoundRates.Select(r => r.ToString("N0", CultureInfo.InvariantCulture)))}");
         }
 
         End("saturation");
         Begin();
-        var single = ClosedLoopRounds(settings, rows, row => ClosedLoop.Run(
-            row.Target, json[row.Target], 1, TimeSpan.FromSeconds(settings.SingleSeconds / settings.Rounds)));
+        var single = await InRoundsAsync(settings, rows, row => Task.FromResult(ClosedLoop.Run(
+            row.Target, json[row.Target], 1, TimeSpan.FromSeconds(settings.SingleSeconds / settings.Rounds))));
         foreach (var row in rows)
         {
-            row.Single = single[row];
+            row.Single = ClosedLoopResult.Of(single[row]);
             Report(row.Target, "concurrency 1", $"p50 {row.Single.Latency.P50:N0} µs  p99 {row.Single.Latency.P99:N0} µs  ({row.Single.Completed:N0} requests, errors {row.Single.Errors})");
         }
 
@@ -97,14 +97,8 @@ internal static class BenchRun
         End("fixed rate");
         Begin();
         var timeout = TimeSpan.FromMilliseconds(settings.RampMs + settings.ThinkMs + (settings.Events * settings.EventDelayMs)) + TimeSpan.FromSeconds(30);
-        var streamRuns = rows.ToDictionary(r => r, _ => new List<StreamRun>());
-        for (var round = 0; round < settings.Rounds; round++)
-        {
-            foreach (var row in rows)
-            {
-                streamRuns[row].Add(await StreamLoad.RunAsync(row.Target, stream[row.Target], settings.Streams, expectedEvents, TimeSpan.FromMilliseconds(settings.RampMs), timeout));
-            }
-        }
+        var streamRuns = await InRoundsAsync(settings, rows, row =>
+            StreamLoad.RunAsync(row.Target, stream[row.Target], settings.Streams, expectedEvents, TimeSpan.FromMilliseconds(settings.RampMs), timeout));
 
         foreach (var row in rows)
         {
@@ -123,19 +117,19 @@ internal static class BenchRun
         return (rows, othersCpu);
     }
 
-    /// <summary>Runs every row once per round, row after row, and puts each row's rounds together.</summary>
-    private static Dictionary<RowResult, ClosedLoopResult> ClosedLoopRounds(BenchSettings settings, RowResult[] rows, Func<RowResult, ClosedLoopRun> run)
+    /// <summary>Runs every row once per round, row after row; each row's runs in round order.</summary>
+    private static async Task<Dictionary<RowResult, List<TRun>>> InRoundsAsync<TRun>(BenchSettings settings, RowResult[] rows, Func<RowResult, Task<TRun>> run)
     {
-        var runs = rows.ToDictionary(r => r, _ => new List<ClosedLoopRun>());
+        var runs = rows.ToDictionary(r => r, _ => new List<TRun>());
         for (var round = 0; round < settings.Rounds; round++)
         {
             foreach (var row in rows)
             {
-                runs[row].Add(run(row));
+                runs[row].Add(await run(row));
             }
         }
 
-        return runs.ToDictionary(r => r.Key, r => ClosedLoopResult.Of(r.Value));
+        return runs;
     }
 
     /// <summary>One JSON answer and one short stream, checked before anything is timed.</summary>
