@@ -3,7 +3,6 @@ using Microsoft.AspNetCore.Http;
 using Tollgate.Metering;
 using Tollgate.Metering.Costs;
 using Tollgate.Metering.Pricing;
-using Tollgate.Routing;
 using Tollgate.Telemetry;
 
 namespace Tollgate.Benchmarks;
@@ -33,17 +32,7 @@ public class CostBenchmarks
         var slash = Reported.IndexOf('/', StringComparison.Ordinal);
         (_provider, _model) = (Reported[..slash], Reported[(slash + 1)..]);
         _metrics = new GatewayMetrics(_prices);
-        var route = new PassThroughRoute
-        {
-            Name = _provider,
-            Prefix = "/" + _provider,
-            IsCustomEndpoint = false,
-            Upstream = null,
-            RequiresVirtualKey = true,
-            ForwardClientHeaders = true,
-            DropsClientCredentials = true,
-            RequestConfig = RouteTableBuilder.RequestConfig(null),
-        };
+        var route = BenchmarkRoutes.Provider(_provider);
         _call = new CallRecord(new DefaultHttpContext(), route, route.Prefix + "/v1/chat/completions", route.Prefix.Length, DateTimeOffset.UnixEpoch)
         {
             GatewayTime = TimeSpan.FromMilliseconds(0.04),

@@ -47,9 +47,9 @@ public class GuardrailBenchmarks
             new GuardrailConfig { Name = "no-secrets", Kind = GuardrailKind.Pii, Entities = PiiEntities.Secret },
             new GuardrailConfig { Name = "mask-pii", Kind = GuardrailKind.Pii, Action = GuardrailAction.Mask },
         ]);
-        _unguarded = Route(null);
-        _piiMask = Route(registry.ForProvider(["mask-pii"], GuardrailMode.PreCall));
-        _blockAndMask = Route(registry.ForProvider(["codenames", "no-secrets", "mask-pii"], GuardrailMode.PreCall));
+        _unguarded = BenchmarkRoutes.Provider("openai");
+        _piiMask = BenchmarkRoutes.Provider("openai", guardrails: registry.ForProvider(["mask-pii"], GuardrailMode.PreCall));
+        _blockAndMask = BenchmarkRoutes.Provider("openai", guardrails: registry.ForProvider(["codenames", "no-secrets", "mask-pii"], GuardrailMode.PreCall));
         _runner = new GuardrailRunner(new GuardrailWebhookClient(TimeProvider.System), registry, new GatewayLimits(100), TimeProvider.System, NullLogger<GuardrailRunner>.Instance);
         _key = new StoredKey { Token = KeyHash.Of("sk-benchmark-key-0123456789"), KeyName = "sk-...6789" };
 
@@ -106,19 +106,6 @@ public class GuardrailBenchmarks
         context.Request.Body = new MemoryStream(_body, writable: false);
         return context;
     }
-
-    private static PassThroughRoute Route(GuardrailPlan? plan) => new()
-    {
-        Name = "openai",
-        Prefix = "/openai",
-        IsCustomEndpoint = false,
-        Upstream = null,
-        RequiresVirtualKey = true,
-        ForwardClientHeaders = true,
-        DropsClientCredentials = true,
-        Guardrails = plan,
-        RequestConfig = RouteTableBuilder.RequestConfig(null),
-    };
 
     /// <summary>About 4 KB: a system prompt and six turns of ordinary prose.</summary>
     private static string ChatBody(bool withPii)

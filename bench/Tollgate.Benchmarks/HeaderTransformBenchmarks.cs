@@ -3,7 +3,6 @@ using Microsoft.AspNetCore.Http;
 using Tollgate.Forwarding;
 using Tollgate.Keys;
 using Tollgate.Requests;
-using Tollgate.Routing;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace Tollgate.Benchmarks;
@@ -50,18 +49,7 @@ public class HeaderTransformBenchmarks
             request.Headers[name] = value;
         }
 
-        var route = new PassThroughRoute
-        {
-            Name = "openai",
-            Prefix = "/openai",
-            IsCustomEndpoint = false,
-            Upstream = null,
-            RequiresVirtualKey = true,
-            ForwardClientHeaders = true,
-            DropsClientCredentials = true,
-            CredentialHeader = new("Authorization", "Bearer sk-real-provider-key"),
-            RequestConfig = RouteTableBuilder.RequestConfig(null),
-        };
+        var route = BenchmarkRoutes.Provider("openai", credential: new("Authorization", "Bearer sk-real-provider-key"));
         _context.Features.Set(new PassThroughRequest
         {
             Route = route,
