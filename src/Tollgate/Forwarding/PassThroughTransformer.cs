@@ -81,10 +81,6 @@ internal sealed class PassThroughTransformer : HttpTransformer
         var copied = base.TransformResponseAsync(httpContext, proxyResponse, cancellationToken);
         if (proxyResponse is not null && httpContext.Features.Get<PassThroughRequest>() is { SentTimestamp: > 0 } state)
         {
-            // The headers are here; from now on the wait is for the body.
-            var arrived = Stopwatch.GetTimestamp();
-            state.UpstreamArrived(arrived);
-            state.WaitingForUpstream(arrived);
             var overhead = Stopwatch.GetElapsedTime(state.StartTimestamp, state.SentTimestamp).TotalMilliseconds;
             state.OverheadMs = overhead;
             // Rounded, then the shortest form: the same text as the format "0.###", without its slow custom-format path.

@@ -99,7 +99,6 @@ internal sealed class MeteredResponseStream(Stream client, CallRecord call, Call
     /// <exception cref="IOException">The client went away, or injection lost bytes and the response must end broken.</exception>
     public async ValueTask CompleteAsync(CancellationToken cancellationToken)
     {
-        _forwarded?.UpstreamArrived(Stopwatch.GetTimestamp());
         var response = call.Context.Response;
         switch (_mode)
         {

@@ -51,7 +51,7 @@ internal sealed class PassThroughRequest
         _upstreamDone = true;
     }
 
-    /// <summary>What the gateway waited for has arrived (headers, a part of the body, the end).</summary>
+    /// <summary>What the gateway waited for has arrived (a part of the body, or the end of the call).</summary>
     public void UpstreamArrived(long timestamp)
     {
         if (_waitingSince != 0)
