@@ -93,8 +93,9 @@ internal sealed partial class PassThroughMiddleware(
             body.Release();
             if (context.Features.Get<PassThroughRequest>() is { SentTimestamp: > 0 } forwarded)
             {
+                // Normally done once the forwarder returned; here in case it threw while still waiting.
                 var ended = System.Diagnostics.Stopwatch.GetTimestamp();
-                forwarded.UpstreamArrived(ended);
+                forwarded.UpstreamDone(ended);
                 call.OverheadMs = forwarded.OverheadMs;
                 call.GatewayTime = System.Diagnostics.Stopwatch.GetElapsedTime(call.StartTimestamp, ended)
                     - System.Diagnostics.Stopwatch.GetElapsedTime(0, forwarded.UpstreamWaitTicks);
@@ -276,8 +277,7 @@ internal sealed partial class PassThroughMiddleware(
         {
             body.Abandon();
             call.ForwardingError = error.ToString();
-            call.UpstreamError = IsClientSide(error) ? null : error;
-            await ReportForwardingErrorAsync(context, route, upstreamUri.Host, error);
+            await ReportForwardingErrorAsync(context, route, upstreamUri.Host, error, call);
         }
         else if (!await TryCompleteBodyAsync(context, route, body))
         {
@@ -395,7 +395,8 @@ internal sealed partial class PassThroughMiddleware(
             ? RejectAsync(context, route, StatusCodes.Status413PayloadTooLarge, ErrorTypes.RequestTooLarge, limits.BodyTooLargeMessage)
             : RejectAsync(context, route, StatusCodes.Status400BadRequest, ErrorTypes.InvalidRequest, "The request body could not be read from the client.");
 
-    private async Task ReportForwardingErrorAsync(HttpContext context, PassThroughRoute route, string host, ForwarderError error)
+    /// <summary>Answers or logs a forwarding failure; one on the provider's side is noted on <paramref name="call"/>.</summary>
+    private async Task ReportForwardingErrorAsync(HttpContext context, PassThroughRoute route, string host, ForwarderError error, CallRecord call)
     {
         var exception = context.Features.Get<IForwarderErrorFeature>()?.Exception;
         switch (error)
@@ -417,6 +418,7 @@ internal sealed partial class PassThroughMiddleware(
                 return;
 
             case ForwarderError.RequestTimedOut:
+                call.UpstreamError = error;
                 Log.UpstreamFailed(logger, route.Name, host, error, exception?.GetType().Name, exception?.Message, context.TraceIdentifier);
                 await ErrorResponse.WriteAsync(context, StatusCodes.Status504GatewayTimeout, ErrorTypes.UpstreamTimeout,
                     $"The upstream for route '{route.Name}' ({host}) did not answer within {route.RequestConfig.ActivityTimeout!.Value.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s.");
@@ -426,6 +428,7 @@ internal sealed partial class PassThroughMiddleware(
                 // Request, RequestBodyDestination, ResponseHeaders, ResponseBodyDestination: the upstream refused,
                 // reset or broke off. After the response started, YARP has already aborted the client connection;
                 // before (a JSON body held for its cost header), the client gets the 502 in full.
+                call.UpstreamError = error;
                 Log.UpstreamFailed(logger, route.Name, host, error, exception?.GetType().Name, exception?.Message, context.TraceIdentifier);
                 if (!context.Response.HasStarted)
                 {
@@ -436,13 +439,6 @@ internal sealed partial class PassThroughMiddleware(
                 return;
         }
     }
-
-    /// <summary>The errors of the client's side of the call (it went away, cancelled, or sent a broken body); the rest are the provider's.</summary>
-    private static bool IsClientSide(ForwarderError error) => error
-        is ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled or ForwarderError.ResponseBodyCanceled
-        or ForwarderError.UpgradeRequestCanceled or ForwarderError.UpgradeResponseCanceled
-        or ForwarderError.ResponseBodyClient or ForwarderError.UpgradeResponseClient
-        or ForwarderError.RequestBodyClient or ForwarderError.UpgradeRequestClient;
 
     /// <summary>Kestrel's limit error arrives wrapped (aggregate of the copy and the send), so look through the chain.</summary>
     private static bool IsBodyTooLarge(Exception? exception) => exception switch
