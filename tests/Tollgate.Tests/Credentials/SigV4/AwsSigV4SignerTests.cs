@@ -101,6 +101,9 @@ public sealed class AwsSigV4SignerTests
             Assert.Equal(AwsSigV4Signer.Sign(request).Authorization, cached.Authorization);
         }
 
+        // The key was kept: without it the signatures above would match just the same.
+        Assert.True(cache.TryGet(requests[^1].Credentials, "20250103", "eu-central-1", "bedrock", stackalloc byte[32]));
+
         // botocore 1.43's value for the first request, now signed with the cached key.
         Assert.EndsWith("Signature=0b8a395cb47eeb4ff6dac4ded9a7cd81fb7ede1b559e24856ab1666812bf9630",
             AwsSigV4Signer.Sign(Varied(first, first.Timestamp, first.Region, first.Credentials, cache)).Authorization, StringComparison.Ordinal);
