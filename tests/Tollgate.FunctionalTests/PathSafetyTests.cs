@@ -84,11 +84,11 @@ public sealed class PathSafetyTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Encoded_slashes_outside_dot_segments_reach_the_provider_as_sent()
+    public async Task Encoded_slashes_outside_dot_segments_reach_the_provider_still_encoded()
     {
         var (status, _) = await RawHttp.SendAsync(_gateway.BaseUri, "/mistral/model/arn%3Aaws%3Abedrock%3Aus-east-1%3A1%3Aprofile%2Fabc/converse?x=%2F", $"Authorization: Bearer {GatewayTestEnvironment.VirtualKey}\r\n");
 
         Assert.Equal(200, status);
-        Assert.Equal("/base/model/arn%3Aaws%3Abedrock%3Aus-east-1%3A1%3Aprofile%2Fabc/converse?x=%2F", _provider.LastRequest.RawTarget);
+        Assert.Equal("/base/model/arn:aws:bedrock:us-east-1:1:profile%2Fabc/converse?x=%2F", _provider.LastRequest.RawTarget);
     }
 }

@@ -59,7 +59,8 @@ internal sealed partial class PassThroughMiddleware(
 {
     public Task InvokeAsync(HttpContext context)
     {
-        var rawTarget = RawTarget(context);
+        // Every step below reads this one form, and it is the form that is sent.
+        var rawTarget = CanonicalTarget.Normalize(RawTarget(context));
         var queryStart = rawTarget.IndexOf('?');
         var rawPath = queryStart < 0 ? rawTarget.AsSpan() : rawTarget.AsSpan(0, queryStart);
 

@@ -9,7 +9,7 @@ internal static class UpstreamUriBuilder
 {
     /// <param name="target">The configured origin and base path.</param>
     /// <param name="policy">How the query is composed.</param>
-    /// <param name="tail">The client's raw (still percent-encoded) path after the route prefix: empty or starting with '/'.</param>
+    /// <param name="tail">The client's path after the route prefix, in <see cref="CanonicalTarget"/> form: empty or starting with '/'.</param>
     /// <param name="clientQuery">The client's raw query, without '?'.</param>
     /// <param name="dropKeyParameter">Remove the client's <c>key</c> query value (it carried the virtual key).</param>
     /// <param name="problem">Why the URL was refused, when it was.</param>
@@ -28,8 +28,10 @@ internal static class UpstreamUriBuilder
             ? string.Concat(target.Origin, target.BasePath, root, tail)
             : $"{target.Origin}{target.BasePath}{root}{tail}?{query}";
 
+        // What was checked is what goes: System.Uri must send the path and query exactly as composed here.
         if (!Uri.TryCreate(text, UriKind.Absolute, out var uri)
             || !target.IsSameOrigin(uri)
+            || !text.AsSpan(target.Origin.Length).SequenceEqual(uri.PathAndQuery)
             || !uri.AbsolutePath.StartsWith(target.BasePath, StringComparison.Ordinal))
         {
             problem = "the path cannot be forwarded safely";
