@@ -196,14 +196,14 @@ internal sealed partial class PassThroughMiddleware(
         // (4b) An answer that names no model (Cohere) is priced by the request's.
         if (route.ReadsModelFromRequest && call.RequestModel is null)
         {
-            var (outcome, model) = await ModelAccess.ReadAsync(context, rawTarget[tailStart..pathEnd], limits.MaxRequestBodyBytes);
-            if (outcome != ModelAccess.Outcome.Allowed)
+            var read = await ModelAccess.ReadAsync(context, rawTarget[tailStart..pathEnd], limits);
+            if (read.Failure is { } unreadable)
             {
-                await RejectUnreadableBodyAsync(context, route, outcome);
+                await RejectAsync(context, route, unreadable.StatusCode, unreadable.Type, unreadable.Message);
                 return;
             }
 
-            call.RequestModel = model;
+            call.RequestModel = read.Model;
         }
 
         // (5)
@@ -357,19 +357,23 @@ internal sealed partial class PassThroughMiddleware(
             return null;
         }
 
-        var (modelOutcome, model) = await ModelAccess.CheckAsync(context, key, rawTarget[tailStart..pathEnd], limits.MaxRequestBodyBytes);
-        call.RequestModel = model;
-        if (modelOutcome is ModelAccess.Outcome.BodyTooLarge or ModelAccess.Outcome.BodyUnreadable)
+        var tail = rawTarget[tailStart..pathEnd];
+        var model = await ModelAccess.CheckAsync(context, route, key, tail, limits);
+        call.RequestModel = model.Model;
+        switch (model.Outcome)
         {
-            await RejectUnreadableBodyAsync(context, route, modelOutcome);
-            return null;
-        }
-
-        if (modelOutcome == ModelAccess.Outcome.Refused)
-        {
-            await RejectAsync(context, route, StatusCodes.Status403Forbidden, ErrorTypes.Forbidden,
-                $"This key may not use the model '{model}': its models are {string.Join(", ", key.Models)}.");
-            return null;
+            case ModelAccess.Outcome.Unreadable:
+                await RejectAsync(context, route, model.Failure!.StatusCode, model.Failure.Type, model.Failure.Message);
+                return null;
+            case ModelAccess.Outcome.Refused:
+                await RejectAsync(context, route, StatusCodes.Status403Forbidden, ErrorTypes.Forbidden,
+                    $"This key may not use the model '{model.Model}': its models are {string.Join(", ", key.Models)}.");
+                return null;
+            case ModelAccess.Outcome.Unknowable:
+                await RejectAsync(context, route, StatusCodes.Status403Forbidden, ErrorTypes.Forbidden,
+                    $"This key may only use the models in its list, and {context.Request.Method} {route.Prefix}{tail} does not name a model the gateway "
+                    + $"can check: add \"{route.Prefix}{tail}\" to the key's allowed_routes to let it call this endpoint.");
+                return null;
         }
 
         if (await budgets.CheckAsync(key, context.RequestAborted) is { } overBudget)
@@ -389,12 +393,6 @@ internal sealed partial class PassThroughMiddleware(
 
         return decision;
     }
-
-    /// <summary>The body that had to be read (for its model) was over the limit (413) or broke off (400).</summary>
-    private Task RejectUnreadableBodyAsync(HttpContext context, PassThroughRoute route, ModelAccess.Outcome outcome) =>
-        outcome == ModelAccess.Outcome.BodyTooLarge
-            ? RejectAsync(context, route, StatusCodes.Status413PayloadTooLarge, ErrorTypes.RequestTooLarge, limits.BodyTooLargeMessage)
-            : RejectAsync(context, route, StatusCodes.Status400BadRequest, ErrorTypes.InvalidRequest, "The request body could not be read from the client.");
 
     /// <summary>Answers or logs a forwarding failure; one on the provider's side is noted on <paramref name="call"/>.</summary>
     private async Task ReportForwardingErrorAsync(HttpContext context, PassThroughRoute route, string host, ForwarderError error, CallRecord call)

@@ -1,72 +1,80 @@
-using System.Text.Json;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Tollgate.Errors;
 using Tollgate.Forwarding;
 using Tollgate.Metering;
+using Tollgate.Routing;
 
 namespace Tollgate.Keys;
 
 /// <summary>
-/// A key's <c>models</c> list. The model is read from the path where the provider puts it there
-/// (Gemini and Vertex <c>models/{m}:…</c>, Bedrock <c>model/{id}/…</c>, Azure <c>deployments/{d}/…</c>),
-/// else from the JSON body's top-level <c>model</c>, which means reading the body first, so only
-/// keys with a models list pay for it. Calls that name no model (listing models, files) are allowed.
+/// A key's <c>models</c> list. The model is read where the provider takes it: from the path on the providers
+/// that put it there (Gemini and Vertex <c>models/{m}:…</c>, Bedrock <c>model/{id}/…</c>, Azure
+/// <c>deployments/{d}/…</c>), else from the body of the operations that take the body's top-level
+/// <c>model</c> (<see cref="ModelEndpoints"/>), which means reading the body first, so only keys with a models
+/// list pay for it. Calls that run no model (listing, retrieving, uploading files) are allowed; calls that
+/// run a model the gateway cannot see are refused unless the key's allowed_routes name them.
 /// </summary>
 internal static class ModelAccess
 {
     public enum Outcome
     {
         Allowed,
-        Refused,
-        BodyTooLarge,
 
-        /// <summary>The body could not be read (the client broke off or sent a bad chunk).</summary>
-        BodyUnreadable,
+        /// <summary>The model is outside the key's list (403).</summary>
+        Refused,
+
+        /// <summary>The endpoint runs a model the gateway cannot read (403, naming the endpoint).</summary>
+        Unknowable,
+
+        /// <summary>The body could not be judged: <see cref="Check.Failure"/> says why (400, 413, 503).</summary>
+        Unreadable,
     }
 
-    public static async ValueTask<(Outcome Outcome, string? Model)> CheckAsync(HttpContext context, StoredKey key, string tail, long maxBodyBytes)
+    public readonly record struct Check(Outcome Outcome, string? Model = null, GatewayFailure? Failure = null);
+
+    public static async ValueTask<Check> CheckAsync(HttpContext context, PassThroughRoute route, StoredKey key, string tail, GatewayLimits limits)
     {
         if (key.Models.Count == 0)
         {
-            return (Outcome.Allowed, null);
+            return new(Outcome.Allowed);
         }
 
-        var (outcome, model) = await ReadAsync(context, tail, maxBodyBytes);
-        if (outcome != Outcome.Allowed)
+        if (PathNamesModel(route) && FromPath(tail) is { } pathModel)
         {
-            return (outcome, null);
+            return new(Allows(key.Models, pathModel) ? Outcome.Allowed : Outcome.Refused, pathModel);
         }
 
-        return (model is null || Allows(key.Models, model) ? Outcome.Allowed : Outcome.Refused, model);
+        var request = context.Request;
+        var upstreamPath = string.Concat(route.Upstream?.BasePath, tail);
+        var isUpgrade = context.Features.Get<IHttpUpgradeFeature>()?.IsUpgradableRequest == true;
+        switch (ModelEndpoints.Classify(request.Method, upstreamPath, isUpgrade))
+        {
+            case ModelEndpoints.Kind.NoModel:
+                return new(Outcome.Allowed);
+            case ModelEndpoints.Kind.Unknown:
+                return new(key.NamesEndpoint(route.Prefix + tail, route.Prefix) ? Outcome.Allowed : Outcome.Unknowable);
+        }
+
+        var read = await ReadBodyAsync(context, limits);
+        if (read.Outcome != Outcome.Allowed)
+        {
+            return read;
+        }
+
+        return read.Model is null
+            ? new(key.NamesEndpoint(route.Prefix + tail, route.Prefix) ? Outcome.Allowed : Outcome.Unknowable)
+            : new(Allows(key.Models, read.Model) ? Outcome.Allowed : Outcome.Refused, read.Model);
     }
 
     /// <summary>
-    /// The model the request names: from the path, else from a JSON body's top-level <c>model</c> (the body
-    /// is buffered, and forwarded from the buffer). <see cref="Outcome.Allowed"/> unless the body could not be read.
+    /// The model a request names, for pricing a provider whose answers name none (Cohere): from the path, else from
+    /// a JSON body (buffered, and forwarded from the buffer). <see cref="Outcome.Unreadable"/> when the body cannot be judged.
     /// </summary>
-    public static async ValueTask<(Outcome Outcome, string? Model)> ReadAsync(HttpContext context, string tail, long maxBodyBytes)
-    {
-        var model = FromPath(tail);
-        if (model is not null || !IsJson(context.Request.ContentType))
-        {
-            return (Outcome.Allowed, model);
-        }
-
-        BufferedRequestBody? body;
-        try
-        {
-            body = await BufferedRequestBody.ReadAsync(context, maxBodyBytes, context.RequestAborted);
-        }
-        catch (BadHttpRequestException e)
-        {
-            return (e.StatusCode == StatusCodes.Status413PayloadTooLarge ? Outcome.BodyTooLarge : Outcome.BodyUnreadable, null);
-        }
-        catch (Exception e) when (e is IOException or OperationCanceledException)
-        {
-            return (Outcome.BodyUnreadable, null);
-        }
-
-        return body is null ? (Outcome.BodyTooLarge, null) : (Outcome.Allowed, FromJson(body.Memory.Span));
-    }
+    public static ValueTask<Check> ReadAsync(HttpContext context, string tail, GatewayLimits limits) =>
+        FromPath(tail) is { } model ? ValueTask.FromResult(new Check(Outcome.Allowed, model))
+            : context.Request.ContentType?.Contains("json", StringComparison.OrdinalIgnoreCase) == true ? ReadBodyAsync(context, limits)
+            : ValueTask.FromResult(new Check(Outcome.Allowed));
 
     /// <summary>Exact names, or a prefix ending in <c>*</c> (<c>claude-3-5-*</c>).</summary>
     public static bool Allows(IReadOnlyList<string> models, string model)
@@ -86,36 +94,28 @@ internal static class ModelAccess
         MeteredPaths.TryReadBedrockModel(tail, out var bedrockModel, out _) ? bedrockModel
             : MeteredPaths.GoogleModel(tail) ?? MeteredPaths.AzureDeployment(tail);
 
-    public static string? FromJson(ReadOnlySpan<byte> json)
+    /// <summary>Only these providers take the model from the path; elsewhere a <c>/models/x</c> segment decides nothing.</summary>
+    private static bool PathNamesModel(PassThroughRoute route) =>
+        !route.IsCustomEndpoint && route.Name is "gemini" or Providers.VertexAi.VertexAiRoutes.Name or Providers.Bedrock.BedrockRoutes.Name or "azure";
+
+    private static async ValueTask<Check> ReadBodyAsync(HttpContext context, GatewayLimits limits)
     {
-        var reader = new Utf8JsonReader(json);
-        try
+        var request = context.Request;
+        if (request.Headers.ContentEncoding is { Count: > 0 } encoding && !string.Equals(encoding.ToString(), "identity", StringComparison.OrdinalIgnoreCase))
         {
-            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
-            {
-                return null;
-            }
-
-            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-            {
-                var isModel = reader.ValueTextEquals("model"u8);
-                reader.Read();
-                if (isModel)
-                {
-                    return reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
-                }
-
-                reader.Skip();
-            }
-        }
-        catch (JsonException)
-        {
-            // Not JSON after all: the provider will say so; there is no model to judge.
+            return Unreadable("A compressed request body (Content-Encoding) cannot be checked for its model: send it uncompressed.");
         }
 
-        return null;
+        var (body, failure) = await BufferedRequestBody.TryReadAsync(context, limits, context.RequestAborted);
+        if (failure is not null)
+        {
+            return new(Outcome.Unreadable, Failure: failure);
+        }
+
+        var (model, problem) = await BodyModelReader.ReadAsync(body!.Memory, request.ContentType, context.RequestAborted);
+        return problem is null ? new(Outcome.Allowed, model) : Unreadable($"The request's model cannot be checked: {problem}.");
     }
 
-    private static bool IsJson(string? contentType) =>
-        contentType is not null && contentType.Contains("json", StringComparison.OrdinalIgnoreCase);
+    private static Check Unreadable(string message) =>
+        new(Outcome.Unreadable, Failure: new GatewayFailure(StatusCodes.Status400BadRequest, ErrorTypes.InvalidRequest, message));
 }

@@ -50,16 +50,20 @@ internal sealed record StoredKey
     public bool IsExpired(DateTimeOffset now) => ExpiresAt <= now;
 
     /// <summary>True when <paramref name="path"/> equals an allowed prefix or lies below one.</summary>
-    public bool AllowsRoute(ReadOnlySpan<char> path)
-    {
-        if (AllowedRoutes.Count == 0)
-        {
-            return true;
-        }
+    public bool AllowsRoute(ReadOnlySpan<char> path) => AllowedRoutes.Count == 0 || Covers(path, minPrefixLength: 0);
 
+    /// <summary>
+    /// True when an allowed_routes entry names this endpoint itself, not just its route (<c>/openai/v1/batches</c>,
+    /// not <c>/openai</c>): the grant a key with a models list needs for an endpoint whose model the gateway cannot read.
+    /// </summary>
+    public bool NamesEndpoint(ReadOnlySpan<char> path, string routePrefix) => Covers(path, minPrefixLength: routePrefix.Length + 2);
+
+    private bool Covers(ReadOnlySpan<char> path, int minPrefixLength)
+    {
         foreach (var prefix in AllowedRoutes)
         {
-            if (path.StartsWith(prefix, StringComparison.Ordinal)
+            if (prefix.Length >= minPrefixLength
+                && path.StartsWith(prefix, StringComparison.Ordinal)
                 && (path.Length == prefix.Length || path[prefix.Length] == '/' || prefix.EndsWith('/')))
             {
                 return true;

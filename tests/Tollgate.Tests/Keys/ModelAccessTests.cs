@@ -18,16 +18,6 @@ public sealed class ModelAccessTests
         Assert.Equal(model, ModelAccess.FromPath(tail));
 
     [Theory]
-    [InlineData("""{"model":"gpt-4o","messages":[]}""", "gpt-4o")]
-    [InlineData("""{"messages":[{"model":"inner"}],"model":"outer"}""", "outer")]
-    [InlineData("""{"messages":[]}""", null)]
-    [InlineData("""{"model":42}""", null)]
-    [InlineData("""[{"model":"x"}]""", null)]
-    [InlineData("""{"model":"trunc""", null)]
-    public void Reads_only_the_top_level_model_of_a_json_body(string json, string? model) =>
-        Assert.Equal(model, ModelAccess.FromJson(Encoding.UTF8.GetBytes(json)));
-
-    [Theory]
     [InlineData("gpt-4o", true)]
     [InlineData("gpt-4o-mini", false)]
     [InlineData("claude-3-5-haiku", true)]
