@@ -113,16 +113,20 @@ public sealed class AwsEventStreamDecoderTests
         Assert.Empty(recorder.Frames);
     }
 
-    [Fact]
-    public void A_malformed_header_block_stops_decoding()
+    [Theory]
+    [MemberData(nameof(Modes))]
+    public void A_frame_with_a_malformed_header_block_is_passed_over_whatever_the_reads(string mode)
     {
-        // A string header whose declared length runs past the header block.
-        var frame = EventStreamFrames.Frame([EventStreamFrames.Header(":event-type", 7, [0x00, 0x40, (byte)'x'])], []);
+        // A string header whose declared length runs past the header block, in a frame over the hold limit: split,
+        // its headers are never read. Its CRCs match, so the framing holds either way and the usage after it counts.
+        var malformed = EventStreamFrames.Frame([EventStreamFrames.Header(":event-type", 7, [0x00, 0x40, (byte)'x'])], new byte[200]);
+        var usage = """{"usage":{"inputTokens":9,"outputTokens":2}}""";
 
-        var (decoder, recorder) = Feed(frame, Splits.Whole);
+        var (decoder, recorder) = Feed(EventStreamFrames.Concat([malformed, EventStreamFrames.Event("metadata", usage)]), mode, maxBufferedFrameBytes: 160);
 
-        Assert.True(decoder.Failed);
-        Assert.Empty(recorder.Frames);
+        Assert.False(decoder.Failed);
+        Assert.Equal(1, decoder.SkippedFrameCount);
+        Assert.Equal([("metadata", "event", usage)], recorder.Frames);
     }
 
     [Theory]
@@ -192,9 +196,9 @@ public sealed class AwsEventStreamDecoderTests
         Assert.True(most <= 1024, $"held {most} bytes");
     }
 
-    private static (AwsEventStreamDecoder Decoder, Recorder Recorder) Feed(byte[] body, string mode)
+    private static (AwsEventStreamDecoder Decoder, Recorder Recorder) Feed(byte[] body, string mode, int maxBufferedFrameBytes = AwsEventStreamDecoder.DefaultMaxBufferedFrameBytes)
     {
-        var decoder = new AwsEventStreamDecoder();
+        var decoder = new AwsEventStreamDecoder(maxBufferedFrameBytes);
         var recorder = new Recorder();
         foreach (var piece in Splits.Of(body, mode))
         {
