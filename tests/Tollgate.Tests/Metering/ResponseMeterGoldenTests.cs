@@ -154,6 +154,26 @@ public sealed class ResponseMeterGoldenTests
         Assert.Null(meter.Model);
     }
 
+    public static TheoryData<string, byte[]> UnreadableStrings() => new()
+    {
+        // A model name with a byte that is not UTF-8, or an escaped lone surrogate, before the usage.
+        { "openai-chat-sse", [.. "data: {\"model\":\"gpt-"u8, 0xDD, .. "\",\"choices\":[]}\n\n"u8] },
+        { "openai-chat-sse", "data: {\"model\":\"gpt-\\ud800\",\"choices\":[]}\n\n"u8.ToArray() },
+        { "bedrock-invoke-stream-anthropic", EventStreamFrames.Event("chunk", """{"bytes":"\ud800"}""") },
+    };
+
+    [Theory]
+    [MemberData(nameof(UnreadableStrings))]
+    public void A_string_that_is_not_text_does_not_stop_metering(string name, byte[] before)
+    {
+        var golden = GoldenStreams.All[name];
+
+        var meter = Run(golden, [.. before, .. golden.Body], Splits.ByteByByte);
+
+        AssertUsage(golden.Expected, meter);
+        Assert.False(((ResponseMeter)meter).Faulted);
+    }
+
     [Fact]
     public void Garbage_never_throws_out_of_observe_or_complete()
     {
