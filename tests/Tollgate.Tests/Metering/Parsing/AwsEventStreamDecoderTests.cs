@@ -1,6 +1,8 @@
 using System.Buffers.Binary;
 using System.IO.Hashing;
 using System.Text;
+using CsCheck;
+using Tollgate.Fuzz.Targets;
 using Tollgate.Metering.Parsing;
 
 namespace Tollgate.Tests.Metering.Parsing;
@@ -196,11 +198,47 @@ public sealed class AwsEventStreamDecoderTests
         Assert.True(most <= 1024, $"held {most} bytes");
     }
 
-    private static (AwsEventStreamDecoder Decoder, Recorder Recorder) Feed(byte[] body, string mode, int maxBufferedFrameBytes = AwsEventStreamDecoder.DefaultMaxBufferedFrameBytes)
+    [Fact]
+    public void Well_formed_frames_are_decoded_whatever_the_reads() =>
+        StreamGen.EventStream.SelectMany(stream => StreamGen.Cuts(stream.Body.Length).Select(cuts => (stream.Body, stream.Frames, Cuts: cuts)))
+            .Sample(
+                sample =>
+                {
+                    var (decoder, recorder) = Feed(Splits.At(sample.Body, sample.Cuts));
+
+                    Assert.False(decoder.Failed);
+                    Assert.Equal(sample.Frames, recorder.Frames);
+                },
+                iter: 500);
+
+    [Fact]
+    public void Damaged_frames_give_the_same_frames_verdict_and_usage_whatever_the_reads_and_hold_limit() =>
+        Gen.Select(Gen.Byte, StreamGen.EventStream, Gen.Select(Gen.Int.Positive, Gen.Byte).Array[0, 4])
+            .Sample(
+                input =>
+                {
+                    var body = input.Item2.Body;
+                    foreach (var (at, value) in input.Item3)
+                    {
+                        if (body.Length > 0)
+                        {
+                            body[at % body.Length] = value;
+                        }
+                    }
+
+                    // An odd control byte makes the CRCs right again, so the damage reaches the lengths and the headers.
+                    EventStreamTarget.Run([input.Item1, .. body]);
+                },
+                iter: 1000);
+
+    private static (AwsEventStreamDecoder Decoder, Recorder Recorder) Feed(byte[] body, string mode, int maxBufferedFrameBytes = AwsEventStreamDecoder.DefaultMaxBufferedFrameBytes) =>
+        Feed(Splits.Of(body, mode), maxBufferedFrameBytes);
+
+    private static (AwsEventStreamDecoder Decoder, Recorder Recorder) Feed(IEnumerable<ReadOnlyMemory<byte>> reads, int maxBufferedFrameBytes = AwsEventStreamDecoder.DefaultMaxBufferedFrameBytes)
     {
         var decoder = new AwsEventStreamDecoder(maxBufferedFrameBytes);
         var recorder = new Recorder();
-        foreach (var piece in Splits.Of(body, mode))
+        foreach (var piece in reads)
         {
             decoder.Feed(piece.Span, recorder);
         }
