@@ -6,7 +6,8 @@
 #   fuzz/run.sh sse eventstream      only these
 #   FUZZ_SECONDS=60 fuzz/run.sh      shorter
 #
-# Targets: sse, eventstream, jsonseq, guardrail-json, upstream-path. Seeds are in fuzz/corpus/<target>;
+# Targets: sse, eventstream, jsonseq, guardrail-json, upstream-path. Seeds are in fuzz/corpus/<target>,
+# the tokens AFL++ splices in (the formats' syntax and the fields the parsers read) in fuzz/dictionaries;
 # findings land in fuzz/.out/findings/<target>/default/{crashes,hangs}. To reproduce one:
 #   dotnet run --project fuzz/Tollgate.Fuzz -- <target> <file>
 set -euo pipefail
@@ -69,7 +70,7 @@ for target in "${TARGETS[@]}"; do
   rm -rf "$findings"
   mkdir -p "$OUT/findings"
   log "fuzzing $target for ${FUZZ_SECONDS}s"
-  afl-fuzz -V "$FUZZ_SECONDS" -t "$FUZZ_TIMEOUT_MS" -m none -i "$FUZZ_DIR/corpus/$target" -o "$findings" \
+  afl-fuzz -V "$FUZZ_SECONDS" -t "$FUZZ_TIMEOUT_MS" -m none -i "$FUZZ_DIR/corpus/$target" -o "$findings" -x "$FUZZ_DIR/dictionaries/$target.dict" \
     -- "$(command -v dotnet)" "$BIN/Tollgate.Fuzz.dll" "$target" > "$OUT/$target.log" 2>&1 || fail "afl-fuzz stopped on $target (see $OUT/$target.log)"
 
   stats="$findings/default/fuzzer_stats"
