@@ -1,6 +1,9 @@
 using System.Text;
 using System.Text.Json;
+using CsCheck;
+using Tollgate.Fuzz.Targets;
 using Tollgate.Guardrails;
+using Tollgate.Tests.Metering;
 
 namespace Tollgate.Tests.Guardrails;
 
@@ -147,4 +150,81 @@ public sealed class GuardrailTextsTests
     [InlineData("a.")]
     [InlineData("a[*]b")]
     public void Bad_field_paths_are_refused(string path) => Assert.False(JsonTextPath.TryParse(path, subtree: true, out _, out _));
+
+    [Fact]
+    public void Every_text_of_any_document_can_be_replaced_and_reads_back_with_nothing_else_changed()
+    {
+        var everything = TextPathSet.Build([([JsonTextPath.Everything], 1)]);
+        var awkward = Gen.OneOf("a", "\"", "\\", "\u0000", "\u001f", "\n\r\t\b\f", "\u2028", "é", "😀", "</script>", "[EMAIL]").Array[0, 4].Select(string.Concat);
+        (from json in StreamGen.JsonValue
+         from replacements in awkward.Array[64]
+         select (Json: Encoding.UTF8.GetBytes(json), Replacements: replacements))
+            .Sample(
+                sample =>
+                {
+                    using var texts = new GuardrailTexts();
+                    Assert.True(texts.TryExtract(sample.Json, everything));
+                    for (var i = 0; i < texts.Count; i++)
+                    {
+                        texts.Replace(i, sample.Replacements[i % sample.Replacements.Length]);
+                    }
+
+                    var rewritten = new byte[texts.RewrittenLength(sample.Json)];
+                    Assert.Equal(rewritten.Length, texts.Rewrite(sample.Json, rewritten));
+
+                    // Token for token the same document, each string the replacement in its place.
+                    var before = new Utf8JsonReader(sample.Json);
+                    var after = new Utf8JsonReader(rewritten);
+                    var index = 0;
+                    while (before.Read())
+                    {
+                        Assert.True(after.Read());
+                        Assert.Equal(before.TokenType, after.TokenType);
+                        if (before.TokenType == JsonTokenType.String)
+                        {
+                            Assert.Equal(sample.Replacements[index++ % sample.Replacements.Length], after.GetString());
+                        }
+                        else if (before.TokenType == JsonTokenType.PropertyName)
+                        {
+                            Assert.Equal(before.GetString(), after.GetString());
+                        }
+                        else
+                        {
+                            Assert.Equal(before.ValueSpan.ToArray(), after.ValueSpan.ToArray());
+                        }
+                    }
+
+                    Assert.False(after.Read());
+                    Assert.Equal(texts.Count, index);
+                },
+                iter: 500);
+    }
+
+    [Fact]
+    public void Any_bytes_are_read_or_refused_and_masked_texts_read_back() =>
+        Gen.Select(Gen.Byte, Gen.OneOf<byte[]>(StreamGen.JsonNoise, StreamGen.JsonValue.Select(Encoding.UTF8.GetBytes), Gen.Byte.Array[0, 64]))
+            .Sample(input => GuardrailJsonTarget.Run([input.Item1, .. input.Item2]), iter: 1000);
+
+    [Fact]
+    public void Normalised_matches_are_in_order_apart_and_cover_what_the_matches_covered() =>
+        Gen.Select(Gen.Int[0, 40], Gen.Int[1, 10]).Array[0, 8]
+            .Sample(
+                spans =>
+                {
+                    var matches = spans.Select(s => new TextMatch(s.Item1, s.Item2, "c", "[X]")).ToList();
+
+                    TextMasker.Normalize(matches);
+
+                    for (var i = 1; i < matches.Count; i++)
+                    {
+                        Assert.True(matches[i - 1].End <= matches[i].Start);
+                    }
+
+                    var covered = spans.SelectMany(s => Enumerable.Range(s.Item1, s.Item2)).ToHashSet();
+                    Assert.Equal(covered.Order(), matches.SelectMany(m => Enumerable.Range(m.Start, m.Length)).Order());
+
+                    // Each merged span becomes one "[X]"; the rest of the text stays.
+                    var masked = TextMasker.Apply(new string('x', 50), matches, new StringBuilder());
+                    Assert.Equal(50 - covered.Count + (matches.Count * "[X]".Length), masked.Length);
+                });
 }

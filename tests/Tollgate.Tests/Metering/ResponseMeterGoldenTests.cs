@@ -1,4 +1,5 @@
 using System.Text;
+using CsCheck;
 using Microsoft.AspNetCore.Http;
 using Tollgate.Metering;
 using Tollgate.Metering.Meters;
@@ -154,6 +155,26 @@ public sealed class ResponseMeterGoldenTests
         Assert.Null(meter.Model);
     }
 
+    public static TheoryData<string, byte[]> UnreadableStrings() => new()
+    {
+        // A model name with a byte that is not UTF-8, or an escaped lone surrogate, before the usage.
+        { "openai-chat-sse", [.. "data: {\"model\":\"gpt-"u8, 0xDD, .. "\",\"choices\":[]}\n\n"u8] },
+        { "openai-chat-sse", "data: {\"model\":\"gpt-\\ud800\",\"choices\":[]}\n\n"u8.ToArray() },
+        { "bedrock-invoke-stream-anthropic", EventStreamFrames.Event("chunk", """{"bytes":"\ud800"}""") },
+    };
+
+    [Theory]
+    [MemberData(nameof(UnreadableStrings))]
+    public void A_string_that_is_not_text_does_not_stop_metering(string name, byte[] before)
+    {
+        var golden = GoldenStreams.All[name];
+
+        var meter = Run(golden, [.. before, .. golden.Body], Splits.ByteByByte);
+
+        AssertUsage(golden.Expected, meter);
+        Assert.False(((ResponseMeter)meter).Faulted);
+    }
+
     [Fact]
     public void Garbage_never_throws_out_of_observe_or_complete()
     {
@@ -215,7 +236,63 @@ public sealed class ResponseMeterGoldenTests
         Assert.Equal(0, meter.BufferCapacity);
     }
 
-    private static IResponseMeter Run(GoldenStream golden, byte[] body, string mode)
+    [Fact]
+    public void Golden_streams_give_exact_usage_wherever_the_reads_are_cut() =>
+        (from name in Gen.OneOf(GoldenStreams.All.Keys.ToArray())
+         from cuts in StreamGen.Cuts(GoldenStreams.All[name].Body.Length)
+         select (Name: name, Cuts: cuts))
+            .Sample(
+                sample =>
+                {
+                    var golden = GoldenStreams.All[sample.Name];
+
+                    var meter = Run(golden, Splits.At(golden.Body, sample.Cuts));
+
+                    AssertUsage(golden.Expected, meter);
+                    Assert.False(((ResponseMeter)meter).Faulted);
+                },
+                iter: 500);
+
+    [Fact]
+    public void Damaged_golden_streams_are_metered_alike_whatever_the_reads() =>
+        (from name in Gen.OneOf(GoldenStreams.All.Keys.ToArray())
+         from damage in Gen.Select(Gen.Int.Positive, Gen.Byte).Array[0, 6]
+         from keep in Gen.Frequency<double>((2, Gen.Const(1.0)), (1, Gen.Double.Unit))
+         let body = Damaged(GoldenStreams.All[name].Body, damage, keep)
+         from cuts in StreamGen.Cuts(body.Length)
+         select (Name: name, Body: body, Cuts: cuts))
+            .Sample(
+                sample =>
+                {
+                    var golden = GoldenStreams.All[sample.Name];
+
+                    var whole = Run(golden, [sample.Body]);
+                    var cut = Run(golden, Splits.At(sample.Body, sample.Cuts));
+
+                    Assert.Equal(UsageOf(whole), UsageOf(cut));
+                    Assert.False(((ResponseMeter)whole).Faulted);
+                    Assert.False(((ResponseMeter)cut).Faulted);
+                },
+                iter: 1000);
+
+    /// <summary>The body with some bytes overwritten, then cut to <paramref name="keep"/> of its length.</summary>
+    private static byte[] Damaged(byte[] body, (int At, byte Value)[] damage, double keep)
+    {
+        var damaged = body[..(int)(body.Length * keep)];
+        foreach (var (at, value) in damage)
+        {
+            if (damaged.Length > 0)
+            {
+                damaged[at % damaged.Length] = value;
+            }
+        }
+
+        return damaged;
+    }
+
+    private static IResponseMeter Run(GoldenStream golden, byte[] body, string mode) => Run(golden, Splits.Of(body, mode));
+
+    private static IResponseMeter Run(GoldenStream golden, IEnumerable<ReadOnlyMemory<byte>> reads)
     {
         var meter = ResponseMeters.Create(
             golden.Provider,
@@ -225,7 +302,7 @@ public sealed class ResponseMeterGoldenTests
             golden.ContentType,
             new HeaderDictionary((golden.Headers ?? new Dictionary<string, string>()).ToDictionary(h => h.Key, h => new Microsoft.Extensions.Primitives.StringValues(h.Value))));
         Assert.NotNull(meter);
-        foreach (var piece in Splits.Of(body, mode))
+        foreach (var piece in reads)
         {
             meter.Observe(piece.Span);
         }
@@ -247,9 +324,10 @@ public sealed class ResponseMeterGoldenTests
         return at;
     }
 
-    private static void AssertUsage(ExpectedUsage expected, IResponseMeter meter)
-    {
-        var actual = new ExpectedUsage(
+    private static void AssertUsage(ExpectedUsage expected, IResponseMeter meter) => Assert.Equal(expected, UsageOf(meter));
+
+    private static ExpectedUsage UsageOf(IResponseMeter meter) =>
+        new(
             meter.Usage.InputTokens,
             meter.Usage.OutputTokens,
             meter.Usage.CacheReadInputTokens,
@@ -259,6 +337,4 @@ public sealed class ResponseMeterGoldenTests
             meter.Usage.Reported,
             meter.Model,
             meter.ResponseModel);
-        Assert.Equal(expected, actual);
-    }
 }

@@ -37,4 +37,15 @@ public static class Splits
             at += length;
         }
     }
+
+    /// <summary>The body cut at each of <paramref name="cuts"/> (offsets in any order; repeats and the ends add no empty read).</summary>
+    public static IEnumerable<ReadOnlyMemory<byte>> At(byte[] body, int[] cuts)
+    {
+        var at = 0;
+        foreach (var cut in cuts.Where(c => c > 0 && c < body.Length).Order().Distinct().Append(body.Length))
+        {
+            yield return body.AsMemory(at, cut - at);
+            at = cut;
+        }
+    }
 }

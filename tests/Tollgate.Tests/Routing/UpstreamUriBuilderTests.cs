@@ -1,3 +1,5 @@
+using CsCheck;
+using Tollgate.Fuzz.Targets;
 using Tollgate.Routing;
 using Yarp.ReverseProxy.Forwarder;
 
@@ -113,4 +115,13 @@ public sealed class UpstreamUriBuilderTests
         Assert.Equal("?lang=fr&format=json", Build(route, "", "lang=fr").Query);
         Assert.Equal("?format=json&lang=en%20us", Build(route, "", "").Query);
     }
+
+    [Fact]
+    public void No_request_target_leaves_the_configured_origin_and_base_path() =>
+        Gen.Select(
+                Gen.Byte,
+                Gen.OneOf("/", "//", ".", "..", "%2e", "%2E", "%2f", "%2F", "%5c", "\\", ";", ";x", "%", "%25", "%00", "?", "#", "@", ":", "a", "models", "%6Dodels", "http://evil.example")
+                    .Array[0, 12]
+                    .Select(parts => System.Text.Encoding.Latin1.GetBytes(string.Concat(parts))))
+            .Sample(input => UpstreamPathTarget.Run([input.Item1, .. input.Item2]), iter: 2000);
 }

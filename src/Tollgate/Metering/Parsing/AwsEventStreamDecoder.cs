@@ -9,11 +9,13 @@ namespace Tollgate.Metering.Parsing;
 /// then the prelude's CRC32), the headers, the payload, and a CRC32 of everything before it.
 /// </summary>
 /// <remarks>
-/// A bad CRC, an absurd length or a malformed header block means the framing is lost: the decoder
-/// stops for the rest of the stream (<see cref="Failed"/>) and never throws. A frame whole in one
-/// read is decoded in place; a split one is gathered in a pooled buffer, unless it is larger than
-/// the hold limit, in which case its CRC is still checked as it passes but it is not handed out
-/// (no Bedrock event that carries usage comes near that size).
+/// A bad CRC or an absurd length means the framing is lost: the decoder stops for the rest of the
+/// stream (<see cref="Failed"/>) and never throws. A frame whole in one read is decoded in place; a
+/// split one is gathered in a pooled buffer, unless it is larger than the hold limit, in which case
+/// its CRC is still checked as it passes but it is not handed out (no Bedrock event that carries
+/// usage comes near that size). A frame whose CRCs match but whose header block is malformed is
+/// passed over too: the headers of a frame too large to hold are never read, so failing on them
+/// would make the outcome depend on where the reads split the stream.
 /// </remarks>
 internal sealed class AwsEventStreamDecoder
 {
@@ -58,7 +60,7 @@ internal sealed class AwsEventStreamDecoder
     /// <summary>Frames verified and handed out so far.</summary>
     public long FrameCount { get; private set; }
 
-    /// <summary>Frames verified but too large to hand out.</summary>
+    /// <summary>Frames verified but not handed out: too large to hold, or with a malformed header block.</summary>
     public long SkippedFrameCount { get; private set; }
 
     /// <summary>Bytes of pooled memory held right now.</summary>
@@ -216,7 +218,9 @@ internal sealed class AwsEventStreamDecoder
         var headers = frame.Slice(PreludeLength, headersLength);
         if (!TryReadHeaders(headers, out var eventType, out var messageType))
         {
-            return false;
+            // The CRCs hold, so the framing does: the frame is passed over like one too large to hold.
+            SkippedFrameCount++;
+            return true;
         }
 
         FrameCount++;

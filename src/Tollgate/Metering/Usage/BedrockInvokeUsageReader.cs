@@ -86,9 +86,9 @@ internal sealed class BedrockInvokeUsageReader : UsageReader
                 }
             }
         }
-        catch (JsonException)
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
-            // A payload that is not the documented wrapper: nothing to count.
+            // A payload that is not the documented wrapper, or whose bytes are no text once unescaped: nothing to count.
         }
         finally
         {

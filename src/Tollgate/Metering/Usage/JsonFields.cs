@@ -31,13 +31,26 @@ internal static class JsonFields
         }
     }
 
-    /// <summary>Moves to the value after a property name and reads it as a non-empty string, else null.</summary>
+    /// <summary>Moves to the value after a property name and reads it as a non-empty string, else null (also when it is not text: bad UTF-8, a lone surrogate).</summary>
     public static string? ReadString(ref Utf8JsonReader reader)
     {
         reader.Read();
         if (reader.TokenType == JsonTokenType.String)
         {
-            return reader.ValueSpan.IsEmpty ? null : reader.GetString();
+            if (reader.ValueSpan.IsEmpty)
+            {
+                return null;
+            }
+
+            try
+            {
+                return reader.GetString();
+            }
+            catch (InvalidOperationException)
+            {
+                // The reader checks a string's UTF-8 only when it is read; it is no name, and the rest of the unit still counts.
+                return null;
+            }
         }
 
         reader.Skip();

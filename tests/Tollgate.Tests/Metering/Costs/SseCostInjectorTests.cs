@@ -1,4 +1,5 @@
 using System.Text;
+using CsCheck;
 using Microsoft.AspNetCore.Http;
 using Tollgate.Metering;
 using Tollgate.Metering.Costs;
@@ -127,14 +128,41 @@ public sealed class SseCostInjectorTests
         Assert.Equal(Encoding.UTF8.GetString(golden.Body), output);
     }
 
+    [Fact]
+    public void The_final_usage_of_any_openai_stream_gains_the_cost_wherever_the_reads_are_cut() =>
+        (from deltas in StreamGen.Text.Array[0, 4]
+         from prompt in Gen.Int[0, 1_000_000]
+         from completion in Gen.Int[0, 1_000_000]
+         from lineEnd in Gen.OneOf("\n", "\r\n", "\r")
+         let usage = $"\"usage\":{{\"prompt_tokens\":{prompt},\"completion_tokens\":{completion},\"total_tokens\":{prompt + completion}"
+         let events = deltas.Select(d => $"{{\"choices\":[{{\"index\":0,\"delta\":{{\"content\":\"{d}\"}}}}],\"usage\":null}}")
+         let stream = string.Concat(events.Append("{\"choices\":[]," + usage + "}}").Append("[DONE]").Select(e => "data: " + e + lineEnd + lineEnd))
+         let body = Encoding.UTF8.GetBytes(stream)
+         from cuts in StreamGen.Cuts(body.Length)
+         select (Body: body, Expected: stream.Replace(usage, usage + ",\"cost\":" + Cost, StringComparison.Ordinal), Cuts: cuts, Prompt: prompt, Completion: completion))
+            .Sample(
+                sample =>
+                {
+                    var (output, meter) = Run(GoldenStreams.All["openai-chat-sse"], Splits.At(sample.Body, sample.Cuts), () => decimal.Parse(Cost, System.Globalization.CultureInfo.InvariantCulture));
+
+                    Assert.Equal(sample.Expected, output);
+                    Assert.True(meter.Usage.Reported);
+                    Assert.Equal(sample.Prompt, meter.Usage.InputTokens);
+                    Assert.Equal(sample.Completion, meter.Usage.OutputTokens);
+                },
+                iter: 500);
+
+    private static (string Output, IResponseMeter Meter) Run(GoldenStream golden, byte[] body, string mode, Func<decimal?> cost) =>
+        Run(golden, Splits.Of(body, mode), cost);
+
     /// <returns>What the client gets, and the meter that read the same stream.</returns>
-    private static (string Output, IResponseMeter Meter) Run(GoldenStream golden, byte[] body, string mode, Func<decimal?> cost)
+    private static (string Output, IResponseMeter Meter) Run(GoldenStream golden, IEnumerable<ReadOnlyMemory<byte>> reads, Func<decimal?> cost)
     {
         var meter = (SseResponseMeter)ResponseMeters.Create(golden.Provider, golden.Tail, golden.RequestModel, 200, golden.ContentType, new HeaderDictionary())!;
         var output = new List<byte>();
         if (meter.StreamedUsageObject is not { } path)
         {
-            foreach (var piece in Splits.Of(body, mode))
+            foreach (var piece in reads)
             {
                 meter.Observe(piece.Span);
                 output.AddRange(piece.ToArray());
@@ -146,7 +174,7 @@ public sealed class SseCostInjectorTests
 
         var injector = new SseCostInjector(path, cost);
         meter.InjectCost(injector);
-        foreach (var piece in Splits.Of(body, mode))
+        foreach (var piece in reads)
         {
             meter.Observe(piece.Span);
             output.AddRange(injector.Output.ToArray());

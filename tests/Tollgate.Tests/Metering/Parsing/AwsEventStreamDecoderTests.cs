@@ -1,6 +1,8 @@
 using System.Buffers.Binary;
 using System.IO.Hashing;
 using System.Text;
+using CsCheck;
+using Tollgate.Fuzz.Targets;
 using Tollgate.Metering.Parsing;
 
 namespace Tollgate.Tests.Metering.Parsing;
@@ -113,16 +115,20 @@ public sealed class AwsEventStreamDecoderTests
         Assert.Empty(recorder.Frames);
     }
 
-    [Fact]
-    public void A_malformed_header_block_stops_decoding()
+    [Theory]
+    [MemberData(nameof(Modes))]
+    public void A_frame_with_a_malformed_header_block_is_passed_over_whatever_the_reads(string mode)
     {
-        // A string header whose declared length runs past the header block.
-        var frame = EventStreamFrames.Frame([EventStreamFrames.Header(":event-type", 7, [0x00, 0x40, (byte)'x'])], []);
+        // A string header whose declared length runs past the header block, in a frame over the hold limit: split,
+        // its headers are never read. Its CRCs match, so the framing holds either way and the usage after it counts.
+        var malformed = EventStreamFrames.Frame([EventStreamFrames.Header(":event-type", 7, [0x00, 0x40, (byte)'x'])], new byte[200]);
+        var usage = """{"usage":{"inputTokens":9,"outputTokens":2}}""";
 
-        var (decoder, recorder) = Feed(frame, Splits.Whole);
+        var (decoder, recorder) = Feed(EventStreamFrames.Concat([malformed, EventStreamFrames.Event("metadata", usage)]), mode, maxBufferedFrameBytes: 160);
 
-        Assert.True(decoder.Failed);
-        Assert.Empty(recorder.Frames);
+        Assert.False(decoder.Failed);
+        Assert.Equal(1, decoder.SkippedFrameCount);
+        Assert.Equal([("metadata", "event", usage)], recorder.Frames);
     }
 
     [Theory]
@@ -192,11 +198,47 @@ public sealed class AwsEventStreamDecoderTests
         Assert.True(most <= 1024, $"held {most} bytes");
     }
 
-    private static (AwsEventStreamDecoder Decoder, Recorder Recorder) Feed(byte[] body, string mode)
+    [Fact]
+    public void Well_formed_frames_are_decoded_whatever_the_reads() =>
+        StreamGen.EventStream.SelectMany(stream => StreamGen.Cuts(stream.Body.Length).Select(cuts => (stream.Body, stream.Frames, Cuts: cuts)))
+            .Sample(
+                sample =>
+                {
+                    var (decoder, recorder) = Feed(Splits.At(sample.Body, sample.Cuts));
+
+                    Assert.False(decoder.Failed);
+                    Assert.Equal(sample.Frames, recorder.Frames);
+                },
+                iter: 500);
+
+    [Fact]
+    public void Damaged_frames_give_the_same_frames_verdict_and_usage_whatever_the_reads_and_hold_limit() =>
+        Gen.Select(Gen.Byte, StreamGen.EventStream, Gen.Select(Gen.Int.Positive, Gen.Byte).Array[0, 4])
+            .Sample(
+                input =>
+                {
+                    var body = input.Item2.Body;
+                    foreach (var (at, value) in input.Item3)
+                    {
+                        if (body.Length > 0)
+                        {
+                            body[at % body.Length] = value;
+                        }
+                    }
+
+                    // An odd control byte makes the CRCs right again, so the damage reaches the lengths and the headers.
+                    EventStreamTarget.Run([input.Item1, .. body]);
+                },
+                iter: 1000);
+
+    private static (AwsEventStreamDecoder Decoder, Recorder Recorder) Feed(byte[] body, string mode, int maxBufferedFrameBytes = AwsEventStreamDecoder.DefaultMaxBufferedFrameBytes) =>
+        Feed(Splits.Of(body, mode), maxBufferedFrameBytes);
+
+    private static (AwsEventStreamDecoder Decoder, Recorder Recorder) Feed(IEnumerable<ReadOnlyMemory<byte>> reads, int maxBufferedFrameBytes = AwsEventStreamDecoder.DefaultMaxBufferedFrameBytes)
     {
-        var decoder = new AwsEventStreamDecoder();
+        var decoder = new AwsEventStreamDecoder(maxBufferedFrameBytes);
         var recorder = new Recorder();
-        foreach (var piece in Splits.Of(body, mode))
+        foreach (var piece in reads)
         {
             decoder.Feed(piece.Span, recorder);
         }

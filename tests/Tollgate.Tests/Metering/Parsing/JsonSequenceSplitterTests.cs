@@ -1,4 +1,6 @@
 using System.Text;
+using CsCheck;
+using Tollgate.Fuzz.Targets;
 using Tollgate.Metering.Parsing;
 
 namespace Tollgate.Tests.Metering.Parsing;
@@ -59,11 +61,24 @@ public sealed class JsonSequenceSplitterTests
         Assert.Equal(["""{"a":1}"""], recorder.Items);
     }
 
-    private static List<string> Feed(string body, string mode, int maxElementBytes = JsonSequenceSplitter.DefaultMaxElementBytes)
+    [Fact]
+    public void Well_formed_sequences_give_their_objects_whatever_the_reads() =>
+        StreamGen.JsonSequence.SelectMany(sequence => StreamGen.Cuts(sequence.Body.Length).Select(cuts => (sequence.Body, sequence.Objects, Cuts: cuts)))
+            .Sample(sample => Assert.Equal(sample.Objects, Feed(Splits.At(sample.Body, sample.Cuts))), iter: 500);
+
+    [Fact]
+    public void Any_bytes_give_the_same_objects_and_usage_whatever_the_reads_and_hold_limit() =>
+        Gen.Select(Gen.Byte, Gen.OneOf(StreamGen.JsonNoise, StreamGen.JsonSequence.Select(s => s.Body)))
+            .Sample(input => JsonSequenceTarget.Run([input.Item1, .. input.Item2]), iter: 1000);
+
+    private static List<string> Feed(string body, string mode, int maxElementBytes = JsonSequenceSplitter.DefaultMaxElementBytes) =>
+        Feed(Splits.Of(Encoding.UTF8.GetBytes(body), mode), maxElementBytes);
+
+    private static List<string> Feed(IEnumerable<ReadOnlyMemory<byte>> reads, int maxElementBytes = JsonSequenceSplitter.DefaultMaxElementBytes)
     {
         var splitter = new JsonSequenceSplitter(maxElementBytes);
         var recorder = new Recorder();
-        foreach (var piece in Splits.Of(Encoding.UTF8.GetBytes(body), mode))
+        foreach (var piece in reads)
         {
             splitter.Feed(piece.Span, recorder);
         }

@@ -1,4 +1,6 @@
 using System.Text;
+using CsCheck;
+using Tollgate.Fuzz.Targets;
 using Tollgate.Metering.Parsing;
 
 namespace Tollgate.Tests.Metering.Parsing;
@@ -166,6 +168,23 @@ public sealed class SseEventSplitterTests
     }
 
     [Fact]
+    public void Well_formed_streams_give_their_events_whatever_the_reads() =>
+        StreamGen.Sse.SelectMany(sse => StreamGen.Cuts(sse.Body.Length).Select(cuts => (sse.Body, sse.Events, Cuts: cuts)))
+            .Sample(
+                sample =>
+                {
+                    var recorder = Feed(new SseEventSplitter(), Splits.At(sample.Body, sample.Cuts));
+
+                    Assert.Equal(sample.Events, recorder.Events);
+                    Assert.Equal(sample.Body, recorder.Raw.ToArray());
+                },
+                iter: 500);
+
+    [Fact]
+    public void Any_bytes_give_the_same_blocks_and_client_copy_whatever_the_reads_and_hold_limit() =>
+        Gen.Select(Gen.Byte, StreamGen.SseNoise).Sample(input => SseTarget.Run([input.Item1, .. input.Item2]), iter: 1000);
+
+    [Fact]
     public void A_fifty_megabyte_stream_of_small_events_holds_little_memory()
     {
         var events = new StringBuilder();
@@ -200,10 +219,12 @@ public sealed class SseEventSplitterTests
         Assert.True(most <= 1024, $"buffer grew to {most} bytes");
     }
 
-    private static Recorder Feed(SseEventSplitter splitter, byte[] body, string mode)
+    private static Recorder Feed(SseEventSplitter splitter, byte[] body, string mode) => Feed(splitter, Splits.Of(body, mode));
+
+    private static Recorder Feed(SseEventSplitter splitter, IEnumerable<ReadOnlyMemory<byte>> reads)
     {
         var recorder = new Recorder();
-        foreach (var piece in Splits.Of(body, mode))
+        foreach (var piece in reads)
         {
             splitter.Feed(piece.Span, recorder);
         }
