@@ -6,7 +6,8 @@ namespace Tollgate.Fuzz.Targets;
 /// <summary>
 /// The request-target check: whatever the client's tail and query, a URL the gateway would forward
 /// stays on the configured origin, under the configured base path, with no dot segment even once
-/// percent-decoded. The input's bytes are the target's characters (Latin-1), split at the first '?'.
+/// percent-decoded, and carrying exactly the canonical path that was checked. The input's bytes are the
+/// target's characters (Latin-1) after the route prefix, made canonical and split at the first '?'.
 /// </summary>
 internal static class UpstreamPathTarget
 {
@@ -33,14 +34,11 @@ internal static class UpstreamPathTarget
         var input = new FuzzInput(data);
         var baseUri = new Uri(Bases[input.Control % Bases.Length]);
         var target = new UpstreamTarget(baseUri);
-        var text = Encoding.Latin1.GetString(input.Body);
+        // As the middleware does: the whole target is made canonical, then split.
+        var text = CanonicalTarget.Normalize("/" + Encoding.Latin1.GetString(input.Body));
         var question = text.IndexOf('?', StringComparison.Ordinal);
         var tail = question < 0 ? text : text[..question];
         var query = question < 0 ? "" : text[(question + 1)..];
-        if (tail.Length > 0 && tail[0] != '/')
-        {
-            tail = "/" + tail;
-        }
 
         var policy = Policies[(input.Control >> 3) % Policies.Length];
         var uri = UpstreamUriBuilder.TryBuild(target, policy, tail, query, dropKeyParameter: (input.Control & 4) != 0, out var problem);
@@ -53,6 +51,9 @@ internal static class UpstreamPathTarget
         FuzzFinding.Unless(
             uri.GetLeftPart(UriPartial.Authority) == baseUri.GetLeftPart(UriPartial.Authority) && uri.UserInfo.Length == 0,
             $"the request left {baseUri.GetLeftPart(UriPartial.Authority)}: {uri}");
+        FuzzFinding.Unless(
+            uri.PathAndQuery.StartsWith(target.BasePath + tail, StringComparison.Ordinal),
+            $"the URL does not carry the checked path {tail}: {uri.PathAndQuery}");
         var path = uri.AbsolutePath;
         FuzzFinding.Unless(
             path == target.BasePath || path.StartsWith(target.BasePath + "/", StringComparison.Ordinal),
