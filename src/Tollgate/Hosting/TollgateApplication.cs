@@ -168,6 +168,7 @@ internal static partial class TollgateApplication
 
         var app = builder.Build();
         app.UseMiddleware<CallIdMiddleware>();
+        app.UseMiddleware<UnhandledErrorMiddleware>();
         app.UseMiddleware<PassThroughMiddleware>();
         app.UseMiddleware<DatabaseOutageMiddleware>();
         app.UseRouting();

@@ -16,6 +16,7 @@ internal static class EventIds
     public const int ClientAborted = 102;
     public const int RequestRejected = 103;
     public const int GuardrailCouldNotDecide = 104;
+    public const int UnhandledError = 120;
 
     public const int SpendWriteRetry = 200;
     public const int SpendSpilled = 201;
