@@ -170,6 +170,12 @@ internal static partial class TollgateApplication
         app.UseMiddleware<CallIdMiddleware>();
         app.UseMiddleware<UnhandledErrorMiddleware>();
         app.UseMiddleware<PassThroughMiddleware>();
+        app.Use(static (context, next) =>
+        {
+            // Past the provider routes only the gateway's own answers remain (admin, health, metrics, 404).
+            GatewayJson.AddNoSniff(context.Response);
+            return next(context);
+        });
         app.UseMiddleware<DatabaseOutageMiddleware>();
         app.UseRouting();
         app.Use(static (context, next) => context.GetEndpoint() is null ? NotFoundAsync(context) : next(context));
