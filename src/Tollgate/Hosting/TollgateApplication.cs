@@ -71,16 +71,22 @@ internal static partial class TollgateApplication
         // No reloading of appsettings.json: its watcher sees every file change in the working directory, so
         // each spend-log write to a SQLite file there woke a thread to read and filter inotify events.
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = ["--hostBuilder:reloadConfigOnChange=false"] });
+        builder.Logging.ClearProviders();
         if (!string.Equals(environment("TOLLGATE_LOG_FORMAT"), "text", StringComparison.OrdinalIgnoreCase))
         {
-            // One JSON object a line for log collectors; TOLLGATE_LOG_FORMAT=text for people.
-            builder.Logging.ClearProviders();
+            // One JSON object a line for log collectors; TOLLGATE_LOG_FORMAT=text for people. The relaxed
+            // encoder still escapes control characters, so a client's ANSI escapes stay inert here too.
             builder.Logging.AddJsonConsole(json =>
             {
                 json.UseUtcTimestamp = true;
                 json.TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z'";
                 json.JsonWriterOptions = new System.Text.Json.JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
             });
+        }
+        else
+        {
+            builder.Logging.AddConsole(console => console.FormatterName = TextLogFormatter.FormatterName);
+            builder.Logging.AddConsoleFormatter<TextLogFormatter, Microsoft.Extensions.Logging.Console.ConsoleFormatterOptions>();
         }
 
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
