@@ -46,6 +46,7 @@ internal static class ConfigLoader
     public static TollgateConfig LoadYaml(string yaml, Func<string, string?> environment, string source = "config")
     {
         var errors = new List<string>();
+        var warnings = new List<string>();
         var reader = new YamlValueReader(environment, errors);
         YamlMappingNode? root;
         try
@@ -69,12 +70,13 @@ internal static class ConfigLoader
         var guardrailNames = GuardrailConfigReader.RawModes(YamlValueReader.Child(root, "guardrails"));
         var config = new TollgateConfig
         {
-            General = ReadGeneral(reader, YamlValueReader.Child(root, "general_settings"), guardrailNames),
+            General = ReadGeneral(reader, YamlValueReader.Child(root, "general_settings"), guardrailNames, warnings),
             Litellm = ReadLitellm(reader, YamlValueReader.Child(root, "litellm_settings")),
             DefaultVertex = ReadVertex(reader, YamlValueReader.Child(root, "default_vertex_config"), "default_vertex_config"),
             Providers = ReadProviders(reader, YamlValueReader.Child(root, "pass_through_providers"), guardrailNames),
             ModelPrices = ReadModelPrices(reader, YamlValueReader.Child(root, "model_prices")),
             Guardrails = guardrails,
+            Warnings = warnings,
         };
 
         if (errors.Count > 0)
@@ -104,10 +106,19 @@ internal static class ConfigLoader
         return line;
     }
 
-    private static GeneralSettings ReadGeneral(YamlValueReader reader, YamlNode? node, IReadOnlyDictionary<string, GuardrailMode> guardrails)
+    private static GeneralSettings ReadGeneral(YamlValueReader reader, YamlNode? node, IReadOnlyDictionary<string, GuardrailMode> guardrails, List<string> warnings)
     {
         const string Path = "general_settings";
         var map = reader.Mapping(node, Path);
+        foreach (var (name, _) in reader.Entries(map, Path))
+        {
+            if (!SettingNames.TollgateGeneral.Contains(name) && !SettingNames.LitellmGeneral.Contains(name))
+            {
+                warnings.Add($"{Path}.{name}: neither a Tollgate nor a LiteLLM setting, so it is ignored; "
+                    + $"did you mean '{SettingNames.Nearest(name, SettingNames.TollgateGeneral.Concat(SettingNames.LitellmGeneral))}'?");
+            }
+        }
+
         var masterKey = reader.String(YamlValueReader.Child(map, "master_key"), Path + ".master_key");
         if (masterKey is not null && !masterKey.StartsWith("sk-", StringComparison.Ordinal))
         {
@@ -176,7 +187,7 @@ internal static class ConfigLoader
             {
                 if (!ProviderFields.Contains(field))
                 {
-                    reader.Errors.Add($"{path}.{field}: unknown setting");
+                    reader.Errors.Add($"{path}.{field}: unknown setting; did you mean '{SettingNames.Nearest(field, ProviderFields)}'?");
                 }
             }
 
@@ -333,7 +344,7 @@ internal static class ConfigLoader
             {
                 if (!EndpointFields.Contains(field))
                 {
-                    reader.Errors.Add($"{path}.{field}: unknown setting");
+                    reader.Errors.Add($"{path}.{field}: unknown setting; did you mean '{SettingNames.Nearest(field, ProviderFields)}'?");
                 }
             }
 

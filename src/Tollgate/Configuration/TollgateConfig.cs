@@ -26,6 +26,9 @@ internal sealed record TollgateConfig
 
     /// <summary><c>guardrails</c> (contract section 7), in config order; names are unique. Empty by default.</summary>
     public IReadOnlyList<GuardrailConfig> Guardrails { get; init; } = [];
+
+    /// <summary>What the file holds that is allowed but probably a mistake (a misspelt key), logged at start.</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
 }
 
 internal sealed record GeneralSettings

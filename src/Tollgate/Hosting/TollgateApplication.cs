@@ -273,6 +273,11 @@ internal static partial class TollgateApplication
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Tollgate");
         var ready = routes.Providers.Where(r => r.ConfigurationProblem is null).Select(r => r.Prefix).ToArray();
         Log.Started(logger, ready.Length == 0 ? "(none configured)" : string.Join(", ", ready), routes.CustomEndpoints.Count, database.Description);
+        foreach (var warning in config.Warnings)
+        {
+            Log.ConfigWarning(logger, warning);
+        }
+
         if (config.General.AllowUnauthenticated)
         {
             Log.RunningUnauthenticated(logger);
@@ -295,6 +300,9 @@ internal static partial class TollgateApplication
     {
         [LoggerMessage(EventIds.GatewayStarted, LogLevel.Information, "Tollgate configured: provider routes ready {Routes}, {CustomEndpointCount} custom endpoints, store {Database}")]
         public static partial void Started(ILogger logger, string routes, int customEndpointCount, string database);
+
+        [LoggerMessage(EventIds.ConfigWarning, LogLevel.Warning, "Config: {Warning}")]
+        public static partial void ConfigWarning(ILogger logger, string warning);
 
         [LoggerMessage(EventIds.RunningUnauthenticated, LogLevel.Warning,
             "general_settings.allow_unauthenticated is true: ANYONE who can reach this gateway can spend on its provider credentials")]

@@ -10,6 +10,7 @@ internal static class EventIds
     public const int RedisUnavailable = 5;
     public const int RedisRecovered = 6;
     public const int GuardrailPatternBacktracks = 7;
+    public const int ConfigWarning = 12;
 
     public const int RequestForwarded = 100;
     public const int UpstreamFailed = 101;
