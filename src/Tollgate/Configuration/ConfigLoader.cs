@@ -131,13 +131,21 @@ internal static class ConfigLoader
         }
 
         var defaults = new GeneralSettings();
+        var maxRequestSizeMb = reader.PositiveNumber(YamlValueReader.Child(map, "max_request_size_mb"), Path + ".max_request_size_mb") ?? defaults.MaxRequestSizeMb;
+        var maxBufferedRequestMb = reader.PositiveNumber(YamlValueReader.Child(map, "max_buffered_request_mb"), Path + ".max_buffered_request_mb");
+        if (maxBufferedRequestMb < maxRequestSizeMb)
+        {
+            reader.Errors.Add($"{Path}.max_buffered_request_mb: must be at least max_request_size_mb ({maxRequestSizeMb.ToString(System.Globalization.CultureInfo.InvariantCulture)}), or the largest allowed body could never be read");
+        }
+
         return new GeneralSettings
         {
             MasterKey = masterKey,
             DatabaseUrl = reader.String(YamlValueReader.Child(map, "database_url"), Path + ".database_url"),
             RedisUrl = reader.String(YamlValueReader.Child(map, "redis_url"), Path + ".redis_url"),
             AllowUnauthenticated = reader.Bool(YamlValueReader.Child(map, "allow_unauthenticated"), Path + ".allow_unauthenticated", false),
-            MaxRequestSizeMb = reader.PositiveNumber(YamlValueReader.Child(map, "max_request_size_mb"), Path + ".max_request_size_mb") ?? defaults.MaxRequestSizeMb,
+            MaxRequestSizeMb = maxRequestSizeMb,
+            MaxBufferedRequestMb = maxBufferedRequestMb ?? Math.Max(defaults.MaxBufferedRequestMb, maxRequestSizeMb),
             GracefulShutdownTimeoutSeconds = reader.PositiveNumber(YamlValueReader.Child(map, "graceful_shutdown_timeout"), Path + ".graceful_shutdown_timeout") ?? defaults.GracefulShutdownTimeoutSeconds,
             PassThroughEndpoints = ReadEndpoints(reader, YamlValueReader.Child(map, "pass_through_endpoints"), guardrails),
         };

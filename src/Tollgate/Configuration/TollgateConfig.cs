@@ -47,6 +47,12 @@ internal sealed record GeneralSettings
     /// <summary>Largest request body accepted, in MiB. Default 100.</summary>
     public double MaxRequestSizeMb { get; init; } = 100;
 
+    /// <summary>
+    /// Request bytes the gateway may hold in memory at once across calls (bodies read to sign, check or guard),
+    /// in MiB. Default 256, or <see cref="MaxRequestSizeMb"/> if that is larger, so the largest body always fits.
+    /// </summary>
+    public double MaxBufferedRequestMb { get; init; } = 256;
+
     /// <summary>How long SIGTERM waits for in-flight requests, in seconds. Default 30.</summary>
     public double GracefulShutdownTimeoutSeconds { get; init; } = 30;
 }

@@ -29,6 +29,8 @@ namespace Tollgate.Forwarding;
 /// (5) Guardrails, only when the route or the key has some (<see cref="GuardrailRunner"/>): read the body,
 ///     block (400) or mask it, and hold the answer for post_call ones; otherwise the body is not touched
 ///     here and streams to the provider, and the answer streams back.
+///     Wherever a body must be held in memory (model check, guardrails, Bedrock signing) and the gateway's
+///     buffered-bytes budget cannot take it now, the call is answered 503 with Retry-After.
 /// (6) Build the upstream URL from the configured origin and the client's tail; unsafe paths get 400.
 ///     Cloud providers' preparers pick a regional host, mint a token or buffer the body to sign here
 ///     (after (5), so Bedrock signs the masked bytes).
@@ -87,6 +89,11 @@ internal sealed partial class PassThroughMiddleware(
             // A key's budget window could not be restarted: answered here, so the spend row has the 503.
             await RejectAsync(context, route, StatusCodes.Status503ServiceUnavailable, ErrorTypes.DatabaseUnavailable,
                 DatabaseOutageMiddleware.Message, DatabaseOutageMiddleware.RetryAfter);
+        }
+        catch (RequestBufferBudgetException e) when (!context.Response.HasStarted)
+        {
+            // Whichever reader needed the body (model check, guardrails, Bedrock signing), nothing was sent yet.
+            await RejectAsync(context, route, StatusCodes.Status503ServiceUnavailable, ErrorTypes.Overloaded, e.Message, new("Retry-After", "2"));
         }
         finally
         {

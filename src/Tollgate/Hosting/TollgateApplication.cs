@@ -117,6 +117,7 @@ internal static partial class TollgateApplication
         builder.Services.AddSingleton(routes);
         builder.Services.AddSingleton(invokers);
         builder.Services.AddSingleton(limits);
+        builder.Services.AddSingleton(new RequestBufferBudget(config.General.MaxBufferedRequestMb));
         builder.Services.AddSingleton(guardrails);
         builder.Services.AddSingleton<GuardrailWebhookClient>();
         builder.Services.AddSingleton<GuardrailRunner>();
@@ -193,6 +194,7 @@ internal static partial class TollgateApplication
         app.MapSpendAdmin();
         var metrics = app.Services.GetRequiredService<GatewayMetrics>();
         metrics.Observe(app.Services.GetRequiredService<SpendLogWriter>());
+        metrics.Observe(app.Services.GetRequiredService<RequestBufferBudget>());
         app.MapMetrics("/metrics", metrics.Registry);
 
         LogStartup(app, config, routes, masterKey, database, guardrails);

@@ -649,4 +649,13 @@ public sealed class ConfigLoaderTests
     [InlineData("kitten", "sitting", 3)]
     public void Edit_distance_counts_single_character_changes(string a, string b, int distance) =>
         Assert.Equal(distance, SettingNames.EditDistance(a, b));
+
+    [Fact]
+    public void The_buffered_request_budget_defaults_to_256_mib_or_the_largest_body()
+    {
+        Assert.Equal(256, Load("").General.MaxBufferedRequestMb);
+        Assert.Equal(500, Load("general_settings: { max_request_size_mb: 500 }").General.MaxBufferedRequestMb);
+        Assert.Equal(64, Load("general_settings: { max_request_size_mb: 8, max_buffered_request_mb: 64 }").General.MaxBufferedRequestMb);
+        AssertProblem(Problems("general_settings: { max_request_size_mb: 8, max_buffered_request_mb: 4 }"), "general_settings.max_buffered_request_mb", "at least max_request_size_mb");
+    }
 }
