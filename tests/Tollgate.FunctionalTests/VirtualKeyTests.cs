@@ -268,6 +268,7 @@ public abstract class VirtualKeyTests : IAsyncLifetime
     [InlineData("""{"budget_duration":"3000000d"}""", "budget_duration")]
     [InlineData("""{"duration":"99999999999999999999d"}""", "duration")]
     [InlineData("""{"max_budget":1e400}""", "max_budget")]
+    [InlineData("""{"max_budget":79228162514264337593543950335}""", "max_budget")]
     [InlineData("""{"rpm_limit":99999999999999999999}""", "rpm_limit")]
     [InlineData("""{"tpm_limit":-5}""", "tpm_limit")]
     [InlineData("""{"max_parallel_requests":1.5}""", "max_parallel_requests")]
@@ -293,6 +294,7 @@ public abstract class VirtualKeyTests : IAsyncLifetime
     [InlineData("""{"duration":"3000000d"}""", "duration")]
     [InlineData("""{"budget_duration":"3000000d"}""", "budget_duration")]
     [InlineData("""{"spend":-1}""", "spend")]
+    [InlineData("""{"spend":1e28}""", "spend")]
     public async Task Bad_updates_are_400s_that_name_the_field(string fields, string named)
     {
         RequireStore();

@@ -114,10 +114,13 @@ internal static class KeyFields
         return names;
     }
 
+    /// <summary>A trillion dollars: far above any budget, far enough below decimal's range that spend added to it cannot overflow.</summary>
+    private const decimal MaxMoney = 1_000_000_000_000m;
+
     private static decimal Money(JsonElement value) =>
-        value.ValueKind == JsonValueKind.Number && value.TryGetDecimal(out var amount) && amount >= 0
+        value.ValueKind == JsonValueKind.Number && value.TryGetDecimal(out var amount) && amount is >= 0 and <= MaxMoney
             ? amount
-            : throw new FormatException("expected a number of US dollars, 0 or more");
+            : throw new FormatException("expected a number of US dollars, from 0 to 1000000000000");
 
     private static long Positive(JsonElement value) =>
         value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var count) && count > 0
