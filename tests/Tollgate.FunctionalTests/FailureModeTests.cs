@@ -198,6 +198,23 @@ public sealed class FailureModeTests
     }
 
     [Fact]
+    public async Task A_misspelt_general_setting_is_warned_about_at_start()
+    {
+        await using var gateway = await GatewayTestEnvironment.StartAsync(
+            $"""
+            general_settings:
+              master_key: {GatewayTestEnvironment.MasterKey}
+              master_kye: sk-typo
+            """);
+
+        var warning = Assert.Single(gateway.Logs.Entries, e => e.EventId == 12);
+        Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Warning, warning.Level);
+        Assert.Contains("general_settings.master_kye", warning.Message, StringComparison.Ordinal);
+        Assert.Contains("did you mean 'master_key'?", warning.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("sk-typo", warning.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Unknown_routes_give_404()
     {
         await using var gateway = await GatewayFor("http://127.0.0.1:9");

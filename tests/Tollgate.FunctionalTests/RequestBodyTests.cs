@@ -37,6 +37,45 @@ public sealed class RequestBodyTests
     }
 
     [Fact]
+    public async Task Bodies_held_in_memory_beyond_the_gateways_budget_wait_with_503_and_the_budget_comes_back()
+    {
+        await using var gated = await GatedUpstream.StartAsync();
+        await using var gateway = await GatewayTestEnvironment.StartWithKeysAsync(
+            $$"""
+            pass_through_providers:
+              openai: { api_key: sk-real, api_base: "{{gated.Upstream.Origin}}" }
+            """,
+            general: "  max_request_size_mb: 1\n  max_buffered_request_mb: 1.5");
+        // A models list makes the gateway read each JSON body for its model before forwarding it.
+        var key = (await gateway.GenerateKeyAsync("""{"models":["gpt-4o-mini"]}""")).GetProperty("key").GetString()!;
+        var body = $$"""{"model":"gpt-4o-mini","input":"{{new string('a', 900 * 1024)}}"}""";
+
+        var held = CallAsync(gateway, key, body);
+        Assert.Equal(1, await gated.WaitForArrivedAsync(1));
+        var metrics = await gateway.Client.GetStringAsync("metrics").DefaultTimeout();
+        Assert.True(GatewayTestEnvironment.MetricValue(metrics, "tollgate_buffered_request_bytes") >= 900 * 1024, metrics);
+        using (var refused = await CallAsync(gateway, key, body))
+        {
+            var answer = await refused.Content.ReadAsStringAsync().DefaultTimeout();
+            Assert.True(refused.StatusCode == HttpStatusCode.ServiceUnavailable, answer);
+            Assert.Contains("\"type\":\"gateway_overloaded\"", answer, StringComparison.Ordinal);
+            Assert.Contains("max_buffered_request_mb", answer, StringComparison.Ordinal);
+            Assert.NotNull(refused.Headers.RetryAfter);
+        }
+
+        gated.Release();
+        using (var first = await held)
+        {
+            Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        }
+
+        await gateway.MetricsWhenAsync("tollgate_buffered_request_bytes 0\n");
+        using var after = await CallAsync(gateway, key, body);
+        Assert.Equal(HttpStatusCode.OK, after.StatusCode);
+        Assert.Equal(2, gated.Arrived);
+    }
+
+    [Fact]
     public async Task A_small_body_still_on_its_way_streams_to_the_provider_intact()
     {
         await using var upstream = await FakeUpstream.StartAsync(context => context.Response.WriteAsync("{}"));
@@ -107,5 +146,12 @@ public sealed class RequestBodyTests
             length = body.Length;
             return true;
         }
+    }
+
+    private static async Task<HttpResponseMessage> CallAsync(GatewayTestEnvironment gateway, string key, string json)
+    {
+        using var request = gateway.Request(HttpMethod.Post, "openai/v1/responses", key);
+        request.Content = new StringContent(json, System.Text.Encoding.UTF8, "application/json");
+        return await gateway.Client.SendAsync(request).DefaultTimeout();
     }
 }

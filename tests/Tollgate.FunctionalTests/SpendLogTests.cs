@@ -281,6 +281,63 @@ public sealed class SpendLogTests
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
     }
 
+    [Theory]
+    [InlineData(65, 1, "at most 64 tags")]
+    [InlineData(1, 257, "at most 256 characters")]
+    public async Task Too_many_or_too_long_tags_are_refused_and_the_refusal_has_its_row(int count, int length, string limit)
+    {
+        await using var upstream = await FakeUpstream.StartAsync(context => context.Response.WriteAsync("{}"));
+        await using var gateway = await GatewayFor(upstream);
+        var key = (await gateway.GenerateKeyAsync("{}")).GetProperty("key").GetString()!;
+        using var request = gateway.Request(HttpMethod.Post, Endpoint.TrimStart('/'), key);
+        request.Headers.Add("x-litellm-tags", string.Join(',', Enumerable.Range(0, count).Select(i => i + new string('t', length - 1))));
+        request.Content = new StringContent("{}", Encoding.UTF8, "application/json");
+
+        using var response = await gateway.Client.SendAsync(request).DefaultTimeout();
+
+        var body = await response.Content.ReadAsStringAsync().DefaultTimeout();
+        Assert.True(response.StatusCode == HttpStatusCode.BadRequest, body);
+        Assert.Contains(limit, body, StringComparison.Ordinal);
+        var callId = response.Headers.GetValues("x-litellm-call-id").Single();
+        var row = await WaitForAsync(gateway, "spend/logs?request_id=" + callId, r => r.GetArrayLength() == 1);
+        Assert.Equal(("failure", 400), (row[0].GetProperty("status").GetString(), row[0].GetProperty("status_code").GetInt32()));
+        Assert.Empty(upstream.Requests);
+    }
+
+    [Fact]
+    public async Task The_last_day_of_the_calendar_is_a_valid_end_date()
+    {
+        await using var upstream = await FakeUpstream.StartAsync(context => context.Response.WriteAsync("{}"));
+        await using var gateway = await GatewayFor(upstream);
+        var key = (await gateway.GenerateKeyAsync("{}")).GetProperty("key").GetString()!;
+        using var request = gateway.Request(HttpMethod.Post, Endpoint.TrimStart('/'), key);
+        request.Headers.Add("x-litellm-tags", "late");
+        request.Content = new StringContent("{}", Encoding.UTF8, "application/json");
+        using var response = await gateway.Client.SendAsync(request).DefaultTimeout();
+
+        var rows = await WaitForRowsAsync(gateway, "spend/logs?start_date=2000-01-01&end_date=9999-12-31", 1);
+        var tags = await AdminAsync(gateway, "spend/tags?end_date=9999-12-31");
+
+        Assert.Single(rows);
+        Assert.Equal("late", tags[0].GetProperty("individual_request_tag").GetString());
+    }
+
+    [Theory]
+    [InlineData("spend/logs?start_date=yesterday", "start_date")]
+    [InlineData("spend/tags?end_date=0001-01-01T00:00:00%2B14:00", "end_date")]
+    [InlineData("spend/logs?api_key=nonsense", "api_key")]
+    public async Task Bad_spend_queries_are_400s_that_name_the_field(string path, string named)
+    {
+        await using var upstream = await FakeUpstream.StartAsync(context => context.Response.WriteAsync("{}"));
+        await using var gateway = await GatewayFor(upstream);
+
+        using var response = await gateway.Client.SendAsync(gateway.Request(HttpMethod.Get, path, GatewayTestEnvironment.MasterKey)).DefaultTimeout();
+
+        var body = await response.Content.ReadAsStringAsync().DefaultTimeout();
+        Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{path} answered {(int)response.StatusCode}: {body}");
+        Assert.StartsWith(named, JsonDocument.Parse(body).RootElement.GetProperty("error").GetProperty("message").GetString(), StringComparison.Ordinal);
+    }
+
     /// <summary>A new Postgres database reached through a relay the test can cut; its DATABASE_URL goes into <paramref name="environment"/>.</summary>
     private static async Task<TcpRelay> PostgresBehindRelayAsync(Dictionary<string, string> environment)
     {

@@ -263,6 +263,21 @@ public abstract class VirtualKeyTests : IAsyncLifetime
     [InlineData("""{"team_id":"t1"}""", "team_id")]
     [InlineData("""{"key":"sk-short"}""", "key")]
     [InlineData("""not json""", "not valid JSON")]
+    [InlineData("", "not valid JSON")]
+    [InlineData("""{"duration":"3000000d"}""", "duration")]
+    [InlineData("""{"budget_duration":"3000000d"}""", "budget_duration")]
+    [InlineData("""{"duration":"99999999999999999999d"}""", "duration")]
+    [InlineData("""{"max_budget":1e400}""", "max_budget")]
+    [InlineData("""{"max_budget":79228162514264337593543950335}""", "max_budget")]
+    [InlineData("""{"rpm_limit":99999999999999999999}""", "rpm_limit")]
+    [InlineData("""{"tpm_limit":-5}""", "tpm_limit")]
+    [InlineData("""{"max_parallel_requests":1.5}""", "max_parallel_requests")]
+    [InlineData("""{"models":[1]}""", "models")]
+    [InlineData("""{"tags":"prod"}""", "tags")]
+    [InlineData("""{"metadata":[]}""", "metadata")]
+    [InlineData("""{"blocked":"yes"}""", "blocked")]
+    [InlineData("""{"key_alias":7}""", "key_alias")]
+    [InlineData("""[1]""", "JSON object")]
     public async Task Bad_fields_are_400s_that_name_the_field(string body, string named)
     {
         RequireStore();
@@ -273,6 +288,53 @@ public abstract class VirtualKeyTests : IAsyncLifetime
         using var response = await gateway.Client.SendAsync(request).DefaultTimeout();
 
         Assert.Contains(named, await AssertErrorAsync(response, HttpStatusCode.BadRequest, "invalid_request_error"), StringComparison.Ordinal);
+    }
+
+    [SkippableTheory]
+    [InlineData("""{"duration":"3000000d"}""", "duration")]
+    [InlineData("""{"budget_duration":"3000000d"}""", "budget_duration")]
+    [InlineData("""{"spend":-1}""", "spend")]
+    [InlineData("""{"spend":1e28}""", "spend")]
+    public async Task Bad_updates_are_400s_that_name_the_field(string fields, string named)
+    {
+        RequireStore();
+        await using var gateway = await GatewayTestEnvironment.StartWithKeysAsync("", _store);
+        var key = (await gateway.GenerateKeyAsync("{}")).GetProperty("key").GetString()!;
+        using var request = gateway.Request(HttpMethod.Post, "key/update", GatewayTestEnvironment.MasterKey);
+        request.Content = new StringContent($$"""{"key":"{{key}}",{{fields[1..]}}""", Encoding.UTF8, "application/json");
+
+        using var response = await gateway.Client.SendAsync(request).DefaultTimeout();
+
+        Assert.Contains(named, await AssertErrorAsync(response, HttpStatusCode.BadRequest, "invalid_request_error"), StringComparison.Ordinal);
+    }
+
+    [SkippableTheory]
+    [InlineData("key/list?page=2147483647&size=100")]
+    [InlineData("key/info?key=sk-%00%FF")]
+    public async Task Odd_admin_queries_answer_in_the_contracts_shape(string path)
+    {
+        RequireStore();
+        await using var gateway = await GatewayTestEnvironment.StartWithKeysAsync("", _store);
+
+        using var response = await gateway.Client.SendAsync(gateway.Request(HttpMethod.Get, path, GatewayTestEnvironment.MasterKey)).DefaultTimeout();
+
+        Assert.True((int)response.StatusCode < 500, $"{path} answered {(int)response.StatusCode}");
+        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+    }
+
+    [SkippableFact]
+    public async Task A_chunked_admin_body_over_the_limit_is_a_413_in_the_contracts_shape()
+    {
+        RequireStore();
+        await using var gateway = await GatewayTestEnvironment.StartWithKeysAsync("", _store);
+        using var request = gateway.Request(HttpMethod.Post, "key/generate", GatewayTestEnvironment.MasterKey);
+        var metadata = new string('a', 2 * 1024 * 1024);
+        request.Content = new StreamContent(new MemoryStream(Encoding.UTF8.GetBytes($$$"""{"metadata":{"a":"{{{metadata}}}"}}""")));
+        request.Headers.TransferEncodingChunked = true;
+
+        using var response = await gateway.Client.SendAsync(request).DefaultTimeout();
+
+        await AssertErrorAsync(response, HttpStatusCode.RequestEntityTooLarge, "request_too_large");
     }
 
     [SkippableFact]

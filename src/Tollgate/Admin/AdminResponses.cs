@@ -1,23 +1,23 @@
-using System.Text.Encodings.Web;
+using System.Buffers;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Tollgate.Errors;
 
 namespace Tollgate.Admin;
 
-/// <summary>How the admin API answers: JSON written straight to the response, errors in the contract's shape.</summary>
+/// <summary>How the admin API answers: JSON written as <see cref="GatewayJson"/> says, errors in the contract's shape.</summary>
 internal static class AdminResponses
 {
-    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-
     public static async Task WriteAsync(HttpContext context, Action<Utf8JsonWriter> write)
     {
         context.Response.ContentType = "application/json";
-        using (var writer = new Utf8JsonWriter(context.Response.BodyWriter, WriterOptions))
+        var json = new ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(json, GatewayJson.WriterOptions))
         {
             write(writer);
         }
 
+        GatewayJson.CopyHtmlSafe(json.WrittenSpan, context.Response.BodyWriter);
         await context.Response.BodyWriter.FlushAsync(context.RequestAborted);
     }
 

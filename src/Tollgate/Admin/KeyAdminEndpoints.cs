@@ -270,10 +270,10 @@ internal static class KeyAdminEndpoints
     private static int? ReadInt(string? text, int fallback) =>
         string.IsNullOrEmpty(text) ? fallback : int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) ? value : null;
 
-    /// <returns>The parsed body, or null after answering 400.</returns>
+    /// <returns>The parsed body, or null after answering 400 or 413.</returns>
     private static async Task<JsonDocument?> ReadBodyAsync(HttpContext context)
     {
-        if (context.Request.ContentLength > MaxBodyBytes)
+        if (await ReadCappedAsync(context.Request.Body, context.RequestAborted) is not { } body)
         {
             await ErrorResponse.WriteAsync(context, StatusCodes.Status413PayloadTooLarge, ErrorTypes.RequestTooLarge, "Admin request bodies are limited to 1 MiB.");
             return null;
@@ -281,13 +281,35 @@ internal static class KeyAdminEndpoints
 
         try
         {
-            return await JsonDocument.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted);
+            return JsonDocument.Parse(body);
         }
         catch (JsonException e)
         {
             await AdminResponses.BadRequestAsync(context, $"The body is not valid JSON: {e.Message}");
             return null;
         }
+    }
+
+    /// <summary>
+    /// The body up to <see cref="MaxBodyBytes"/>, declared length or not (chunked); null past it. Stopping here
+    /// rather than at a Kestrel limit lets the 413 reach the client while Kestrel drains what it still sends.
+    /// </summary>
+    private static async Task<ReadOnlyMemory<byte>?> ReadCappedAsync(Stream body, CancellationToken cancellationToken)
+    {
+        using var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await body.ReadAsync(chunk, cancellationToken)) > 0)
+        {
+            if (buffer.Length + read > MaxBodyBytes)
+            {
+                return null;
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        return buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
     }
 
     private static Task NotFoundAsync(HttpContext context) =>

@@ -52,11 +52,11 @@ internal static class KeyFields
                     "max_budget" => key with { MaxBudget = isNull ? null : Money(value) },
                     "budget_duration" => isNull
                         ? key with { BudgetDuration = null, BudgetResetAt = null }
-                        : key with { BudgetResetAt = now + DurationOf(value), BudgetDuration = value.GetString() },
+                        : key with { BudgetResetAt = After(now, value), BudgetDuration = value.GetString() },
                     "rpm_limit" => key with { RpmLimit = isNull ? null : Positive(value) },
                     "tpm_limit" => key with { TpmLimit = isNull ? null : Positive(value) },
                     "max_parallel_requests" => key with { MaxParallelRequests = isNull ? null : Positive(value) },
-                    "duration" => key with { ExpiresAt = isNull ? null : now + DurationOf(value) },
+                    "duration" => key with { ExpiresAt = isNull ? null : After(now, value) },
                     "metadata" => key with { MetadataJson = isNull ? "{}" : JsonObject(value) },
                     "tags" => key with { Tags = isNull ? [] : Strings(value) },
                     "guardrails" => key with { Guardrails = isNull ? [] : GuardrailNames(value, guardrails) },
@@ -114,20 +114,31 @@ internal static class KeyFields
         return names;
     }
 
+    /// <summary>A trillion dollars: far above any budget, far enough below decimal's range that spend added to it cannot overflow.</summary>
+    private const decimal MaxMoney = 1_000_000_000_000m;
+
     private static decimal Money(JsonElement value) =>
-        value.ValueKind == JsonValueKind.Number && value.TryGetDecimal(out var amount) && amount >= 0
+        value.ValueKind == JsonValueKind.Number && value.TryGetDecimal(out var amount) && amount is >= 0 and <= MaxMoney
             ? amount
-            : throw new FormatException("expected a number of US dollars, 0 or more");
+            : throw new FormatException("expected a number of US dollars, from 0 to 1000000000000");
 
     private static long Positive(JsonElement value) =>
         value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var count) && count > 0
             ? count
             : throw new FormatException("expected a whole number above 0");
 
-    private static TimeSpan DurationOf(JsonElement value) =>
-        value.ValueKind == JsonValueKind.String && Duration.TryParse(value.GetString(), out var duration)
-            ? duration
-            : throw new FormatException("expected a duration such as \"30s\", \"15m\", \"1h\", \"1d\", \"2w\" or \"1mo\"");
+    /// <summary>The instant a duration from now ends; one past the calendar's end (year 9999) is refused, not an overflow.</summary>
+    private static DateTimeOffset After(DateTimeOffset now, JsonElement value)
+    {
+        if (value.ValueKind != JsonValueKind.String || !Duration.TryParse(value.GetString(), out var duration))
+        {
+            throw new FormatException("expected a duration such as \"30s\", \"15m\", \"1h\", \"1d\", \"2w\" or \"1mo\"");
+        }
+
+        return duration < DateTimeOffset.MaxValue - now
+            ? now + duration
+            : throw new FormatException($"'{value.GetString()}' ends after the year 9999; use a shorter duration, or null for none");
+    }
 
     private static string JsonObject(JsonElement value) =>
         value.ValueKind == JsonValueKind.Object ? value.GetRawText() : throw new FormatException("expected a JSON object");

@@ -12,6 +12,7 @@ namespace Tollgate.Admin;
 internal static class SpendEndpoints
 {
     private const int MaxRows = 1000;
+    private const string DateFormats = "use YYYY-MM-DD or an ISO 8601 time (2026-11-25T10:00:00Z).";
 
     public static void MapSpendAdmin(this IEndpointRouteBuilder app)
     {
@@ -80,9 +81,15 @@ internal static class SpendEndpoints
             apiKey = token.ToString();
         }
 
-        if (!TryReadDate(query["start_date"], endOfDay: false, out var start) || !TryReadDate(query["end_date"], endOfDay: true, out var end))
+        if (!TryReadDate(query["start_date"], endOfDay: false, out var start))
         {
-            await AdminResponses.BadRequestAsync(context, "start_date and end_date: use YYYY-MM-DD or an ISO 8601 time (2026-11-25T10:00:00Z).");
+            await AdminResponses.BadRequestAsync(context, "start_date: " + DateFormats);
+            return null;
+        }
+
+        if (!TryReadDate(query["end_date"], endOfDay: true, out var end))
+        {
+            await AdminResponses.BadRequestAsync(context, "end_date: " + DateFormats);
             return null;
         }
 
@@ -90,7 +97,10 @@ internal static class SpendEndpoints
         return new SpendLogFilter(requestId.Length > 0 ? requestId : null, apiKey, start, end, MaxRows);
     }
 
-    /// <summary>A date alone means the whole day: <c>end_date=2026-11-25</c> includes that day.</summary>
+    /// <summary>
+    /// A date alone means the whole day: <c>end_date=2026-11-25</c> includes that day, and the calendar's
+    /// last day (<c>9999-12-31</c>, a common "no end") runs to the last representable instant.
+    /// </summary>
     private static bool TryReadDate(string? text, bool endOfDay, out DateTimeOffset? value)
     {
         value = null;
@@ -101,7 +111,9 @@ internal static class SpendEndpoints
 
         if (DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day))
         {
-            value = new DateTimeOffset(day.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero).AddDays(endOfDay ? 1 : 0);
+            value = endOfDay
+                ? day == DateOnly.MaxValue ? DateTimeOffset.MaxValue : new DateTimeOffset(day.AddDays(1).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero)
+                : new DateTimeOffset(day.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
             return true;
         }
 

@@ -46,6 +46,7 @@ internal static class ConfigLoader
     public static TollgateConfig LoadYaml(string yaml, Func<string, string?> environment, string source = "config")
     {
         var errors = new List<string>();
+        var warnings = new List<string>();
         var reader = new YamlValueReader(environment, errors);
         YamlMappingNode? root;
         try
@@ -69,12 +70,13 @@ internal static class ConfigLoader
         var guardrailNames = GuardrailConfigReader.RawModes(YamlValueReader.Child(root, "guardrails"));
         var config = new TollgateConfig
         {
-            General = ReadGeneral(reader, YamlValueReader.Child(root, "general_settings"), guardrailNames),
+            General = ReadGeneral(reader, YamlValueReader.Child(root, "general_settings"), guardrailNames, warnings),
             Litellm = ReadLitellm(reader, YamlValueReader.Child(root, "litellm_settings")),
             DefaultVertex = ReadVertex(reader, YamlValueReader.Child(root, "default_vertex_config"), "default_vertex_config"),
             Providers = ReadProviders(reader, YamlValueReader.Child(root, "pass_through_providers"), guardrailNames),
             ModelPrices = ReadModelPrices(reader, YamlValueReader.Child(root, "model_prices")),
             Guardrails = guardrails,
+            Warnings = warnings,
         };
 
         if (errors.Count > 0)
@@ -104,10 +106,19 @@ internal static class ConfigLoader
         return line;
     }
 
-    private static GeneralSettings ReadGeneral(YamlValueReader reader, YamlNode? node, IReadOnlyDictionary<string, GuardrailMode> guardrails)
+    private static GeneralSettings ReadGeneral(YamlValueReader reader, YamlNode? node, IReadOnlyDictionary<string, GuardrailMode> guardrails, List<string> warnings)
     {
         const string Path = "general_settings";
         var map = reader.Mapping(node, Path);
+        foreach (var (name, _) in reader.Entries(map, Path))
+        {
+            if (!SettingNames.TollgateGeneral.Contains(name) && !SettingNames.LitellmGeneral.Contains(name))
+            {
+                warnings.Add($"{Path}.{name}: neither a Tollgate nor a LiteLLM setting, so it is ignored; "
+                    + $"did you mean '{SettingNames.Nearest(name, SettingNames.TollgateGeneral.Concat(SettingNames.LitellmGeneral))}'?");
+            }
+        }
+
         var masterKey = reader.String(YamlValueReader.Child(map, "master_key"), Path + ".master_key");
         if (masterKey is not null && !masterKey.StartsWith("sk-", StringComparison.Ordinal))
         {
@@ -120,13 +131,21 @@ internal static class ConfigLoader
         }
 
         var defaults = new GeneralSettings();
+        var maxRequestSizeMb = reader.PositiveNumber(YamlValueReader.Child(map, "max_request_size_mb"), Path + ".max_request_size_mb") ?? defaults.MaxRequestSizeMb;
+        var maxBufferedRequestMb = reader.PositiveNumber(YamlValueReader.Child(map, "max_buffered_request_mb"), Path + ".max_buffered_request_mb");
+        if (maxBufferedRequestMb < maxRequestSizeMb)
+        {
+            reader.Errors.Add($"{Path}.max_buffered_request_mb: must be at least max_request_size_mb ({maxRequestSizeMb.ToString(System.Globalization.CultureInfo.InvariantCulture)}), or the largest allowed body could never be read");
+        }
+
         return new GeneralSettings
         {
             MasterKey = masterKey,
             DatabaseUrl = reader.String(YamlValueReader.Child(map, "database_url"), Path + ".database_url"),
             RedisUrl = reader.String(YamlValueReader.Child(map, "redis_url"), Path + ".redis_url"),
             AllowUnauthenticated = reader.Bool(YamlValueReader.Child(map, "allow_unauthenticated"), Path + ".allow_unauthenticated", false),
-            MaxRequestSizeMb = reader.PositiveNumber(YamlValueReader.Child(map, "max_request_size_mb"), Path + ".max_request_size_mb") ?? defaults.MaxRequestSizeMb,
+            MaxRequestSizeMb = maxRequestSizeMb,
+            MaxBufferedRequestMb = maxBufferedRequestMb ?? Math.Max(defaults.MaxBufferedRequestMb, maxRequestSizeMb),
             GracefulShutdownTimeoutSeconds = reader.PositiveNumber(YamlValueReader.Child(map, "graceful_shutdown_timeout"), Path + ".graceful_shutdown_timeout") ?? defaults.GracefulShutdownTimeoutSeconds,
             PassThroughEndpoints = ReadEndpoints(reader, YamlValueReader.Child(map, "pass_through_endpoints"), guardrails),
         };
@@ -176,7 +195,7 @@ internal static class ConfigLoader
             {
                 if (!ProviderFields.Contains(field))
                 {
-                    reader.Errors.Add($"{path}.{field}: unknown setting");
+                    reader.Errors.Add($"{path}.{field}: unknown setting; did you mean '{SettingNames.Nearest(field, ProviderFields)}'?");
                 }
             }
 
@@ -333,7 +352,7 @@ internal static class ConfigLoader
             {
                 if (!EndpointFields.Contains(field))
                 {
-                    reader.Errors.Add($"{path}.{field}: unknown setting");
+                    reader.Errors.Add($"{path}.{field}: unknown setting; did you mean '{SettingNames.Nearest(field, ProviderFields)}'?");
                 }
             }
 

@@ -26,6 +26,9 @@ internal sealed record TollgateConfig
 
     /// <summary><c>guardrails</c> (contract section 7), in config order; names are unique. Empty by default.</summary>
     public IReadOnlyList<GuardrailConfig> Guardrails { get; init; } = [];
+
+    /// <summary>What the file holds that is allowed but probably a mistake (a misspelt key), logged at start.</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
 }
 
 internal sealed record GeneralSettings
@@ -43,6 +46,12 @@ internal sealed record GeneralSettings
 
     /// <summary>Largest request body accepted, in MiB. Default 100.</summary>
     public double MaxRequestSizeMb { get; init; } = 100;
+
+    /// <summary>
+    /// Request bytes the gateway may hold in memory at once across calls (bodies read to sign, check or guard),
+    /// in MiB. Default 256, or <see cref="MaxRequestSizeMb"/> if that is larger, so the largest body always fits.
+    /// </summary>
+    public double MaxBufferedRequestMb { get; init; } = 256;
 
     /// <summary>How long SIGTERM waits for in-flight requests, in seconds. Default 30.</summary>
     public double GracefulShutdownTimeoutSeconds { get; init; } = 30;

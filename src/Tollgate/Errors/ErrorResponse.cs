@@ -1,4 +1,4 @@
-using System.Text.Encodings.Web;
+using System.Buffers;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 
@@ -12,9 +12,6 @@ internal static class ErrorResponse
 {
     /// <summary>Where the error's <c>type</c> is left in <c>HttpContext.Items</c> for the spend row.</summary>
     public const string ErrorTypeItem = "tollgate.error_type";
-
-    // Messages quote names ('openai', 'x-api-key'); the default encoder would turn quotes into \u0027.
-    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <param name="context">The request being answered.</param>
     /// <param name="statusCode">The HTTP status.</param>
@@ -34,6 +31,7 @@ internal static class ErrorResponse
         // The forwarder may have cleared the response after a failure; the trace identifier is the call id.
         response.Clear();
         response.Headers[Hosting.CallIdMiddleware.HeaderName] = context.TraceIdentifier;
+        GatewayJson.AddNoSniff(response);
 
         response.StatusCode = statusCode;
         response.ContentType = "application/json";
@@ -43,7 +41,8 @@ internal static class ErrorResponse
             response.Headers[extra.Key] = extra.Value;
         }
 
-        using (var writer = new Utf8JsonWriter(response.BodyWriter, WriterOptions))
+        var json = new ArrayBufferWriter<byte>(256);
+        using (var writer = new Utf8JsonWriter(json, GatewayJson.WriterOptions))
         {
             writer.WriteStartObject();
             writer.WriteStartObject("error");
@@ -55,6 +54,7 @@ internal static class ErrorResponse
             writer.WriteEndObject();
         }
 
+        GatewayJson.CopyHtmlSafe(json.WrittenSpan, response.BodyWriter);
         await response.BodyWriter.FlushAsync(context.RequestAborted);
     }
 }

@@ -13,6 +13,7 @@ internal static class ErrorTypes
     public const string UpstreamTimeout = "upstream_timeout";
     public const string UpstreamCredential = "upstream_credential_error";
     public const string Internal = "internal_error";
+    public const string Overloaded = "gateway_overloaded";
     public const string Forbidden = "forbidden";
     public const string BudgetExceeded = "budget_exceeded";
     public const string RateLimited = "rate_limit_error";

@@ -1,31 +1,35 @@
-using System.Buffers;
 using System.Security.Cryptography;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.DependencyInjection;
 using Tollgate.Errors;
 
 namespace Tollgate.Forwarding;
 
 /// <summary>
-/// The whole request body in a pooled buffer, for features that need its bytes before forwarding (the
+/// The whole request body in memory (<see cref="BodyBuffers"/>, counted against the gateway's
+/// <see cref="RequestBufferBudget"/>), for features that need its bytes before forwarding (the
 /// SigV4 payload hash, a key's model check, guardrails). The request is switched to read from the buffer
 /// with an exact Content-Length, so the upstream gets exactly these bytes; the first reader stores the
 /// body as a request feature and later ones reuse it. <see cref="Replace"/> swaps in new bytes (a masked
-/// body) the same way. The buffer goes back to the pool with the request.
+/// body) the same way. The buffer and its share of the budget are given back with the request.
 /// </summary>
 internal sealed class BufferedRequestBody : IDisposable
 {
-    private static readonly BufferedRequestBody Empty = new(null, [], 0);
+    private static readonly BufferedRequestBody Empty = new(null, [], 0, null);
 
     private readonly HttpContext? _context;
     private byte[] _buffer;
     private string? _sha256Hex;
+    private readonly RequestBufferBudget? _budget;
+    private long _reserved;
 
-    private BufferedRequestBody(HttpContext? context, byte[] buffer, int length)
+    private BufferedRequestBody(HttpContext? context, byte[] buffer, int length, RequestBufferBudget? budget)
     {
         _context = context;
         _buffer = buffer;
         Length = length;
+        _budget = budget;
     }
 
     public int Length { get; private set; }
@@ -60,6 +64,7 @@ internal sealed class BufferedRequestBody : IDisposable
     }
 
     /// <summary>Reads the body (up to <paramref name="limit"/> bytes) and makes the request replay it; null when it is larger.</summary>
+    /// <exception cref="RequestBufferBudgetException">The gateway's <see cref="RequestBufferBudget"/> cannot hold the body now.</exception>
     public static async Task<BufferedRequestBody?> ReadAsync(HttpContext context, long limit, CancellationToken cancellationToken)
     {
         if (context.Features.Get<BufferedRequestBody>() is { } already)
@@ -74,8 +79,11 @@ internal sealed class BufferedRequestBody : IDisposable
             return Empty;
         }
 
+        // Looked up here rather than passed in, so every reader (model check, guardrails, Bedrock) shares it.
+        var budget = context.RequestServices?.GetService<RequestBufferBudget>();
         var capacity = (int)Math.Clamp(request.ContentLength ?? 16 * 1024, 0, Math.Min(limit, Array.MaxLength));
-        var buffer = ArrayPool<byte>.Shared.Rent(Math.Max(capacity, 256));
+        var body = new BufferedRequestBody(context, [], 0, budget);
+        body.Grow(Math.Max(capacity, 256), 0);
         var length = 0;
         try
         {
@@ -87,7 +95,7 @@ internal sealed class BufferedRequestBody : IDisposable
                     break;
                 }
 
-                if (length == buffer.Length)
+                if (length == body._buffer.Length)
                 {
                     if (length >= limit)
                     {
@@ -95,20 +103,17 @@ internal sealed class BufferedRequestBody : IDisposable
                         var probe = new byte[1];
                         if (await request.Body.ReadAsync(probe, cancellationToken) > 0)
                         {
-                            ArrayPool<byte>.Shared.Return(buffer);
+                            body.Dispose();
                             return null;
                         }
 
                         break;
                     }
 
-                    var larger = ArrayPool<byte>.Shared.Rent((int)Math.Min((long)buffer.Length * 2, Math.Min(limit, Array.MaxLength)));
-                    buffer.AsSpan(0, length).CopyTo(larger);
-                    ArrayPool<byte>.Shared.Return(buffer);
-                    buffer = larger;
+                    body.Grow((int)Math.Min((long)length * 2, Math.Min(limit, Array.MaxLength)), length);
                 }
 
-                var read = await request.Body.ReadAsync(buffer.AsMemory(length), cancellationToken);
+                var read = await request.Body.ReadAsync(body._buffer.AsMemory(length), cancellationToken);
                 if (read == 0)
                 {
                     break;
@@ -117,42 +122,56 @@ internal sealed class BufferedRequestBody : IDisposable
                 length += read;
                 if (length > limit)
                 {
-                    ArrayPool<byte>.Shared.Return(buffer);
+                    body.Dispose();
                     return null;
                 }
             }
         }
         catch
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            body.Dispose();
             throw;
         }
 
-        var body = new BufferedRequestBody(context, buffer, length);
+        body.Length = length;
         context.Response.RegisterForDispose(body);
         context.Features.Set(body);
         body.Replay();
         return body;
     }
 
-    /// <summary>Makes the request send <paramref name="length"/> bytes of <paramref name="pooledBuffer"/> instead, which this body now owns.</summary>
-    public void Replace(byte[] pooledBuffer, int length)
+    /// <summary>Makes the request send <paramref name="length"/> bytes of <paramref name="buffer"/> (from <see cref="BodyBuffers"/>) instead, which this body now owns.</summary>
+    public void Replace(byte[] buffer, int length)
     {
         if (_context is null)
         {
             throw new InvalidOperationException("A request without a body has nothing to replace.");
         }
 
-        var old = _buffer;
-        _buffer = pooledBuffer;
+        // The masked body was already made; it replaces the old one at once, so it is counted, not refused.
+        _budget?.Add(buffer.Length - _buffer.Length);
+        _reserved += buffer.Length - _buffer.Length;
+        BodyBuffers.Return(_buffer);
+        _buffer = buffer;
         Length = length;
         _sha256Hex = null;
-        if (old.Length > 0)
+        Replay();
+    }
+
+    /// <summary>Moves the first <paramref name="keep"/> bytes into a buffer of <paramref name="size"/>, reserving the difference.</summary>
+    private void Grow(int size, int keep)
+    {
+        var extra = BodyBuffers.SizeFor(size) - _buffer.Length;
+        if (_budget is not null && !_budget.TryReserve(extra))
         {
-            ArrayPool<byte>.Shared.Return(old);
+            throw new RequestBufferBudgetException(_budget.SpentMessage);
         }
 
-        Replay();
+        _reserved += extra;
+        var larger = BodyBuffers.Rent(size);
+        _buffer.AsSpan(0, keep).CopyTo(larger);
+        BodyBuffers.Return(_buffer);
+        _buffer = larger;
     }
 
     private void Replay()
@@ -166,9 +185,7 @@ internal sealed class BufferedRequestBody : IDisposable
     public void Dispose()
     {
         var buffer = Interlocked.Exchange(ref _buffer, []);
-        if (buffer.Length > 0)
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
+        BodyBuffers.Return(buffer);
+        _budget?.Release(Interlocked.Exchange(ref _reserved, 0));
     }
 }

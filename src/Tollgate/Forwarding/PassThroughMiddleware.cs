@@ -20,7 +20,7 @@ namespace Tollgate.Forwarding;
 /// <summary>The pass-through handler: everything between a client's request and the provider.</summary>
 /// <remarks>
 /// (0) Match the raw path to a route; anything else goes on to the admin/health endpoints or a 404.
-/// (1) Refuse methods a custom endpoint does not allow (405).
+/// (1) Refuse methods a custom endpoint does not allow (405), and more or longer tags than allowed (400).
 /// (2) Read the virtual key from the first place that carries one and check it (401), then the key's
 ///     allowed routes and models (403), budget (400) and request limits (429); a parallel slot is held to the end.
 /// (3) Refuse a route whose provider is not configured, naming the missing setting (500).
@@ -29,10 +29,12 @@ namespace Tollgate.Forwarding;
 /// (5) Guardrails, only when the route or the key has some (<see cref="GuardrailRunner"/>): read the body,
 ///     block (400) or mask it, and hold the answer for post_call ones; otherwise the body is not touched
 ///     here and streams to the provider, and the answer streams back.
+///     Wherever a body must be held in memory (model check, guardrails, Bedrock signing) and the gateway's
+///     buffered-bytes budget cannot take it now, the call is answered 503 with Retry-After.
 /// (6) Build the upstream URL from the configured origin and the client's tail; unsafe paths get 400.
 ///     Cloud providers' preparers pick a regional host, mint a token or buffer the body to sign here
 ///     (after (5), so Bedrock signs the masked bytes).
-/// (7) Parse tags, store the per-request state as a feature for the transformer.
+/// (7) Store the per-request state as a feature for the transformer.
 /// (8) Forward with YARP: headers by <see cref="PassThroughTransformer"/>, bodies streamed both ways; the
 ///     response body passes through <see cref="MeteredResponseStream"/>, which meters it and, for cost
 ///     reporting, may hold back a small JSON body or the unfinished SSE event.
@@ -89,6 +91,11 @@ internal sealed partial class PassThroughMiddleware(
             await RejectAsync(context, route, StatusCodes.Status503ServiceUnavailable, ErrorTypes.DatabaseUnavailable,
                 DatabaseOutageMiddleware.Message, DatabaseOutageMiddleware.RetryAfter);
         }
+        catch (RequestBufferBudgetException e) when (!context.Response.HasStarted)
+        {
+            // Whichever reader needed the body (model check, guardrails, Bedrock signing), nothing was sent yet.
+            await RejectAsync(context, route, StatusCodes.Status503ServiceUnavailable, ErrorTypes.Overloaded, e.Message, new("Retry-After", "2"));
+        }
         finally
         {
             body.Release();
@@ -120,6 +127,12 @@ internal sealed partial class PassThroughMiddleware(
         {
             await RejectAsync(context, route, StatusCodes.Status405MethodNotAllowed, ErrorTypes.MethodNotAllowed,
                 $"{request.Method} is not allowed on {route.Prefix}.", new("Allow", string.Join(", ", route.Methods)));
+            return;
+        }
+
+        if (!RequestTags.TryParse(request.Headers[RequestTags.HeaderName], request.Headers[RequestTags.ShortHeaderName], out var tags, out var tagProblem))
+        {
+            await RejectAsync(context, route, StatusCodes.Status400BadRequest, ErrorTypes.InvalidRequest, tagProblem!);
             return;
         }
 
@@ -245,14 +258,13 @@ internal sealed partial class PassThroughMiddleware(
         }
 
         // (7)
-        var headers = request.Headers;
         var state = new PassThroughRequest
         {
             Route = route,
             UpstreamUri = upstreamUri,
             KeySource = keySource,
             KeyHash = keyHash,
-            Tags = RequestTags.Parse(headers[RequestTags.HeaderName], headers[RequestTags.ShortHeaderName]),
+            Tags = tags,
             CredentialState = credentialState,
             StartTimestamp = call.StartTimestamp,
         };

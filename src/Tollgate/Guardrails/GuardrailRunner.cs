@@ -134,7 +134,7 @@ internal sealed partial class GuardrailRunner(
         if (texts.Changed)
         {
             var length = texts.RewrittenLength(body.Memory.Span);
-            var buffer = ArrayPool<byte>.Shared.Rent(Math.Max(length, 1));
+            var buffer = BodyBuffers.Rent(Math.Max(length, 1));
             texts.Rewrite(body.Memory.Span, buffer);
             body.Replace(buffer, length);
         }

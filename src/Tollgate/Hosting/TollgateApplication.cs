@@ -71,16 +71,22 @@ internal static partial class TollgateApplication
         // No reloading of appsettings.json: its watcher sees every file change in the working directory, so
         // each spend-log write to a SQLite file there woke a thread to read and filter inotify events.
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = ["--hostBuilder:reloadConfigOnChange=false"] });
+        builder.Logging.ClearProviders();
         if (!string.Equals(environment("TOLLGATE_LOG_FORMAT"), "text", StringComparison.OrdinalIgnoreCase))
         {
-            // One JSON object a line for log collectors; TOLLGATE_LOG_FORMAT=text for people.
-            builder.Logging.ClearProviders();
+            // One JSON object a line for log collectors; TOLLGATE_LOG_FORMAT=text for people. The relaxed
+            // encoder still escapes control characters, so a client's ANSI escapes stay inert here too.
             builder.Logging.AddJsonConsole(json =>
             {
                 json.UseUtcTimestamp = true;
                 json.TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z'";
                 json.JsonWriterOptions = new System.Text.Json.JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
             });
+        }
+        else
+        {
+            builder.Logging.AddConsole(console => console.FormatterName = TextLogFormatter.FormatterName);
+            builder.Logging.AddConsoleFormatter<TextLogFormatter, Microsoft.Extensions.Logging.Console.ConsoleFormatterOptions>();
         }
 
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
@@ -111,6 +117,7 @@ internal static partial class TollgateApplication
         builder.Services.AddSingleton(routes);
         builder.Services.AddSingleton(invokers);
         builder.Services.AddSingleton(limits);
+        builder.Services.AddSingleton(new RequestBufferBudget(config.General.MaxBufferedRequestMb));
         builder.Services.AddSingleton(guardrails);
         builder.Services.AddSingleton<GuardrailWebhookClient>();
         builder.Services.AddSingleton<GuardrailRunner>();
@@ -168,7 +175,14 @@ internal static partial class TollgateApplication
 
         var app = builder.Build();
         app.UseMiddleware<CallIdMiddleware>();
+        app.UseMiddleware<UnhandledErrorMiddleware>();
         app.UseMiddleware<PassThroughMiddleware>();
+        app.Use(static (context, next) =>
+        {
+            // Past the provider routes only the gateway's own answers remain (admin, health, metrics, 404).
+            GatewayJson.AddNoSniff(context.Response);
+            return next(context);
+        });
         app.UseMiddleware<DatabaseOutageMiddleware>();
         app.UseRouting();
         app.Use(static (context, next) => context.GetEndpoint() is null ? NotFoundAsync(context) : next(context));
@@ -180,6 +194,7 @@ internal static partial class TollgateApplication
         app.MapSpendAdmin();
         var metrics = app.Services.GetRequiredService<GatewayMetrics>();
         metrics.Observe(app.Services.GetRequiredService<SpendLogWriter>());
+        metrics.Observe(app.Services.GetRequiredService<RequestBufferBudget>());
         app.MapMetrics("/metrics", metrics.Registry);
 
         LogStartup(app, config, routes, masterKey, database, guardrails);
@@ -260,6 +275,11 @@ internal static partial class TollgateApplication
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Tollgate");
         var ready = routes.Providers.Where(r => r.ConfigurationProblem is null).Select(r => r.Prefix).ToArray();
         Log.Started(logger, ready.Length == 0 ? "(none configured)" : string.Join(", ", ready), routes.CustomEndpoints.Count, database.Description);
+        foreach (var warning in config.Warnings)
+        {
+            Log.ConfigWarning(logger, warning);
+        }
+
         if (config.General.AllowUnauthenticated)
         {
             Log.RunningUnauthenticated(logger);
@@ -282,6 +302,9 @@ internal static partial class TollgateApplication
     {
         [LoggerMessage(EventIds.GatewayStarted, LogLevel.Information, "Tollgate configured: provider routes ready {Routes}, {CustomEndpointCount} custom endpoints, store {Database}")]
         public static partial void Started(ILogger logger, string routes, int customEndpointCount, string database);
+
+        [LoggerMessage(EventIds.ConfigWarning, LogLevel.Warning, "Config: {Warning}")]
+        public static partial void ConfigWarning(ILogger logger, string warning);
 
         [LoggerMessage(EventIds.RunningUnauthenticated, LogLevel.Warning,
             "general_settings.allow_unauthenticated is true: ANYONE who can reach this gateway can spend on its provider credentials")]

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Prometheus;
+using Tollgate.Forwarding;
 using Tollgate.Metering;
 using Tollgate.Metering.Pricing;
 using Tollgate.Routing;
@@ -68,6 +69,14 @@ internal sealed class GatewayMetrics
             retries.IncTo(writer.Retries);
             spilled.IncTo(writer.Spilled);
         });
+    }
+
+    /// <summary>Reads the bytes held by buffered request bodies at each scrape.</summary>
+    public void Observe(RequestBufferBudget budget)
+    {
+        var held = Metrics.WithCustomRegistry(Registry).CreateGauge(
+            "tollgate_buffered_request_bytes", "Request-body bytes held in memory now (general_settings.max_buffered_request_mb caps them).");
+        Registry.AddBeforeCollectCallback(() => held.Set(budget.InUse));
     }
 
     public void CallEnded(CallRecord call, int statusCode, TimeSpan elapsed, string? model, TokenUsage? usage, decimal cost)

@@ -616,4 +616,46 @@ public sealed class ConfigLoaderTests
 
         AssertProblem(errors, "model_prices.GPT-4o", "more than once");
     }
+
+    [Fact]
+    public void A_general_setting_neither_tollgate_nor_litellm_knows_is_warned_about_with_the_nearest_name()
+    {
+        var config = Load("""
+            general_settings:
+              master_kye: sk-typo
+              max_request_size: 10
+              store_model_in_db: true
+              max_request_size_mb: 20
+            """);
+
+        Assert.Equal(
+            [
+                "general_settings.master_kye: neither a Tollgate nor a LiteLLM setting, so it is ignored; did you mean 'master_key'?",
+                "general_settings.max_request_size: neither a Tollgate nor a LiteLLM setting, so it is ignored; did you mean 'max_request_size_mb'?",
+            ],
+            config.Warnings);
+    }
+
+    [Fact]
+    public void An_unknown_provider_field_names_the_nearest_one()
+    {
+        AssertProblem(Problems("pass_through_providers: { openai: { api_kye: sk-x } }"), "pass_through_providers.openai.api_kye", "did you mean 'api_key'?");
+    }
+
+    [Theory]
+    [InlineData("master_key", "master_key", 0)]
+    [InlineData("master_kye", "master_key", 2)]
+    [InlineData("", "abc", 3)]
+    [InlineData("kitten", "sitting", 3)]
+    public void Edit_distance_counts_single_character_changes(string a, string b, int distance) =>
+        Assert.Equal(distance, SettingNames.EditDistance(a, b));
+
+    [Fact]
+    public void The_buffered_request_budget_defaults_to_256_mib_or_the_largest_body()
+    {
+        Assert.Equal(256, Load("").General.MaxBufferedRequestMb);
+        Assert.Equal(500, Load("general_settings: { max_request_size_mb: 500 }").General.MaxBufferedRequestMb);
+        Assert.Equal(64, Load("general_settings: { max_request_size_mb: 8, max_buffered_request_mb: 64 }").General.MaxBufferedRequestMb);
+        AssertProblem(Problems("general_settings: { max_request_size_mb: 8, max_buffered_request_mb: 4 }"), "general_settings.max_buffered_request_mb", "at least max_request_size_mb");
+    }
 }
