@@ -53,6 +53,22 @@ public sealed class BedrockRouteTests
     }
 
     [Fact]
+    public async Task A_signed_body_is_counted_while_held_and_given_back_after()
+    {
+        await using var bedrock = await FakeBedrock.StartAsync().DefaultTimeout();
+        await using var gateway = await GatewayFor(bedrock);
+        var body = ConverseBody.Replace("Gr\\u00fc\\u00df dich", new string('a', 2 * 1024 * 1024), StringComparison.Ordinal);
+        using var request = SdkRequest(gateway, "converse", HaikuModel, body);
+
+        using var response = await gateway.Client.SendAsync(request).DefaultTimeout();
+
+        Assert.True(response.StatusCode == HttpStatusCode.OK, string.Join("\n", bedrock.Rejections));
+        Assert.Equal(Encoding.UTF8.GetBytes(body), bedrock.Upstream.LastRequest.Body);
+        Assert.True(body.Length > 2 * 1024 * 1024);
+        await gateway.MetricsWhenAsync("tollgate_buffered_request_bytes 0\n");
+    }
+
+    [Fact]
     public async Task Virtual_key_as_a_bearer_token_works_like_a_bedrock_api_key()
     {
         await using var bedrock = await FakeBedrock.StartAsync().DefaultTimeout();

@@ -5,8 +5,8 @@ namespace Tollgate.Forwarding;
 
 /// <summary>
 /// Where request-body buffers come from: <see cref="ArrayPool{T}.Shared"/> up to 1 MiB, plain arrays above.
-/// The shared pool keeps what is returned to it, so three 90 MB Bedrock bodies stayed in the process for
-/// good; a large array left to the GC is given back once the call that held it ends.
+/// The shared pool keeps what is returned to it, so three 90 MB Bedrock bodies stayed reserved for more
+/// bodies for good; a large array left to the GC is free for any other use once the call that held it ends.
 /// </summary>
 internal static class BodyBuffers
 {
