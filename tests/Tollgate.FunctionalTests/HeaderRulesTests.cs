@@ -190,6 +190,28 @@ public sealed class HeaderRulesTests : IAsyncLifetime
     }
 
     [Theory]
+    [InlineData("KEY={0}", false)]
+    [InlineData("Key={0}", false)]
+    [InlineData("kEy={0}", false)]
+    [InlineData("%6Bey={0}", false)]
+    [InlineData("%4B%45%59={0}", false)]
+    [InlineData("KEY={0}&key={0}&Key={0}", false)]
+    [InlineData("key=a&KEY={0}", true)]
+    [InlineData("Key={0}&%6bEY={0}", true)]
+    public async Task Key_parameter_in_any_casing_encoding_or_repeat_never_reaches_the_provider(string keyParameters, bool keyInHeader)
+    {
+        foreach (var key in new[] { GatewayTestEnvironment.VirtualKey, GatewayTestEnvironment.MasterKey })
+        {
+            var target = "/mistral/v1/models?page=2&" + string.Format(System.Globalization.CultureInfo.InvariantCulture, keyParameters, key);
+            var (status, _) = await RawHttp.SendAsync(Gateway.BaseUri, target, keyInHeader ? $"Authorization: Bearer {key}\r\n" : "").DefaultTimeout();
+
+            Assert.Equal(200, status);
+            Assert.Equal("/v1/models?page=2", Mistral.LastRequest.RawTarget);
+            Assert.DoesNotContain(key, Mistral.LastRequest.Everything);
+        }
+    }
+
+    [Theory]
     [InlineData(KeyPlace.LitellmApiKey, KeyPlace.AuthorizationBearer)]
     [InlineData(KeyPlace.AuthorizationBearer, KeyPlace.ApiKey)]
     [InlineData(KeyPlace.ApiKey, KeyPlace.XApiKey)]

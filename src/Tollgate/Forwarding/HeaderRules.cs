@@ -17,16 +17,10 @@ internal static class HeaderRules
         "Proxy-Authentication-Info", "TE", "Trailer", "Transfer-Encoding", "Upgrade", "Host", "Close",
         "HTTP2-Settings", "Alt-Svc", "Upgrade-Insecure-Requests");
 
-    /// <summary>Headers a client may use to carry a key.</summary>
-    private static readonly FrozenSet<string> CredentialHeaders = FrozenSet.Create(
-        StringComparer.OrdinalIgnoreCase,
-        "Authorization", VirtualKeyReader.ApiKeyHeader, VirtualKeyReader.XApiKeyHeader,
-        VirtualKeyReader.GoogApiKeyHeader, VirtualKeyReader.ApimSubscriptionKeyHeader);
-
     /// <summary>Names an <c>x-pass-</c> header may not become: credentials and framing.</summary>
     private static readonly FrozenSet<string> PassDenied = FrozenSet.Create(
         StringComparer.OrdinalIgnoreCase,
-        [.. CredentialHeaders, .. HopByHop, "Content-Length", "Accept-Encoding"]);
+        [.. VirtualKeyReader.CarrierHeaders.Keys, .. HopByHop, "Content-Length", "Accept-Encoding"]);
 
     /// <summary>
     /// Headers that describe the body; sent even when a custom endpoint does not forward headers. Content-Length
@@ -44,7 +38,10 @@ internal static class HeaderRules
 
     public static bool IsContentHeader(string name) => ContentHeaders.Contains(name);
 
-    public static HeaderAction Classify(string name, PassThroughRoute route, VirtualKeySource keySource)
+    /// <param name="name">The client header's name.</param>
+    /// <param name="route">The matched route.</param>
+    /// <param name="removedCarriers">The key carriers this call removes (<see cref="Requests.PassThroughRequest.RemovedCarriers"/>).</param>
+    public static HeaderAction Classify(string name, PassThroughRoute route, KeyCarriers removedCarriers)
     {
         if (name.Length == 0 || name[0] == ':' || HopByHop.Contains(name))
         {
@@ -64,7 +61,7 @@ internal static class HeaderRules
                 : HeaderAction.Drop;
         }
 
-        if (CredentialHeaders.Contains(name) && (route.DropsClientCredentials || CarriedKey(name, keySource)))
+        if (VirtualKeyReader.CarrierHeaders.TryGetValue(name, out var carrier) && (removedCarriers & carrier) != 0)
         {
             return HeaderAction.Drop;
         }
@@ -87,16 +84,6 @@ internal static class HeaderRules
         !PassDenied.GetAlternateLookup<ReadOnlySpan<char>>().Contains(target)
         && !target.StartsWith("x-amz-", StringComparison.OrdinalIgnoreCase)
         && !target.StartsWith(":", StringComparison.Ordinal);
-
-    private static bool CarriedKey(string name, VirtualKeySource source) => source switch
-    {
-        VirtualKeySource.AuthorizationHeader => name.Equals("Authorization", StringComparison.OrdinalIgnoreCase),
-        VirtualKeySource.ApiKeyHeader => name.Equals(VirtualKeyReader.ApiKeyHeader, StringComparison.OrdinalIgnoreCase),
-        VirtualKeySource.XApiKeyHeader => name.Equals(VirtualKeyReader.XApiKeyHeader, StringComparison.OrdinalIgnoreCase),
-        VirtualKeySource.GoogApiKeyHeader => name.Equals(VirtualKeyReader.GoogApiKeyHeader, StringComparison.OrdinalIgnoreCase),
-        VirtualKeySource.ApimSubscriptionKeyHeader => name.Equals(VirtualKeyReader.ApimSubscriptionKeyHeader, StringComparison.OrdinalIgnoreCase),
-        _ => false,
-    };
 }
 
 internal enum HeaderAction

@@ -125,11 +125,11 @@ internal sealed partial class PassThroughMiddleware(
         // (2)
         IDisposable? parallelSlot = null;
         StoredKey? guardedKey = null;
-        var keySource = VirtualKeySource.None;
+        var removedCarriers = KeyCarriers.All;
         KeyHash? keyHash = null;
         if (route.RequiresVirtualKey)
         {
-            var key = VirtualKeyReader.Read(request, out keySource);
+            var key = VirtualKeyReader.Read(request, out _);
             if (await CheckKeyAsync(context, route, key) is not { } check)
             {
                 return;
@@ -157,21 +157,29 @@ internal sealed partial class PassThroughMiddleware(
                 guardedKey = stored;
             }
         }
-        else if (route.ForwardClientHeaders && VirtualKeyReader.Read(request, out var candidateSource) is { } candidate)
+        else
         {
-            // Without auth the client's credential headers go upstream, unless they hold one of our keys.
-            // If the store cannot say, the header may hold one of our keys: refuse rather than forward it.
-            if (await CheckKeyAsync(context, route, candidate) is not { } check)
+            // Without auth the client's credentials go upstream, unless they hold one of our keys.
+            // If the store cannot say, a carrier may hold one of our keys: refuse rather than forward it.
+            if (await FindGatewayKeyCarriersAsync(context, route) is not { } ours)
             {
                 return;
             }
 
-            if (check.Outcome == KeyCheckOutcome.Accepted)
+            removedCarriers = ours;
+            if (route.ForwardClientHeaders && VirtualKeyReader.Read(request, out _) is { } candidate)
             {
-                keySource = candidateSource;
-                keyHash = check.Hash;
-                call.KeyHash = keyHash;
-                call.KeyAlias = check.Key?.KeyAlias;
+                if (await CheckKeyAsync(context, route, candidate) is not { } check)
+                {
+                    return;
+                }
+
+                if (check.Outcome == KeyCheckOutcome.Accepted)
+                {
+                    keyHash = check.Hash;
+                    call.KeyHash = keyHash;
+                    call.KeyAlias = check.Key?.KeyAlias;
+                }
             }
         }
 
@@ -217,7 +225,7 @@ internal sealed partial class PassThroughMiddleware(
 
         // (6)
         var target = new RawRequestTarget(rawTarget, tailStart, pathEnd);
-        var dropKeyParameter = keySource == VirtualKeySource.KeyQueryParameter;
+        var dropKeyParameter = (removedCarriers & KeyCarriers.KeyQueryParameter) != 0;
         Uri? upstreamUri;
         object? credentialState = null;
         if (route.Preparer is { } preparer)
@@ -235,7 +243,7 @@ internal sealed partial class PassThroughMiddleware(
         else
         {
             upstreamUri = UpstreamUriBuilder.TryBuild(
-                route.Upstream!, route.Query, target.Tail, target.Query, dropKeyParameter || route.DropsKeyQueryParameter, out var pathProblem);
+                route.Upstream!, route.Query, target.Tail, target.Query, dropKeyParameter, out var pathProblem);
             if (upstreamUri is null)
             {
                 await RejectAsync(context, route, StatusCodes.Status400BadRequest, ErrorTypes.InvalidRequest, $"Refused: {pathProblem}.");
@@ -249,7 +257,7 @@ internal sealed partial class PassThroughMiddleware(
         {
             Route = route,
             UpstreamUri = upstreamUri,
-            KeySource = keySource,
+            RemovedCarriers = removedCarriers,
             KeyHash = keyHash,
             Tags = RequestTags.Parse(headers[RequestTags.HeaderName], headers[RequestTags.ShortHeaderName]),
             CredentialState = credentialState,
@@ -340,11 +348,28 @@ internal sealed partial class PassThroughMiddleware(
         }
         catch (KeyStoreUnavailableException)
         {
-            await RejectAsync(context, route, StatusCodes.Status503ServiceUnavailable, ErrorTypes.KeyStoreUnavailable,
-                "The gateway cannot check this key right now: its database is unreachable. Retry shortly.", new("Retry-After", "5"));
+            await RejectKeyStoreUnavailableAsync(context, route);
             return null;
         }
     }
+
+    /// <returns>On an endpoint without auth, the key carriers that hold one of our keys; null after answering 503.</returns>
+    private async ValueTask<KeyCarriers?> FindGatewayKeyCarriersAsync(HttpContext context, PassThroughRoute route)
+    {
+        try
+        {
+            return await GatewayKeyCarriers.FindAsync(context.Request, route.ForwardClientHeaders, keys, context.RequestAborted);
+        }
+        catch (KeyStoreUnavailableException)
+        {
+            await RejectKeyStoreUnavailableAsync(context, route);
+            return null;
+        }
+    }
+
+    private Task RejectKeyStoreUnavailableAsync(HttpContext context, PassThroughRoute route) =>
+        RejectAsync(context, route, StatusCodes.Status503ServiceUnavailable, ErrorTypes.KeyStoreUnavailable,
+            "The gateway cannot check this key right now: its database is unreachable. Retry shortly.", new("Retry-After", "5"));
 
     /// <returns>The granted limits, or null after answering with the refusal.</returns>
     private async ValueTask<LimitDecision?> CheckKeyPolicyAsync(HttpContext context, PassThroughRoute route, StoredKey key, string rawTarget, int tailStart, int pathEnd, CallRecord call)

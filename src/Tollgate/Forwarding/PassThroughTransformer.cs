@@ -31,7 +31,7 @@ internal sealed class PassThroughTransformer : HttpTransformer
         foreach (var header in headers)
         {
             var name = header.Key;
-            switch (HeaderRules.Classify(name, route, state.KeySource))
+            switch (HeaderRules.Classify(name, route, state.RemovedCarriers))
             {
                 case HeaderAction.Forward when !IsConnectionOption(connectionTokens, name):
                     Add(proxyRequest, name, header.Value);

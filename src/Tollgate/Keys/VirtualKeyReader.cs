@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Primitives;
 
@@ -12,6 +13,22 @@ internal static class VirtualKeyReader
     public const string GoogApiKeyHeader = "x-goog-api-key";
     public const string ApimSubscriptionKeyHeader = "Ocp-Apim-Subscription-Key";
     public const string KeyQueryParameter = "key";
+
+    /// <summary>The headers that can carry a key, besides <c>x-litellm-api-key</c> (never forwarded, as every <c>x-litellm-*</c>).</summary>
+    public static readonly FrozenDictionary<string, KeyCarriers> CarrierHeaders = new Dictionary<string, KeyCarriers>
+    {
+        ["Authorization"] = KeyCarriers.AuthorizationHeader,
+        [ApiKeyHeader] = KeyCarriers.ApiKeyHeader,
+        [XApiKeyHeader] = KeyCarriers.XApiKeyHeader,
+        [GoogApiKeyHeader] = KeyCarriers.GoogApiKeyHeader,
+        [ApimSubscriptionKeyHeader] = KeyCarriers.ApimSubscriptionKeyHeader,
+    }.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// A query parameter read as a key: <c>key</c> in any casing, compared on the decoded name, as ASP.NET's
+    /// <c>Request.Query</c> (which <see cref="Read"/> uses) matches it. Removing it takes the same rule.
+    /// </summary>
+    public static bool IsKeyParameter(ReadOnlySpan<char> decodedName) => decodedName.Equals(KeyQueryParameter, StringComparison.OrdinalIgnoreCase);
 
     public static string? Read(HttpRequest request, out VirtualKeySource source)
     {
