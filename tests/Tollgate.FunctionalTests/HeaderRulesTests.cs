@@ -63,6 +63,14 @@ public sealed class HeaderRulesTests : IAsyncLifetime
     [InlineData("accept-encoding", "attacker-br")]
     [InlineData("x-amz-date", "20990101T000000Z")]
     [InlineData("X-Amz-Security-Token", "attacker-token-0006")]
+    [InlineData("x-litellm-api-key", "sk-attacker-0008")]
+    [InlineData("X-LiteLLM-Tags", "attacker-tag-0009")]
+    [InlineData("x-litellm-end-user-id", "attacker-user-0010")]
+    [InlineData("tags", "attacker-tag-0011")]
+    [InlineData("Ocp-Apim-Subscription-Key", "attacker-0012")]
+    [InlineData("Proxy-Anything", "attacker-0013")]
+    [InlineData("Sec-WebSocket-Protocol", "openai-insecure-api-key.attacker-0014")]
+    [InlineData("x-pass-x-api-key", "attacker-0015")]
     public async Task Pass_prefixed_credential_and_framing_names_are_dropped(string name, string value)
     {
         using var request = ChatRequest();

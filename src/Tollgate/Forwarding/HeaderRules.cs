@@ -17,10 +17,16 @@ internal static class HeaderRules
         "Proxy-Authentication-Info", "TE", "Trailer", "Transfer-Encoding", "Upgrade", "Host", "Close",
         "HTTP2-Settings", "Alt-Svc", "Upgrade-Insecure-Requests");
 
-    /// <summary>Names an <c>x-pass-</c> header may not become: credentials and framing.</summary>
+    /// <summary>Names an <c>x-pass-</c> header may not become: credentials, framing and the gateway's own headers.</summary>
     private static readonly FrozenSet<string> PassDenied = FrozenSet.Create(
         StringComparer.OrdinalIgnoreCase,
-        [.. VirtualKeyReader.CarrierHeaders.Keys, .. HopByHop, "Content-Length", "Accept-Encoding"]);
+        [.. VirtualKeyReader.CarrierHeaders.Keys, .. HopByHop, "Content-Length", "Accept-Encoding", Requests.RequestTags.ShortHeaderName]);
+
+    /// <summary>
+    /// Name spaces an <c>x-pass-</c> header may not enter: signatures, the gateway's own headers (a chained gateway
+    /// would read them), proxy credentials, the WebSocket handshake (a subprotocol can carry a key), another x-pass.
+    /// </summary>
+    private static readonly string[] PassDeniedPrefixes = ["x-amz-", LitellmPrefix, "proxy-", "sec-websocket-", PassPrefix, ":"];
 
     /// <summary>
     /// Headers that describe the body; sent even when a custom endpoint does not forward headers. Content-Length
@@ -80,10 +86,23 @@ internal static class HeaderRules
         return route.ForwardClientHeaders || BodyHeaders.Contains(name) ? HeaderAction.Forward : HeaderAction.Drop;
     }
 
-    private static bool IsPassAllowed(ReadOnlySpan<char> target) =>
-        !PassDenied.GetAlternateLookup<ReadOnlySpan<char>>().Contains(target)
-        && !target.StartsWith("x-amz-", StringComparison.OrdinalIgnoreCase)
-        && !target.StartsWith(":", StringComparison.Ordinal);
+    private static bool IsPassAllowed(ReadOnlySpan<char> target)
+    {
+        if (PassDenied.GetAlternateLookup<ReadOnlySpan<char>>().Contains(target))
+        {
+            return false;
+        }
+
+        foreach (var prefix in PassDeniedPrefixes)
+        {
+            if (target.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 }
 
 internal enum HeaderAction
