@@ -32,6 +32,23 @@ internal static class VirtualKeyReader
 
     public static string? Read(HttpRequest request, out VirtualKeySource source)
     {
+        if (ReadFromHeaders(request, out source) is { } key)
+        {
+            return key;
+        }
+
+        if (request.QueryString.HasValue && NonEmpty(request.Query[KeyQueryParameter]) is { } query)
+        {
+            source = VirtualKeySource.KeyQueryParameter;
+            return query;
+        }
+
+        return null;
+    }
+
+    /// <summary>The key from the headers only: where the admin API takes the master key (a URL ends up in logs).</summary>
+    public static string? ReadFromHeaders(HttpRequest request, out VirtualKeySource source)
+    {
         var headers = request.Headers;
         if (StripBearer(headers[LitellmApiKeyHeader]) is { } litellm)
         {
@@ -67,12 +84,6 @@ internal static class VirtualKeyReader
         {
             source = VirtualKeySource.ApimSubscriptionKeyHeader;
             return apim;
-        }
-
-        if (request.QueryString.HasValue && NonEmpty(request.Query[KeyQueryParameter]) is { } query)
-        {
-            source = VirtualKeySource.KeyQueryParameter;
-            return query;
         }
 
         source = VirtualKeySource.None;
