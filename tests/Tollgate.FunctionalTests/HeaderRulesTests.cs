@@ -123,6 +123,39 @@ public sealed class HeaderRulesTests : IAsyncLifetime
         Assert.DoesNotContain("hop-value", seen.Everything);
     }
 
+    [Theory]
+    [InlineData("Connection: keep-alive, X-Hop-Secret\r\nX-Hop-Secret: hop-value-1\r\n")]
+    [InlineData("Connection: keep-alive\r\nConnection: X-Hop-Secret\r\nX-Hop-Secret: hop-value-2\r\n")]
+    [InlineData("Connection: keep-alive,,x-hop-secret ,\r\nX-Hop-Secret: hop-value-3\r\n")]
+    [InlineData("Connection: keep-alive, x-pass-x-hop-secret\r\nx-pass-X-Hop-Secret: hop-value-4\r\n")]
+    [InlineData("Connection: keep-alive, X-Hop-Secret\r\nx-pass-X-Hop-Secret: hop-value-5\r\n")]
+    public async Task Headers_named_in_connection_never_reach_the_provider(string headers)
+    {
+        var (status, _) = await RawHttp.SendAsync(Gateway.BaseUri, "/mistral/v1/models", $"Authorization: Bearer {GatewayTestEnvironment.VirtualKey}\r\n{headers}").DefaultTimeout();
+
+        Assert.Equal(200, status);
+        Assert.Null(Mistral.LastRequest.Header("X-Hop-Secret"));
+        Assert.DoesNotContain("hop-value", Mistral.LastRequest.Everything);
+    }
+
+    [Fact]
+    public async Task Headers_the_provider_names_in_connection_never_reach_the_client()
+    {
+        await using var upstream = RawHttpUpstream.Start(
+            "HTTP/1.1 200 OK\r\nConnection: keep-alive, X-Hop-Secret\r\nX-Hop-Secret: upstream-hop-value\r\nX-Request-Id: upstream-req-1\r\n", "{}");
+        await using var gateway = await GatewayTestEnvironment.StartWithKeysAsync(
+            $$"""
+            pass_through_providers:
+              mistral: { api_key: sk-real, api_base: {{upstream.Origin}} }
+            """);
+
+        using var response = await gateway.Client.SendAsync(gateway.Request(HttpMethod.Get, "mistral/v1/models")).DefaultTimeout();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(["upstream-req-1"], response.Headers.GetValues("X-Request-Id"));
+        Assert.False(response.Headers.Contains("X-Hop-Secret"));
+    }
+
     [Fact]
     public async Task User_agent_accept_content_type_and_provider_headers_are_forwarded()
     {

@@ -33,10 +33,12 @@ internal sealed class PassThroughTransformer : HttpTransformer
             var name = header.Key;
             switch (HeaderRules.Classify(name, route, state.RemovedCarriers))
             {
-                case HeaderAction.Forward when !IsConnectionOption(connectionTokens, name):
+                case HeaderAction.Forward when !ConnectionOptions.Names(connectionTokens, name):
                     Add(proxyRequest, name, header.Value);
                     break;
-                case HeaderAction.ForwardWithoutPrefix:
+                // Named in Connection under either name, it belongs to the client's hop only.
+                case HeaderAction.ForwardWithoutPrefix
+                    when !ConnectionOptions.Names(connectionTokens, name) && !ConnectionOptions.Names(connectionTokens, name.AsSpan(HeaderRules.PassPrefix.Length)):
                     (passed ??= []).Add(new(name[HeaderRules.PassPrefix.Length..], header.Value));
                     break;
             }
@@ -79,6 +81,11 @@ internal sealed class PassThroughTransformer : HttpTransformer
     public override ValueTask<bool> TransformResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken)
     {
         var copied = base.TransformResponseAsync(httpContext, proxyResponse, cancellationToken);
+        if (proxyResponse is not null && proxyResponse.Headers.NonValidated.TryGetValues("Connection", out var connection))
+        {
+            ConnectionOptions.RemoveNamed(connection, httpContext.Response.Headers);
+        }
+
         if (proxyResponse is not null && httpContext.Features.Get<PassThroughRequest>() is { SentTimestamp: > 0 } state)
         {
             var overhead = Stopwatch.GetElapsedTime(state.StartTimestamp, state.SentTimestamp).TotalMilliseconds;
@@ -118,27 +125,5 @@ internal sealed class PassThroughTransformer : HttpTransformer
                 ? content.Headers.TryAddWithoutValidation(name, value.ToString())
                 : content.Headers.TryAddWithoutValidation(name, (IEnumerable<string?>)value.ToArray());
         }
-    }
-
-    /// <summary>Headers named in <c>Connection</c> are hop-by-hop too (RFC 9110 §7.6.1).</summary>
-    private static bool IsConnectionOption(StringValues connection, string name)
-    {
-        if (connection.Count == 0)
-        {
-            return false;
-        }
-
-        foreach (var value in connection)
-        {
-            foreach (var range in value.AsSpan().Split(','))
-            {
-                if (value.AsSpan()[range].Trim().Equals(name, StringComparison.OrdinalIgnoreCase))
-                {
-                    return true;
-                }
-            }
-        }
-
-        return false;
     }
 }
