@@ -23,6 +23,8 @@ namespace Tollgate.Forwarding;
 /// (1) Refuse methods a custom endpoint does not allow (405).
 /// (2) Read the virtual key from the first place that carries one and check it (401), then the key's
 ///     allowed routes and models (403), budget (400) and request limits (429); a parallel slot is held to the end.
+///     Without auth, note which key carriers hold one of our keys. (2b) Refuse a WebSocket handshake from a
+///     browser origin not allowed, or by a key whose limits need metering (<see cref="WebSocketPolicy"/>, 403).
 /// (3) Refuse a route whose provider is not configured, naming the missing setting (500).
 /// (4) Refuse a declared body over the limit before any upstream work (413); for a provider whose answers
 ///     name no model (Cohere), read the JSON body's model for pricing.
@@ -50,6 +52,7 @@ internal sealed partial class PassThroughMiddleware(
     IKeyLimiter limiter,
     IHttpForwarder forwarder,
     GatewayLimits limits,
+    WebSocketPolicy webSockets,
     SpendRecorder spend,
     GatewayMetrics metrics,
     CallPricing pricing,
@@ -184,6 +187,13 @@ internal sealed partial class PassThroughMiddleware(
         }
 
         using var heldSlot = parallelSlot;
+
+        // (2b) A protocol switch (WebSocket) opens a session the gateway does not meter yet.
+        if (WebSocketPolicy.IsHandshake(context) && webSockets.Refusal(request, guardedKey) is { } refusal)
+        {
+            await RejectAsync(context, route, StatusCodes.Status403Forbidden, ErrorTypes.Forbidden, refusal);
+            return;
+        }
 
         // (3)
         if (route.ConfigurationProblem is { } problem)

@@ -3,6 +3,7 @@ using System.Globalization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Primitives;
+using Tollgate.Keys;
 using Tollgate.Requests;
 using Yarp.ReverseProxy.Forwarder;
 
@@ -34,7 +35,7 @@ internal sealed class PassThroughTransformer : HttpTransformer
             switch (HeaderRules.Classify(name, route, state.RemovedCarriers))
             {
                 case HeaderAction.Forward when !ConnectionOptions.Names(connectionTokens, name):
-                    Add(proxyRequest, name, header.Value);
+                    Add(proxyRequest, name, Removable(name, state.RemovedCarriers) ? WebSocketKeyProtocol.Without(header.Value) : header.Value);
                     break;
                 // Named in Connection under either name, it belongs to the client's hop only.
                 case HeaderAction.ForwardWithoutPrefix
@@ -113,8 +114,17 @@ internal sealed class PassThroughTransformer : HttpTransformer
         Add(request, name, value);
     }
 
+    /// <summary>The handshake's subprotocols, when their key entries are to go (the others are the client's choice).</summary>
+    private static bool Removable(string name, KeyCarriers removed) =>
+        (removed & KeyCarriers.WebSocketProtocol) != 0 && name.Equals(WebSocketKeyProtocol.HeaderName, StringComparison.OrdinalIgnoreCase);
+
     private static void Add(HttpRequestMessage request, string name, StringValues value)
     {
+        if (value.Count == 0)
+        {
+            return;
+        }
+
         var added = value.Count == 1
             ? request.Headers.TryAddWithoutValidation(name, value.ToString())
             : request.Headers.TryAddWithoutValidation(name, (IEnumerable<string?>)value.ToArray());

@@ -29,6 +29,13 @@ internal static class GatewayKeyCarriers
             }
         }
 
+        if (headersForwarded
+            && WebSocketKeyProtocol.Read(request.Headers[WebSocketKeyProtocol.HeaderName]) is { } subprotocolKey
+            && await IsOursAsync(subprotocolKey, keys, cancellationToken))
+        {
+            found |= KeyCarriers.WebSocketProtocol;
+        }
+
         if (request.QueryString.HasValue
             && request.Query.TryGetValue(VirtualKeyReader.KeyQueryParameter, out var keyParameters)
             && await AnyIsOursAsync(keyParameters, keys, cancellationToken))

@@ -4,7 +4,10 @@ using Microsoft.Extensions.Primitives;
 
 namespace Tollgate.Keys;
 
-/// <summary>Finds the virtual key in the first place that carries one (contract section 5, rule 1).</summary>
+/// <summary>
+/// Finds the virtual key in the first place that carries one (contract section 5, rule 1), and last in a
+/// WebSocket handshake's <c>openai-insecure-api-key.</c> subprotocol (<see cref="WebSocketKeyProtocol"/>).
+/// </summary>
 internal static class VirtualKeyReader
 {
     public const string LitellmApiKeyHeader = "x-litellm-api-key";
@@ -41,6 +44,12 @@ internal static class VirtualKeyReader
         {
             source = VirtualKeySource.KeyQueryParameter;
             return query;
+        }
+
+        if (NonEmpty(WebSocketKeyProtocol.Read(request.Headers[WebSocketKeyProtocol.HeaderName])) is { } subprotocol)
+        {
+            source = VirtualKeySource.WebSocketProtocol;
+            return subprotocol;
         }
 
         return null;

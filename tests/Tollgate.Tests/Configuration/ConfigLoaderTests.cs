@@ -616,4 +616,14 @@ public sealed class ConfigLoaderTests
 
         AssertProblem(errors, "model_prices.GPT-4o", "more than once");
     }
+
+    [Fact]
+    public void Websocket_origins_are_star_or_scheme_and_host_without_a_path()
+    {
+        var config = Load("""general_settings: { allowed_websocket_origins: ["https://app.example.com", "http://localhost:3000", "*"] }""");
+        var errors = Problems("""general_settings: { allowed_websocket_origins: ["https://app.example.com/", "app.example.com"] }""");
+
+        Assert.Equal(["https://app.example.com", "http://localhost:3000", "*"], config.General.AllowedWebSocketOrigins);
+        Assert.Equal(2, errors.Count(e => e.StartsWith("general_settings.allowed_websocket_origins[", StringComparison.Ordinal)));
+    }
 }
