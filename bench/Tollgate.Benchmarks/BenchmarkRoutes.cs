@@ -14,7 +14,6 @@ internal static class BenchmarkRoutes
         Upstream = null,
         RequiresVirtualKey = true,
         ForwardClientHeaders = true,
-        DropsClientCredentials = true,
         CredentialHeader = credential,
         Guardrails = guardrails,
         RequestConfig = RouteTableBuilder.RequestConfig(null),

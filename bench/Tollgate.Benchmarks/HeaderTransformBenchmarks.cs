@@ -54,7 +54,7 @@ public class HeaderTransformBenchmarks
         {
             Route = route,
             UpstreamUri = Upstream,
-            KeySource = VirtualKeySource.AuthorizationHeader,
+            RemovedCarriers = KeyCarriers.All,
             Tags = ["team-a", "prod"],
         });
     }

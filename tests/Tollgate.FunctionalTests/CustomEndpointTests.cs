@@ -200,6 +200,49 @@ public sealed class CustomEndpointTests : IAsyncLifetime
         Assert.DoesNotContain(GatewayTestEnvironment.VirtualKey, seen.Everything);
     }
 
+    [Theory]
+    [InlineData("relay", "x-litellm-api-key", "Authorization")]
+    [InlineData("relay", "x-api-key", "Authorization")]
+    [InlineData("relay", "api-key", "x-goog-api-key")]
+    [InlineData("relay", "Authorization", "Ocp-Apim-Subscription-Key")]
+    [InlineData("open-relay", "x-litellm-api-key", "Authorization")]
+    [InlineData("open-relay", "x-api-key", "Authorization")]
+    [InlineData("open-relay", "api-key", "x-goog-api-key")]
+    [InlineData("open-relay", "Authorization", "Ocp-Apim-Subscription-Key")]
+    public async Task With_forward_headers_no_header_holding_our_key_is_forwarded_whichever_carried_it(string path, string first, string second)
+    {
+        foreach (var key in new[] { GatewayTestEnvironment.VirtualKey, GatewayTestEnvironment.MasterKey })
+        {
+            using var request = _gateway.Request(HttpMethod.Get, path, key: null);
+            request.Headers.TryAddWithoutValidation(first, first == "Authorization" ? "Bearer " + key : key);
+            request.Headers.TryAddWithoutValidation(second, second == "Authorization" ? "Bearer " + key : key);
+            request.Headers.TryAddWithoutValidation("X-Custom", "client-value");
+
+            using var response = await _gateway.Client.SendAsync(request).DefaultTimeout();
+
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            var seen = _upstream.LastRequest;
+            Assert.Equal("client-value", seen.Header("X-Custom"));
+            Assert.DoesNotContain(key, seen.Everything);
+        }
+    }
+
+    [Fact]
+    public async Task Endpoint_without_auth_forwards_the_clients_own_credential_beside_our_key()
+    {
+        using var request = _gateway.Request(HttpMethod.Get, "open-relay", key: null);
+        request.Headers.TryAddWithoutValidation("x-api-key", GatewayTestEnvironment.VirtualKey);
+        request.Headers.TryAddWithoutValidation("api-key", "sk-a, " + GatewayTestEnvironment.VirtualKey);
+        request.Headers.TryAddWithoutValidation("Authorization", "Bearer upstream-own-token");
+
+        using var response = await _gateway.Client.SendAsync(request).DefaultTimeout();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var seen = _upstream.LastRequest;
+        Assert.Equal("Bearer upstream-own-token", seen.Header("Authorization"));
+        Assert.DoesNotContain(GatewayTestEnvironment.VirtualKey, seen.Everything);
+    }
+
     [Fact]
     public async Task Virtual_key_never_reaches_the_upstream_even_on_an_endpoint_without_auth()
     {
@@ -257,6 +300,35 @@ public sealed class CustomEndpointTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("/v1/relay?page=2", _upstream.LastRequest.RawTarget);
+    }
+
+    [Theory]
+    [InlineData("relay?KEY={0}&page=2", "/v1/relay?page=2", false)]
+    [InlineData("relay?%6Bey={0}&page=2&kEy={0}", "/v1/relay?page=2", false)]
+    [InlineData("relay?key=client-own&page=2&Key={0}", "/v1/relay?page=2", true)]
+    [InlineData("public?Key={0}&page=2", "/v1/public?page=2", false)]
+    [InlineData("public?page=2&%4BEY={0}", "/v1/public?page=2", false)]
+    [InlineData("open-relay?KEY={0}&page=2", "/v1/open-relay?page=2", false)]
+    public async Task Our_keys_in_a_key_parameter_of_any_casing_never_reach_the_upstream(string path, string upstreamTarget, bool keyInHeader)
+    {
+        foreach (var key in new[] { GatewayTestEnvironment.VirtualKey, GatewayTestEnvironment.MasterKey })
+        {
+            var target = "/" + string.Format(CultureInfo.InvariantCulture, path, key);
+            var (status, _) = await RawHttp.SendAsync(_gateway.BaseUri, target, keyInHeader ? $"x-litellm-api-key: {key}\r\n" : "").DefaultTimeout();
+
+            Assert.Equal(200, status);
+            Assert.Equal(upstreamTarget, _upstream.LastRequest.RawTarget);
+            Assert.DoesNotContain(key, _upstream.LastRequest.Everything);
+        }
+    }
+
+    [Fact]
+    public async Task Endpoint_without_auth_forwards_a_key_parameter_that_is_not_one_of_ours()
+    {
+        using var response = await SendAsync(HttpMethod.Get, "public?key=upstream-own-key&page=2", key: null);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("/v1/public?key=upstream-own-key&page=2", _upstream.LastRequest.RawTarget);
     }
 
     [Fact]

@@ -63,6 +63,14 @@ public sealed class HeaderRulesTests : IAsyncLifetime
     [InlineData("accept-encoding", "attacker-br")]
     [InlineData("x-amz-date", "20990101T000000Z")]
     [InlineData("X-Amz-Security-Token", "attacker-token-0006")]
+    [InlineData("x-litellm-api-key", "sk-attacker-0008")]
+    [InlineData("X-LiteLLM-Tags", "attacker-tag-0009")]
+    [InlineData("x-litellm-end-user-id", "attacker-user-0010")]
+    [InlineData("tags", "attacker-tag-0011")]
+    [InlineData("Ocp-Apim-Subscription-Key", "attacker-0012")]
+    [InlineData("Proxy-Anything", "attacker-0013")]
+    [InlineData("Sec-WebSocket-Protocol", "openai-insecure-api-key.attacker-0014")]
+    [InlineData("x-pass-x-api-key", "attacker-0015")]
     public async Task Pass_prefixed_credential_and_framing_names_are_dropped(string name, string value)
     {
         using var request = ChatRequest();
@@ -113,6 +121,39 @@ public sealed class HeaderRulesTests : IAsyncLifetime
         Assert.Null(seen.Header("Keep-Alive"));
         Assert.DoesNotContain("session-42", seen.Everything);
         Assert.DoesNotContain("hop-value", seen.Everything);
+    }
+
+    [Theory]
+    [InlineData("Connection: keep-alive, X-Hop-Secret\r\nX-Hop-Secret: hop-value-1\r\n")]
+    [InlineData("Connection: keep-alive\r\nConnection: X-Hop-Secret\r\nX-Hop-Secret: hop-value-2\r\n")]
+    [InlineData("Connection: keep-alive,,x-hop-secret ,\r\nX-Hop-Secret: hop-value-3\r\n")]
+    [InlineData("Connection: keep-alive, x-pass-x-hop-secret\r\nx-pass-X-Hop-Secret: hop-value-4\r\n")]
+    [InlineData("Connection: keep-alive, X-Hop-Secret\r\nx-pass-X-Hop-Secret: hop-value-5\r\n")]
+    public async Task Headers_named_in_connection_never_reach_the_provider(string headers)
+    {
+        var (status, _) = await RawHttp.SendAsync(Gateway.BaseUri, "/mistral/v1/models", $"Authorization: Bearer {GatewayTestEnvironment.VirtualKey}\r\n{headers}").DefaultTimeout();
+
+        Assert.Equal(200, status);
+        Assert.Null(Mistral.LastRequest.Header("X-Hop-Secret"));
+        Assert.DoesNotContain("hop-value", Mistral.LastRequest.Everything);
+    }
+
+    [Fact]
+    public async Task Headers_the_provider_names_in_connection_never_reach_the_client()
+    {
+        await using var upstream = RawHttpUpstream.Start(
+            "HTTP/1.1 200 OK\r\nConnection: keep-alive, X-Hop-Secret\r\nX-Hop-Secret: upstream-hop-value\r\nX-Request-Id: upstream-req-1\r\n", "{}");
+        await using var gateway = await GatewayTestEnvironment.StartWithKeysAsync(
+            $$"""
+            pass_through_providers:
+              mistral: { api_key: sk-real, api_base: {{upstream.Origin}} }
+            """);
+
+        using var response = await gateway.Client.SendAsync(gateway.Request(HttpMethod.Get, "mistral/v1/models")).DefaultTimeout();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(["upstream-req-1"], response.Headers.GetValues("X-Request-Id"));
+        Assert.False(response.Headers.Contains("X-Hop-Secret"));
     }
 
     [Fact]
@@ -187,6 +228,28 @@ public sealed class HeaderRulesTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.DoesNotContain(GatewayTestEnvironment.VirtualKey, Mistral.LastRequest.Everything);
+    }
+
+    [Theory]
+    [InlineData("KEY={0}", false)]
+    [InlineData("Key={0}", false)]
+    [InlineData("kEy={0}", false)]
+    [InlineData("%6Bey={0}", false)]
+    [InlineData("%4B%45%59={0}", false)]
+    [InlineData("KEY={0}&key={0}&Key={0}", false)]
+    [InlineData("key=a&KEY={0}", true)]
+    [InlineData("Key={0}&%6bEY={0}", true)]
+    public async Task Key_parameter_in_any_casing_encoding_or_repeat_never_reaches_the_provider(string keyParameters, bool keyInHeader)
+    {
+        foreach (var key in new[] { GatewayTestEnvironment.VirtualKey, GatewayTestEnvironment.MasterKey })
+        {
+            var target = "/mistral/v1/models?page=2&" + string.Format(System.Globalization.CultureInfo.InvariantCulture, keyParameters, key);
+            var (status, _) = await RawHttp.SendAsync(Gateway.BaseUri, target, keyInHeader ? $"Authorization: Bearer {key}\r\n" : "").DefaultTimeout();
+
+            Assert.Equal(200, status);
+            Assert.Equal("/v1/models?page=2", Mistral.LastRequest.RawTarget);
+            Assert.DoesNotContain(key, Mistral.LastRequest.Everything);
+        }
     }
 
     [Theory]

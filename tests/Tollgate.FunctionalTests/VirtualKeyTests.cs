@@ -107,6 +107,20 @@ public abstract class VirtualKeyTests : IAsyncLifetime
     }
 
     [SkippableFact]
+    public async Task Admin_routes_refuse_the_master_key_in_the_query_and_say_to_send_it_in_a_header()
+    {
+        RequireStore();
+        await using var gateway = await GatewayTestEnvironment.StartWithKeysAsync("", _store);
+
+        using var inQuery = await gateway.Client.SendAsync(gateway.Request(HttpMethod.Get, "key/list?KEY=" + GatewayTestEnvironment.MasterKey, key: null)).DefaultTimeout();
+        using var infoInQuery = await gateway.Client.SendAsync(
+            gateway.Request(HttpMethod.Get, "key/info?key=" + GatewayTestEnvironment.MasterKey, key: null)).DefaultTimeout();
+
+        Assert.Contains("header", await AssertErrorAsync(inQuery, HttpStatusCode.Unauthorized, "auth_error"), StringComparison.Ordinal);
+        Assert.Contains("header", await AssertErrorAsync(infoInQuery, HttpStatusCode.Unauthorized, "auth_error"), StringComparison.Ordinal);
+    }
+
+    [SkippableFact]
     public async Task Without_a_master_key_admin_and_provider_routes_explain_how_to_set_one()
     {
         RequireStore();

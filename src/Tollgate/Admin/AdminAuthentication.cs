@@ -5,7 +5,7 @@ using Tollgate.Keys;
 
 namespace Tollgate.Admin;
 
-/// <summary>Admin routes take the master key only: none or an unknown key is 401, a virtual key 403.</summary>
+/// <summary>Admin routes take the master key only, in a header: none or an unknown key is 401, a virtual key 403.</summary>
 internal static class AdminAuthentication
 {
     public static async ValueTask<object?> RequireMasterKeyAsync(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next)
@@ -19,11 +19,12 @@ internal static class AdminAuthentication
             return Results.Empty;
         }
 
-        var presented = VirtualKeyReader.Read(context.Request, out _);
+        // Headers only: a key in the URL lands in access logs. On /key/info, ?key= names the key to look up.
+        var presented = VirtualKeyReader.ReadFromHeaders(context.Request, out _);
         if (presented is null)
         {
             await RefuseAsync(context, StatusCodes.Status401Unauthorized, ErrorTypes.Authentication,
-                "The admin API needs the master key as 'Authorization: Bearer sk-…'.");
+                "The admin API needs the master key in a header, as 'Authorization: Bearer sk-…' or 'x-litellm-api-key', never in the URL.");
             return Results.Empty;
         }
 

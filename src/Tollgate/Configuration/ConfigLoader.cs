@@ -148,7 +148,25 @@ internal static class ConfigLoader
             MaxBufferedRequestMb = maxBufferedRequestMb ?? Math.Max(defaults.MaxBufferedRequestMb, maxRequestSizeMb),
             GracefulShutdownTimeoutSeconds = reader.PositiveNumber(YamlValueReader.Child(map, "graceful_shutdown_timeout"), Path + ".graceful_shutdown_timeout") ?? defaults.GracefulShutdownTimeoutSeconds,
             PassThroughEndpoints = ReadEndpoints(reader, YamlValueReader.Child(map, "pass_through_endpoints"), guardrails),
+            AllowedWebSocketOrigins = ReadOrigins(reader, YamlValueReader.Child(map, "allowed_websocket_origins"), Path + ".allowed_websocket_origins"),
         };
+    }
+
+    /// <summary>Each entry is <c>"*"</c> or an origin as browsers send it: scheme and host (and port), no path.</summary>
+    private static IReadOnlyList<string> ReadOrigins(YamlValueReader reader, YamlNode? node, string path)
+    {
+        var origins = reader.StringList(node, path);
+        for (var i = 0; i < origins.Count; i++)
+        {
+            var origin = origins[i];
+            if (origin != Forwarding.WebSocketPolicy.AnyOrigin
+                && !(Uri.TryCreate(origin, UriKind.Absolute, out var uri) && uri.GetLeftPart(UriPartial.Authority).Equals(origin, StringComparison.OrdinalIgnoreCase)))
+            {
+                reader.Errors.Add($"{path}[{i}]: expected \"*\" or an origin like https://app.example.com (scheme and host, no path), got '{origin}'");
+            }
+        }
+
+        return origins;
     }
 
     private static LitellmSettings ReadLitellm(YamlValueReader reader, YamlNode? node)

@@ -12,7 +12,7 @@ internal static class SettingNames
     public static readonly HashSet<string> TollgateGeneral =
     [
         "master_key", "database_url", "redis_url", "allow_unauthenticated", "max_request_size_mb",
-        "graceful_shutdown_timeout", "pass_through_endpoints", "virtual_keys", "max_buffered_request_mb",
+        "graceful_shutdown_timeout", "pass_through_endpoints", "virtual_keys", "max_buffered_request_mb", "allowed_websocket_origins",
     ];
 
     /// <summary>LiteLLM's <c>general_settings</c> keys that Tollgate does not use.</summary>

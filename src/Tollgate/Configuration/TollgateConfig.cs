@@ -55,6 +55,12 @@ internal sealed record GeneralSettings
 
     /// <summary>How long SIGTERM waits for in-flight requests, in seconds. Default 30.</summary>
     public double GracefulShutdownTimeoutSeconds { get; init; } = 30;
+
+    /// <summary>
+    /// Browser origins (<c>https://app.example.com</c>) that may open WebSockets through the gateway, or <c>"*"</c>.
+    /// Default none: only handshakes without an Origin (not from a browser) are accepted.
+    /// </summary>
+    public IReadOnlyList<string> AllowedWebSocketOrigins { get; init; } = [];
 }
 
 internal sealed record LitellmSettings

@@ -17,16 +17,16 @@ internal static class HeaderRules
         "Proxy-Authentication-Info", "TE", "Trailer", "Transfer-Encoding", "Upgrade", "Host", "Close",
         "HTTP2-Settings", "Alt-Svc", "Upgrade-Insecure-Requests");
 
-    /// <summary>Headers a client may use to carry a key.</summary>
-    private static readonly FrozenSet<string> CredentialHeaders = FrozenSet.Create(
-        StringComparer.OrdinalIgnoreCase,
-        "Authorization", VirtualKeyReader.ApiKeyHeader, VirtualKeyReader.XApiKeyHeader,
-        VirtualKeyReader.GoogApiKeyHeader, VirtualKeyReader.ApimSubscriptionKeyHeader);
-
-    /// <summary>Names an <c>x-pass-</c> header may not become: credentials and framing.</summary>
+    /// <summary>Names an <c>x-pass-</c> header may not become: credentials, framing and the gateway's own headers.</summary>
     private static readonly FrozenSet<string> PassDenied = FrozenSet.Create(
         StringComparer.OrdinalIgnoreCase,
-        [.. CredentialHeaders, .. HopByHop, "Content-Length", "Accept-Encoding"]);
+        [.. VirtualKeyReader.CarrierHeaders.Keys, .. HopByHop, "Content-Length", "Accept-Encoding", Requests.RequestTags.ShortHeaderName]);
+
+    /// <summary>
+    /// Name spaces an <c>x-pass-</c> header may not enter: signatures, the gateway's own headers (a chained gateway
+    /// would read them), proxy credentials, the WebSocket handshake (a subprotocol can carry a key), another x-pass.
+    /// </summary>
+    private static readonly string[] PassDeniedPrefixes = ["x-amz-", LitellmPrefix, "proxy-", "sec-websocket-", PassPrefix, ":"];
 
     /// <summary>
     /// Headers that describe the body; sent even when a custom endpoint does not forward headers. Content-Length
@@ -44,7 +44,10 @@ internal static class HeaderRules
 
     public static bool IsContentHeader(string name) => ContentHeaders.Contains(name);
 
-    public static HeaderAction Classify(string name, PassThroughRoute route, VirtualKeySource keySource)
+    /// <param name="name">The client header's name.</param>
+    /// <param name="route">The matched route.</param>
+    /// <param name="removedCarriers">The key carriers this call removes (<see cref="Requests.PassThroughRequest.RemovedCarriers"/>).</param>
+    public static HeaderAction Classify(string name, PassThroughRoute route, KeyCarriers removedCarriers)
     {
         if (name.Length == 0 || name[0] == ':' || HopByHop.Contains(name))
         {
@@ -64,7 +67,7 @@ internal static class HeaderRules
                 : HeaderAction.Drop;
         }
 
-        if (CredentialHeaders.Contains(name) && (route.DropsClientCredentials || CarriedKey(name, keySource)))
+        if (VirtualKeyReader.CarrierHeaders.TryGetValue(name, out var carrier) && (removedCarriers & carrier) != 0)
         {
             return HeaderAction.Drop;
         }
@@ -83,20 +86,23 @@ internal static class HeaderRules
         return route.ForwardClientHeaders || BodyHeaders.Contains(name) ? HeaderAction.Forward : HeaderAction.Drop;
     }
 
-    private static bool IsPassAllowed(ReadOnlySpan<char> target) =>
-        !PassDenied.GetAlternateLookup<ReadOnlySpan<char>>().Contains(target)
-        && !target.StartsWith("x-amz-", StringComparison.OrdinalIgnoreCase)
-        && !target.StartsWith(":", StringComparison.Ordinal);
-
-    private static bool CarriedKey(string name, VirtualKeySource source) => source switch
+    private static bool IsPassAllowed(ReadOnlySpan<char> target)
     {
-        VirtualKeySource.AuthorizationHeader => name.Equals("Authorization", StringComparison.OrdinalIgnoreCase),
-        VirtualKeySource.ApiKeyHeader => name.Equals(VirtualKeyReader.ApiKeyHeader, StringComparison.OrdinalIgnoreCase),
-        VirtualKeySource.XApiKeyHeader => name.Equals(VirtualKeyReader.XApiKeyHeader, StringComparison.OrdinalIgnoreCase),
-        VirtualKeySource.GoogApiKeyHeader => name.Equals(VirtualKeyReader.GoogApiKeyHeader, StringComparison.OrdinalIgnoreCase),
-        VirtualKeySource.ApimSubscriptionKeyHeader => name.Equals(VirtualKeyReader.ApimSubscriptionKeyHeader, StringComparison.OrdinalIgnoreCase),
-        _ => false,
-    };
+        if (PassDenied.GetAlternateLookup<ReadOnlySpan<char>>().Contains(target))
+        {
+            return false;
+        }
+
+        foreach (var prefix in PassDeniedPrefixes)
+        {
+            if (target.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 }
 
 internal enum HeaderAction

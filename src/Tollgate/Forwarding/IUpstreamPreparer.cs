@@ -14,7 +14,7 @@ internal interface IUpstreamPreparer
     /// <param name="context">The client's request.</param>
     /// <param name="route">The matched route.</param>
     /// <param name="target">The raw request target.</param>
-    /// <param name="dropKeyParameter">The client's <c>key</c> query value carried the virtual key and must not be forwarded.</param>
+    /// <param name="dropKeyParameter">Remove every client <c>key</c> query parameter: it is a key carrier.</param>
     /// <param name="cancellationToken">The client's abort token.</param>
     ValueTask<UpstreamPreparation> PrepareAsync(HttpContext context, PassThroughRoute route, RawRequestTarget target, bool dropKeyParameter, CancellationToken cancellationToken);
 

@@ -23,6 +23,8 @@ namespace Tollgate.Forwarding;
 /// (1) Refuse methods a custom endpoint does not allow (405), and more or longer tags than allowed (400).
 /// (2) Read the virtual key from the first place that carries one and check it (401), then the key's
 ///     allowed routes and models (403), budget (400) and request limits (429); a parallel slot is held to the end.
+///     Without auth, note which key carriers hold one of our keys. (2b) Refuse a WebSocket handshake from a
+///     browser origin not allowed, or by a key whose limits need metering (<see cref="WebSocketPolicy"/>, 403).
 /// (3) Refuse a route whose provider is not configured, naming the missing setting (500).
 /// (4) Refuse a declared body over the limit before any upstream work (413); for a provider whose answers
 ///     name no model (Cohere), read the JSON body's model for pricing.
@@ -52,6 +54,7 @@ internal sealed partial class PassThroughMiddleware(
     IKeyLimiter limiter,
     IHttpForwarder forwarder,
     GatewayLimits limits,
+    WebSocketPolicy webSockets,
     SpendRecorder spend,
     GatewayMetrics metrics,
     CallPricing pricing,
@@ -139,11 +142,11 @@ internal sealed partial class PassThroughMiddleware(
         // (2)
         IDisposable? parallelSlot = null;
         StoredKey? guardedKey = null;
-        var keySource = VirtualKeySource.None;
+        var removedCarriers = KeyCarriers.All;
         KeyHash? keyHash = null;
         if (route.RequiresVirtualKey)
         {
-            var key = VirtualKeyReader.Read(request, out keySource);
+            var key = VirtualKeyReader.Read(request, out _);
             if (await CheckKeyAsync(context, route, key) is not { } check)
             {
                 return;
@@ -171,25 +174,40 @@ internal sealed partial class PassThroughMiddleware(
                 guardedKey = stored;
             }
         }
-        else if (route.ForwardClientHeaders && VirtualKeyReader.Read(request, out var candidateSource) is { } candidate)
+        else
         {
-            // Without auth the client's credential headers go upstream, unless they hold one of our keys.
-            // If the store cannot say, the header may hold one of our keys: refuse rather than forward it.
-            if (await CheckKeyAsync(context, route, candidate) is not { } check)
+            // Without auth the client's credentials go upstream, unless they hold one of our keys.
+            // If the store cannot say, a carrier may hold one of our keys: refuse rather than forward it.
+            if (await FindGatewayKeyCarriersAsync(context, route) is not { } ours)
             {
                 return;
             }
 
-            if (check.Outcome == KeyCheckOutcome.Accepted)
+            removedCarriers = ours;
+            if (route.ForwardClientHeaders && VirtualKeyReader.Read(request, out _) is { } candidate)
             {
-                keySource = candidateSource;
-                keyHash = check.Hash;
-                call.KeyHash = keyHash;
-                call.KeyAlias = check.Key?.KeyAlias;
+                if (await CheckKeyAsync(context, route, candidate) is not { } check)
+                {
+                    return;
+                }
+
+                if (check.Outcome == KeyCheckOutcome.Accepted)
+                {
+                    keyHash = check.Hash;
+                    call.KeyHash = keyHash;
+                    call.KeyAlias = check.Key?.KeyAlias;
+                }
             }
         }
 
         using var heldSlot = parallelSlot;
+
+        // (2b) A protocol switch (WebSocket) opens a session the gateway does not meter yet.
+        if (WebSocketPolicy.IsHandshake(context) && webSockets.Refusal(request, guardedKey) is { } refusal)
+        {
+            await RejectAsync(context, route, StatusCodes.Status403Forbidden, ErrorTypes.Forbidden, refusal);
+            return;
+        }
 
         // (3)
         if (route.ConfigurationProblem is { } problem)
@@ -231,7 +249,7 @@ internal sealed partial class PassThroughMiddleware(
 
         // (6)
         var target = new RawRequestTarget(rawTarget, tailStart, pathEnd);
-        var dropKeyParameter = keySource == VirtualKeySource.KeyQueryParameter;
+        var dropKeyParameter = (removedCarriers & KeyCarriers.KeyQueryParameter) != 0;
         Uri? upstreamUri;
         object? credentialState = null;
         if (route.Preparer is { } preparer)
@@ -249,7 +267,7 @@ internal sealed partial class PassThroughMiddleware(
         else
         {
             upstreamUri = UpstreamUriBuilder.TryBuild(
-                route.Upstream!, route.Query, target.Tail, target.Query, dropKeyParameter || route.DropsKeyQueryParameter, out var pathProblem);
+                route.Upstream!, route.Query, target.Tail, target.Query, dropKeyParameter, out var pathProblem);
             if (upstreamUri is null)
             {
                 await RejectAsync(context, route, StatusCodes.Status400BadRequest, ErrorTypes.InvalidRequest, $"Refused: {pathProblem}.");
@@ -262,7 +280,7 @@ internal sealed partial class PassThroughMiddleware(
         {
             Route = route,
             UpstreamUri = upstreamUri,
-            KeySource = keySource,
+            RemovedCarriers = removedCarriers,
             KeyHash = keyHash,
             Tags = tags,
             CredentialState = credentialState,
@@ -353,11 +371,28 @@ internal sealed partial class PassThroughMiddleware(
         }
         catch (KeyStoreUnavailableException)
         {
-            await RejectAsync(context, route, StatusCodes.Status503ServiceUnavailable, ErrorTypes.KeyStoreUnavailable,
-                "The gateway cannot check this key right now: its database is unreachable. Retry shortly.", new("Retry-After", "5"));
+            await RejectKeyStoreUnavailableAsync(context, route);
             return null;
         }
     }
+
+    /// <returns>On an endpoint without auth, the key carriers that hold one of our keys; null after answering 503.</returns>
+    private async ValueTask<KeyCarriers?> FindGatewayKeyCarriersAsync(HttpContext context, PassThroughRoute route)
+    {
+        try
+        {
+            return await GatewayKeyCarriers.FindAsync(context.Request, route.ForwardClientHeaders, keys, context.RequestAborted);
+        }
+        catch (KeyStoreUnavailableException)
+        {
+            await RejectKeyStoreUnavailableAsync(context, route);
+            return null;
+        }
+    }
+
+    private Task RejectKeyStoreUnavailableAsync(HttpContext context, PassThroughRoute route) =>
+        RejectAsync(context, route, StatusCodes.Status503ServiceUnavailable, ErrorTypes.KeyStoreUnavailable,
+            "The gateway cannot check this key right now: its database is unreachable. Retry shortly.", new("Retry-After", "5"));
 
     /// <returns>The granted limits, or null after answering with the refusal.</returns>
     private async ValueTask<LimitDecision?> CheckKeyPolicyAsync(HttpContext context, PassThroughRoute route, StoredKey key, string rawTarget, int tailStart, int pathEnd, CallRecord call)
@@ -366,6 +401,12 @@ internal sealed partial class PassThroughMiddleware(
         {
             await RejectAsync(context, route, StatusCodes.Status403Forbidden, ErrorTypes.Forbidden,
                 $"This key may not call {route.Prefix}: its allowed_routes are {string.Join(", ", key.AllowedRoutes)}.");
+            return null;
+        }
+
+        if (WebSocketPolicy.IsHandshake(context) && WebSocketPolicy.KeyRefusal(key) is { } sessionRefusal)
+        {
+            await RejectAsync(context, route, StatusCodes.Status403Forbidden, ErrorTypes.Forbidden, sessionRefusal);
             return null;
         }
 

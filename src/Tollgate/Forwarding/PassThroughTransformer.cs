@@ -3,6 +3,7 @@ using System.Globalization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Primitives;
+using Tollgate.Keys;
 using Tollgate.Requests;
 using Yarp.ReverseProxy.Forwarder;
 
@@ -31,12 +32,14 @@ internal sealed class PassThroughTransformer : HttpTransformer
         foreach (var header in headers)
         {
             var name = header.Key;
-            switch (HeaderRules.Classify(name, route, state.KeySource))
+            switch (HeaderRules.Classify(name, route, state.RemovedCarriers))
             {
-                case HeaderAction.Forward when !IsConnectionOption(connectionTokens, name):
-                    Add(proxyRequest, name, header.Value);
+                case HeaderAction.Forward when !ConnectionOptions.Names(connectionTokens, name):
+                    Add(proxyRequest, name, Removable(name, state.RemovedCarriers) ? WebSocketKeyProtocol.Without(header.Value) : header.Value);
                     break;
-                case HeaderAction.ForwardWithoutPrefix:
+                // Named in Connection under either name, it belongs to the client's hop only.
+                case HeaderAction.ForwardWithoutPrefix
+                    when !ConnectionOptions.Names(connectionTokens, name) && !ConnectionOptions.Names(connectionTokens, name.AsSpan(HeaderRules.PassPrefix.Length)):
                     (passed ??= []).Add(new(name[HeaderRules.PassPrefix.Length..], header.Value));
                     break;
             }
@@ -79,6 +82,11 @@ internal sealed class PassThroughTransformer : HttpTransformer
     public override ValueTask<bool> TransformResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken)
     {
         var copied = base.TransformResponseAsync(httpContext, proxyResponse, cancellationToken);
+        if (proxyResponse is not null && proxyResponse.Headers.NonValidated.TryGetValues("Connection", out var connection))
+        {
+            ConnectionOptions.RemoveNamed(connection, httpContext.Response.Headers);
+        }
+
         if (proxyResponse is not null && httpContext.Features.Get<PassThroughRequest>() is { SentTimestamp: > 0 } state)
         {
             var overhead = Stopwatch.GetElapsedTime(state.StartTimestamp, state.SentTimestamp).TotalMilliseconds;
@@ -106,8 +114,17 @@ internal sealed class PassThroughTransformer : HttpTransformer
         Add(request, name, value);
     }
 
+    /// <summary>The handshake's subprotocols, when their key entries are to go (the others are the client's choice).</summary>
+    private static bool Removable(string name, KeyCarriers removed) =>
+        (removed & KeyCarriers.WebSocketProtocol) != 0 && name.Equals(WebSocketKeyProtocol.HeaderName, StringComparison.OrdinalIgnoreCase);
+
     private static void Add(HttpRequestMessage request, string name, StringValues value)
     {
+        if (value.Count == 0)
+        {
+            return;
+        }
+
         var added = value.Count == 1
             ? request.Headers.TryAddWithoutValidation(name, value.ToString())
             : request.Headers.TryAddWithoutValidation(name, (IEnumerable<string?>)value.ToArray());
@@ -118,27 +135,5 @@ internal sealed class PassThroughTransformer : HttpTransformer
                 ? content.Headers.TryAddWithoutValidation(name, value.ToString())
                 : content.Headers.TryAddWithoutValidation(name, (IEnumerable<string?>)value.ToArray());
         }
-    }
-
-    /// <summary>Headers named in <c>Connection</c> are hop-by-hop too (RFC 9110 §7.6.1).</summary>
-    private static bool IsConnectionOption(StringValues connection, string name)
-    {
-        if (connection.Count == 0)
-        {
-            return false;
-        }
-
-        foreach (var value in connection)
-        {
-            foreach (var range in value.AsSpan().Split(','))
-            {
-                if (value.AsSpan()[range].Trim().Equals(name, StringComparison.OrdinalIgnoreCase))
-                {
-                    return true;
-                }
-            }
-        }
-
-        return false;
     }
 }

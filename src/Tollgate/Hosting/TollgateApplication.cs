@@ -118,6 +118,7 @@ internal static partial class TollgateApplication
         builder.Services.AddSingleton(invokers);
         builder.Services.AddSingleton(limits);
         builder.Services.AddSingleton(new RequestBufferBudget(config.General.MaxBufferedRequestMb));
+        builder.Services.AddSingleton(new WebSocketPolicy(config.General.AllowedWebSocketOrigins));
         builder.Services.AddSingleton(guardrails);
         builder.Services.AddSingleton<GuardrailWebhookClient>();
         builder.Services.AddSingleton<GuardrailRunner>();

@@ -4,6 +4,12 @@ namespace Tollgate.Keys;
 internal interface IVirtualKeyAuthenticator
 {
     ValueTask<KeyCheck> CheckAsync(string? presentedKey, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Whether <paramref name="value"/> is one of this gateway's keys: the master key or a stored virtual key, in any
+    /// state (a blocked or expired key is still ours to keep from an upstream), also when the gateway runs open.
+    /// </summary>
+    ValueTask<bool> IsGatewayKeyAsync(string value, CancellationToken cancellationToken);
 }
 
 internal enum KeyCheckOutcome

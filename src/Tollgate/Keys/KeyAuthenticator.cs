@@ -33,6 +33,20 @@ internal sealed class KeyAuthenticator(MasterKey masterKey, KeyCache cache, Time
         return lookup.IsCompletedSuccessfully ? new(Judge(hash, lookup.Result)) : AwaitAsync(hash, lookup);
     }
 
+    public ValueTask<bool> IsGatewayKeyAsync(string value, CancellationToken cancellationToken)
+    {
+        var hash = KeyHash.Of(value);
+        if (hash == masterKey.Hash)
+        {
+            return new(true);
+        }
+
+        var lookup = cache.GetAsync(hash, cancellationToken);
+        return lookup.IsCompletedSuccessfully ? new(lookup.Result is not null) : AwaitStoredAsync(lookup);
+    }
+
+    private static async ValueTask<bool> AwaitStoredAsync(ValueTask<StoredKey?> lookup) => await lookup is not null;
+
     private async ValueTask<KeyCheck> AwaitAsync(KeyHash hash, ValueTask<StoredKey?> lookup) => Judge(hash, await lookup);
 
     private KeyCheck Judge(KeyHash hash, StoredKey? key) => key switch

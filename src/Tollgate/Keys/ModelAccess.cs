@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Features;
 using Tollgate.Errors;
 using Tollgate.Forwarding;
 using Tollgate.Metering;
@@ -47,8 +46,7 @@ internal static class ModelAccess
 
         var request = context.Request;
         var upstreamPath = string.Concat(route.Upstream?.BasePath, tail);
-        var isUpgrade = context.Features.Get<IHttpUpgradeFeature>()?.IsUpgradableRequest == true;
-        switch (ModelEndpoints.Classify(request.Method, upstreamPath, isUpgrade))
+        switch (ModelEndpoints.Classify(request.Method, upstreamPath, WebSocketPolicy.IsHandshake(context)))
         {
             case ModelEndpoints.Kind.NoModel:
                 return new(Outcome.Allowed);

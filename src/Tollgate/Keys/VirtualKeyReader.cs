@@ -1,9 +1,13 @@
+using System.Collections.Frozen;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Primitives;
 
 namespace Tollgate.Keys;
 
-/// <summary>Finds the virtual key in the first place that carries one (contract section 5, rule 1).</summary>
+/// <summary>
+/// Finds the virtual key in the first place that carries one (contract section 5, rule 1), and last in a
+/// WebSocket handshake's <c>openai-insecure-api-key.</c> subprotocol (<see cref="WebSocketKeyProtocol"/>).
+/// </summary>
 internal static class VirtualKeyReader
 {
     public const string LitellmApiKeyHeader = "x-litellm-api-key";
@@ -13,7 +17,46 @@ internal static class VirtualKeyReader
     public const string ApimSubscriptionKeyHeader = "Ocp-Apim-Subscription-Key";
     public const string KeyQueryParameter = "key";
 
+    /// <summary>The headers that can carry a key, besides <c>x-litellm-api-key</c> (never forwarded, as every <c>x-litellm-*</c>).</summary>
+    public static readonly FrozenDictionary<string, KeyCarriers> CarrierHeaders = new Dictionary<string, KeyCarriers>
+    {
+        ["Authorization"] = KeyCarriers.AuthorizationHeader,
+        [ApiKeyHeader] = KeyCarriers.ApiKeyHeader,
+        [XApiKeyHeader] = KeyCarriers.XApiKeyHeader,
+        [GoogApiKeyHeader] = KeyCarriers.GoogApiKeyHeader,
+        [ApimSubscriptionKeyHeader] = KeyCarriers.ApimSubscriptionKeyHeader,
+    }.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// A query parameter read as a key: <c>key</c> in any casing, compared on the decoded name, as ASP.NET's
+    /// <c>Request.Query</c> (which <see cref="Read"/> uses) matches it. Removing it takes the same rule.
+    /// </summary>
+    public static bool IsKeyParameter(ReadOnlySpan<char> decodedName) => decodedName.Equals(KeyQueryParameter, StringComparison.OrdinalIgnoreCase);
+
     public static string? Read(HttpRequest request, out VirtualKeySource source)
+    {
+        if (ReadFromHeaders(request, out source) is { } key)
+        {
+            return key;
+        }
+
+        if (request.QueryString.HasValue && NonEmpty(request.Query[KeyQueryParameter]) is { } query)
+        {
+            source = VirtualKeySource.KeyQueryParameter;
+            return query;
+        }
+
+        if (NonEmpty(WebSocketKeyProtocol.Read(request.Headers[WebSocketKeyProtocol.HeaderName])) is { } subprotocol)
+        {
+            source = VirtualKeySource.WebSocketProtocol;
+            return subprotocol;
+        }
+
+        return null;
+    }
+
+    /// <summary>The key from the headers only: where the admin API takes the master key (a URL ends up in logs).</summary>
+    public static string? ReadFromHeaders(HttpRequest request, out VirtualKeySource source)
     {
         var headers = request.Headers;
         if (StripBearer(headers[LitellmApiKeyHeader]) is { } litellm)
@@ -50,12 +93,6 @@ internal static class VirtualKeyReader
         {
             source = VirtualKeySource.ApimSubscriptionKeyHeader;
             return apim;
-        }
-
-        if (request.QueryString.HasValue && NonEmpty(request.Query[KeyQueryParameter]) is { } query)
-        {
-            source = VirtualKeySource.KeyQueryParameter;
-            return query;
         }
 
         source = VirtualKeySource.None;

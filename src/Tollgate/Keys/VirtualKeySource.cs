@@ -11,4 +11,5 @@ internal enum VirtualKeySource
     GoogApiKeyHeader,
     ApimSubscriptionKeyHeader,
     KeyQueryParameter,
+    WebSocketProtocol,
 }

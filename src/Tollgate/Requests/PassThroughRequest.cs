@@ -10,7 +10,8 @@ internal sealed class PassThroughRequest
 
     public required Uri UpstreamUri { get; init; }
 
-    public required VirtualKeySource KeySource { get; init; }
+    /// <summary>The key carriers dropped before forwarding: all of them where the route takes a key.</summary>
+    public required KeyCarriers RemovedCarriers { get; init; }
 
     /// <summary>The caller's key, hashed; null on an open gateway or an endpoint without auth.</summary>
     public KeyHash? KeyHash { get; init; }

@@ -31,12 +31,6 @@ internal sealed class PassThroughRoute
     /// <summary>Forward the client's non-credential headers (always on provider routes; <c>forward_headers</c> on custom ones).</summary>
     public required bool ForwardClientHeaders { get; init; }
 
-    /// <summary>Provider routes drop every client credential header because the gateway sets the real one.</summary>
-    public required bool DropsClientCredentials { get; init; }
-
-    /// <summary>Provider routes: the client's <c>key</c> query value is always removed (a credential, never forwarded).</summary>
-    public bool DropsKeyQueryParameter { get; init; }
-
     /// <summary>
     /// The provider's answers name no model (Cohere), so a call's price needs the request's: a JSON body
     /// is read for its <c>model</c> before it is forwarded, as for a key with a models list.

@@ -83,9 +83,6 @@ internal static class RouteTableBuilder
                 CredentialHeader = apiKey is null ? null : CredentialHeader(provider.Credential, apiKey),
                 RequiresVirtualKey = true,
                 ForwardClientHeaders = true,
-                DropsClientCredentials = true,
-                // A client "key" query value is a credential (it may repeat the virtual key); the real one replaces it.
-                DropsKeyQueryParameter = true,
                 ReadsModelFromRequest = provider.AnswersNameNoModel,
                 Query = query,
                 Guardrails = guardrailPlan,
@@ -107,7 +104,6 @@ internal static class RouteTableBuilder
             Upstream = upstream,
             RequiresVirtualKey = endpoint.Auth,
             ForwardClientHeaders = endpoint.ForwardHeaders,
-            DropsClientCredentials = false,
             IncludeSubpath = endpoint.IncludeSubpath,
             ExtraHeaders = endpoint.Headers.ToList(),
             Methods = endpoint.Methods.ToHashSet(StringComparer.OrdinalIgnoreCase),

@@ -1,3 +1,5 @@
+using Tollgate.Keys;
+
 namespace Tollgate.Routing;
 
 /// <summary>
@@ -11,7 +13,7 @@ internal static class UpstreamUriBuilder
     /// <param name="policy">How the query is composed.</param>
     /// <param name="tail">The client's path after the route prefix, in <see cref="CanonicalTarget"/> form: empty or starting with '/'.</param>
     /// <param name="clientQuery">The client's raw query, without '?'.</param>
-    /// <param name="dropKeyParameter">Remove the client's <c>key</c> query value (it carried the virtual key).</param>
+    /// <param name="dropKeyParameter">Remove every client <c>key</c> query parameter, in any casing or encoding (a key carrier).</param>
     /// <param name="problem">Why the URL was refused, when it was.</param>
     public static Uri? TryBuild(
         UpstreamTarget target, QueryPolicy policy, ReadOnlySpan<char> tail, ReadOnlySpan<char> clientQuery, bool dropKeyParameter, out string? problem)
@@ -52,7 +54,7 @@ internal static class UpstreamUriBuilder
         var clientPairs = Split(clientQuery);
         if (dropKey)
         {
-            clientPairs.RemoveAll(p => p.Name == "key");
+            clientPairs.RemoveAll(static p => VirtualKeyReader.IsKeyParameter(p.Name));
         }
 
         var kept = new List<string>(targetPairs.Count + clientPairs.Count + 2);

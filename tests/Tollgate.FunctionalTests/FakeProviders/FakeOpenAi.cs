@@ -84,7 +84,9 @@ public static class FakeOpenAi
     /// <summary>Echoes each client event back inside a <c>response.echo</c> event.</summary>
     private static async Task RealtimeAsync(HttpContext context)
     {
-        using var socket = await context.WebSockets.AcceptWebSocketAsync();
+        // Picks "realtime" when offered, as OpenAI does; a client that offers protocols needs one chosen.
+        var protocol = context.WebSockets.WebSocketRequestedProtocols.Contains("realtime") ? "realtime" : null;
+        using var socket = await context.WebSockets.AcceptWebSocketAsync(protocol);
         await SendAsync(socket, """{"type":"session.created"}""");
         var buffer = new byte[4096];
         while (true)

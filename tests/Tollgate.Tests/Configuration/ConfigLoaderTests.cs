@@ -658,4 +658,14 @@ public sealed class ConfigLoaderTests
         Assert.Equal(64, Load("general_settings: { max_request_size_mb: 8, max_buffered_request_mb: 64 }").General.MaxBufferedRequestMb);
         AssertProblem(Problems("general_settings: { max_request_size_mb: 8, max_buffered_request_mb: 4 }"), "general_settings.max_buffered_request_mb", "at least max_request_size_mb");
     }
+
+    [Fact]
+    public void Websocket_origins_are_star_or_scheme_and_host_without_a_path()
+    {
+        var config = Load("""general_settings: { allowed_websocket_origins: ["https://app.example.com", "http://localhost:3000", "*"] }""");
+        var errors = Problems("""general_settings: { allowed_websocket_origins: ["https://app.example.com/", "app.example.com"] }""");
+
+        Assert.Equal(["https://app.example.com", "http://localhost:3000", "*"], config.General.AllowedWebSocketOrigins);
+        Assert.Equal(2, errors.Count(e => e.StartsWith("general_settings.allowed_websocket_origins[", StringComparison.Ordinal)));
+    }
 }

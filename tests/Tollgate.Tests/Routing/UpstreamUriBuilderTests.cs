@@ -7,7 +7,7 @@ namespace Tollgate.Tests.Routing;
 
 public sealed class UpstreamUriBuilderTests
 {
-    private static PassThroughRoute Route(string baseUrl, QueryPolicy? query = null, bool dropsKey = false) => new()
+    private static PassThroughRoute Route(string baseUrl, QueryPolicy? query = null) => new()
     {
         Name = "test",
         Prefix = "/test",
@@ -15,15 +15,13 @@ public sealed class UpstreamUriBuilderTests
         Upstream = new UpstreamTarget(new Uri(baseUrl)),
         RequiresVirtualKey = true,
         ForwardClientHeaders = true,
-        DropsClientCredentials = true,
-        DropsKeyQueryParameter = dropsKey,
         Query = query ?? QueryPolicy.PassThrough,
         RequestConfig = ForwarderRequestConfig.Empty,
     };
 
     private static Uri Build(PassThroughRoute route, string tail, string query = "", bool dropKey = false)
     {
-        var uri = UpstreamUriBuilder.TryBuild(route.Upstream!, route.Query, tail, query, dropKey || route.DropsKeyQueryParameter, out var problem);
+        var uri = UpstreamUriBuilder.TryBuild(route.Upstream!, route.Query, tail, query, dropKey, out var problem);
         Assert.True(uri is not null, problem);
         return uri!;
     }
@@ -87,9 +85,9 @@ public sealed class UpstreamUriBuilderTests
     [Fact]
     public void Gemini_style_routes_replace_any_client_key_with_the_real_one()
     {
-        var route = Route("https://generativelanguage.example.com", new QueryPolicy { AppendedParameter = "key=real%2Bkey" }, dropsKey: true);
+        var route = Route("https://generativelanguage.example.com", new QueryPolicy { AppendedParameter = "key=real%2Bkey" });
 
-        var uri = Build(route, "/v1beta/models/m:streamGenerateContent", "key=other&alt=sse");
+        var uri = Build(route, "/v1beta/models/m:streamGenerateContent", "key=other&alt=sse&KEY=x&%6Bey=y", dropKey: true);
 
         Assert.Equal("?alt=sse&key=real%2Bkey", uri.Query);
     }

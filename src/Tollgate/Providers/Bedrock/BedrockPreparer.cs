@@ -23,7 +23,7 @@ internal sealed class BedrockPreparer(
         HttpContext context, PassThroughRoute route, RawRequestTarget target, bool dropKeyParameter, CancellationToken cancellationToken)
     {
         var upstream = BedrockPaths.IsAgentRuntime(target.Tail) ? agentRuntime : runtime;
-        var uri = UpstreamUriBuilder.TryBuild(upstream, QueryPolicy.PassThrough, target.Tail, target.Query, dropKeyParameter || route.DropsKeyQueryParameter, out var problem);
+        var uri = UpstreamUriBuilder.TryBuild(upstream, QueryPolicy.PassThrough, target.Tail, target.Query, dropKeyParameter, out var problem);
         if (uri is null)
         {
             return UpstreamPreparation.Fail(StatusCodes.Status400BadRequest, ErrorTypes.InvalidRequest, $"Refused: {problem}.");

@@ -50,8 +50,6 @@ internal static class BedrockRoutes
             ConfigurationProblem = problem,
             RequiresVirtualKey = true,
             ForwardClientHeaders = true,
-            DropsClientCredentials = true,
-            DropsKeyQueryParameter = true,
             DropsAmzHeaders = true,
             Preparer = preparer,
             Guardrails = guardrails.ForProvider(provider?.Guardrails, GuardrailMode.PreCall),

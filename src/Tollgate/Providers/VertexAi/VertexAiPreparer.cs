@@ -56,7 +56,7 @@ internal sealed class VertexAiPreparer(
             tail = string.Concat(tail.AsSpan(0, projectRange.Start.Value), credential.Project, tail.AsSpan(projectRange.End.Value));
         }
 
-        var uri = UpstreamUriBuilder.TryBuild(TargetFor(location), QueryPolicy.PassThrough, tail, target.Query, dropKeyParameter || route.DropsKeyQueryParameter, out var problem);
+        var uri = UpstreamUriBuilder.TryBuild(TargetFor(location), QueryPolicy.PassThrough, tail, target.Query, dropKeyParameter, out var problem);
         if (uri is null)
         {
             return UpstreamPreparation.Fail(StatusCodes.Status400BadRequest, ErrorTypes.InvalidRequest, $"Refused: {problem}.");

@@ -62,8 +62,6 @@ internal static class VertexAiRoutes
                       + "or DEFAULT_VERTEXAI_PROJECT, DEFAULT_VERTEXAI_LOCATION and DEFAULT_GOOGLE_APPLICATION_CREDENTIALS.",
                 RequiresVirtualKey = true,
                 ForwardClientHeaders = true,
-                DropsClientCredentials = true,
-                DropsKeyQueryParameter = true,
                 Preparer = preparer,
                 Guardrails = guardrailPlan,
                 ResponseGuardrails = responsePlan,
