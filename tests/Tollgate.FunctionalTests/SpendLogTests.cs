@@ -70,6 +70,26 @@ public sealed class SpendLogTests
     }
 
     [Fact]
+    public async Task A_call_counts_against_the_budget_the_moment_it_ends_and_its_row_does_not_count_it_again()
+    {
+        await using var upstream = await FakeUpstream.StartAsync(context => context.Response.WriteAsync("{}"));
+        await using var gateway = await GatewayFor(upstream);
+        var key = (await gateway.GenerateKeyAsync("""{"max_budget":0.6}""")).GetProperty("key").GetString()!;
+
+        // Two calls of 0.25 whose rows are written: 0.5 spent, so a third fits the budget.
+        Assert.Equal(HttpStatusCode.OK, await CallAsync(gateway, key));
+        Assert.Equal(HttpStatusCode.OK, await CallAsync(gateway, key));
+        await WaitForAsync(gateway, "key/info?key=" + key, i => i.GetProperty("info").GetProperty("spend").GetDecimal() == 0.5m);
+        Assert.Equal(HttpStatusCode.OK, await CallAsync(gateway, key));
+
+        // 0.75 spent the moment the third call ended, before its row is written.
+        Assert.Equal(HttpStatusCode.BadRequest, await CallAsync(gateway, key));
+        Assert.Equal(3, upstream.Requests.Count);
+        await WaitForAsync(gateway, "key/info?key=" + key, i => i.GetProperty("info").GetProperty("spend").GetDecimal() == 0.75m);
+        Assert.Equal(HttpStatusCode.BadRequest, await CallAsync(gateway, key));
+    }
+
+    [Fact]
     public async Task Refusals_and_provider_errors_are_logged_as_failures_without_cost()
     {
         await using var upstream = await FakeUpstream.StartAsync(context =>

@@ -117,6 +117,7 @@ internal static partial class TollgateApplication
         builder.Services.AddSingleton(_ => database);
         builder.Services.AddSingleton(masterKey);
         builder.Services.AddSingleton<KeyRepository>();
+        builder.Services.AddSingleton<KeySpendLedger>();
         builder.Services.AddSingleton<KeyCache>();
         builder.Services.AddSingleton<KeyBudget>();
         builder.Services.AddSingleton(new SpillFile(Path.GetFullPath(RouteTableBuilder.NonEmpty(environment("TOLLGATE_SPEND_SPILL_FILE")) ?? "tollgate-spend-spill.jsonl")));

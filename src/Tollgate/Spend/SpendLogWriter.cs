@@ -14,7 +14,7 @@ namespace Tollgate.Spend;
 /// written (or spilled). Writes are idempotent on <c>request_id</c>, so a replay never counts twice.
 /// </summary>
 internal sealed partial class SpendLogWriter(
-    SpendLogRepository repository, SpillFile spill, KeyCache keys, TimeProvider time, ILogger<SpendLogWriter> logger)
+    SpendLogRepository repository, SpillFile spill, KeySpendLedger ledger, TimeProvider time, ILogger<SpendLogWriter> logger)
     : IHostedLifecycleService
 {
     public const int Capacity = 10_000;
@@ -164,18 +164,12 @@ internal sealed partial class SpendLogWriter(
     {
         for (var attempt = 0; ; attempt++)
         {
+            ledger.Writing(batch, replay: false);
             try
             {
                 var inserted = await repository.InsertAsync(batch, CancellationToken.None);
+                ledger.Written(batch, replay: false);
                 Interlocked.Add(ref _written, inserted.Count);
-                foreach (var row in inserted)
-                {
-                    if (row.Spend != 0 && KeyHash.TryParse(row.ApiKey, out var token))
-                    {
-                        keys.Expire(token);
-                    }
-                }
-
                 return;
             }
             catch (Exception e) when (e is DbException or IOException or TimeoutException or InvalidOperationException)
@@ -185,12 +179,14 @@ internal sealed partial class SpendLogWriter(
                 {
                     Log.Spilling(logger, batch.Count, spill.Path, e.Message);
                     await spill.AppendAsync(batch, CancellationToken.None);
+                    ledger.NotWritten(batch, replay: false, spilled: true);
                     Interlocked.Add(ref _spilled, batch.Count);
                     _spillPending = true;
                     _lastReplayAttempt = time.GetTimestamp();
                     return;
                 }
 
+                ledger.NotWritten(batch, replay: false, spilled: false);
                 Interlocked.Increment(ref _retries);
                 Log.Retrying(logger, batch.Count, attempt + 1, e.Message);
                 try
@@ -214,6 +210,7 @@ internal sealed partial class SpendLogWriter(
         }
 
         var rows = await spill.ReadAsync(CancellationToken.None);
+        ledger.Writing(rows, replay: true);
         try
         {
             foreach (var chunk in rows.Chunk(MaxBatch))
@@ -222,6 +219,8 @@ internal sealed partial class SpendLogWriter(
                 Interlocked.Add(ref _written, inserted.Count);
             }
 
+            // Every row of the file is in the database now, also those a write that failed late had stored.
+            ledger.Written(rows, replay: true);
             spill.Delete();
             _spillPending = false;
             Log.Replayed(logger, rows.Count, spill.Path);
@@ -229,6 +228,7 @@ internal sealed partial class SpendLogWriter(
         catch (Exception e) when (e is DbException or IOException or TimeoutException or InvalidOperationException)
         {
             // Still down: the file stays, and is tried again later. Rows already written are skipped then.
+            ledger.NotWritten(rows, replay: true, spilled: true);
             Log.ReplayFailed(logger, rows.Count, e.Message);
         }
     }

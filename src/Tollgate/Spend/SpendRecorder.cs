@@ -11,7 +11,7 @@ namespace Tollgate.Spend;
 
 /// <summary>Turns a finished call into its spend-log row and queues it; called once per matched request, whatever the outcome.</summary>
 internal sealed class SpendRecorder(
-    SpendLogWriter writer, CallPricing pricing, IKeyLimiter limiter, GatewayMetrics metrics, TimeProvider time, SharedBudgetCounter? budgets = null)
+    SpendLogWriter writer, CallPricing pricing, IKeyLimiter limiter, KeySpendLedger ledger, GatewayMetrics metrics, TimeProvider time, SharedBudgetCounter? budgets = null)
 {
     private static readonly JsonWriterOptions MetadataOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
@@ -36,9 +36,12 @@ internal sealed class SpendRecorder(
 
         var cost = pricing.Cost(call, model, usage, succeeded);
         var now = time.GetUtcNow();
-        if (budgets is not null && call.Budget is var (counterKey, windowEnds))
+        var charged = false;
+        if (call.Budget is var (counterKey, windowEnds))
         {
-            budgets.Add(counterKey, cost, windowEnds, now);
+            // Counted now, so the key's next call sees it before this row is written.
+            charged = call.KeyHash is { } budgeted && ledger.Charge(budgeted, cost);
+            budgets?.Add(counterKey, cost, windowEnds, now);
         }
 
         metrics.CallEnded(call, response.StatusCode, now - call.StartTime, model, usage, cost);
@@ -67,6 +70,7 @@ internal sealed class SpendRecorder(
             CompletionStartTime = call.FirstByteTime,
             RequesterIpAddress = context.Connection.RemoteIpAddress?.ToString(),
             UsageEstimated = usage is { Reported: false },
+            ChargedHere = charged,
         });
     }
 
