@@ -145,18 +145,25 @@ public sealed class SpendLogTests
         Assert.Equal(0m, row.GetProperty("spend").GetDecimal());
     }
 
-    [Fact]
-    public async Task A_stream_the_provider_breaks_writes_a_failure_row()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_stream_the_provider_breaks_or_stalls_writes_a_failure_row_that_does_not_blame_the_client(bool stalls)
     {
         await using var upstream = await FakeUpstream.StartAsync(async context =>
         {
             context.Response.ContentType = "text/event-stream";
             await context.Response.WriteAsync("data: {\"n\":1}\n\n");
             await context.Response.Body.FlushAsync();
+            if (stalls)
+            {
+                await Task.Delay(Timeout.Infinite, context.RequestAborted);
+            }
+
             await Task.Delay(100);
             context.Abort();
         });
-        await using var gateway = await GatewayFor(upstream);
+        await using var gateway = await GatewayTestEnvironment.StartWithKeysAsync("", general: EndpointSettings(upstream) + "\n      timeout: 0.3");
         var key = (await gateway.GenerateKeyAsync("{}")).GetProperty("key").GetString()!;
 
         using var request = gateway.Request(HttpMethod.Post, Endpoint.TrimStart('/'), key);
@@ -168,7 +175,36 @@ public sealed class SpendLogTests
 
         var rows = await WaitForAsync(gateway, "spend/logs?request_id=" + callId, r => r.GetArrayLength() == 1);
         Assert.Equal("failure", rows[0].GetProperty("status").GetString());
-        Assert.True(rows[0].GetProperty("metadata").TryGetProperty("forwarding_error", out _));
+        Assert.Equal("ResponseBodyDestination", rows[0].GetProperty("metadata").GetProperty("forwarding_error").GetString());
+        Assert.False(rows[0].GetProperty("metadata").TryGetProperty("client_aborted", out _));
+    }
+
+    [Fact]
+    public async Task A_client_that_gives_up_before_the_answer_starts_is_logged_as_499_client_aborted()
+    {
+        var arrived = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var upstream = await FakeUpstream.StartAsync(async context =>
+        {
+            arrived.TrySetResult();
+            await Task.Delay(Timeout.Infinite, context.RequestAborted);
+        });
+        await using var gateway = await GatewayFor(upstream);
+        var key = (await gateway.GenerateKeyAsync("{}")).GetProperty("key").GetString()!;
+
+        using (var giveUp = new CancellationTokenSource())
+        using (var request = gateway.Request(HttpMethod.Post, Endpoint.TrimStart('/'), key))
+        {
+            request.Content = new StringContent("{}", Encoding.UTF8, "application/json");
+            var call = gateway.Client.SendAsync(request, giveUp.Token);
+            await arrived.Task.DefaultTimeout();
+            await giveUp.CancelAsync();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call.DefaultTimeout());
+        }
+
+        var rows = await WaitForAsync(gateway, $"spend/logs?api_key={key}", r => r.GetArrayLength() == 1);
+        Assert.Equal(499, rows[0].GetProperty("status_code").GetInt32());
+        Assert.Equal("failure", rows[0].GetProperty("status").GetString());
+        Assert.True(rows[0].GetProperty("metadata").GetProperty("client_aborted").GetBoolean());
     }
 
     [Fact]

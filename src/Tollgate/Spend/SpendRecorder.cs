@@ -25,7 +25,7 @@ internal sealed class SpendRecorder(
 
         // Only an error answer has its type there; reading Items otherwise would create the dictionary.
         var errorType = response.StatusCode >= 400 && context.Items.TryGetValue(ErrorResponse.ErrorTypeItem, out var type) ? type as string : null;
-        var clientAborted = context.RequestAborted.IsCancellationRequested;
+        var clientAborted = call.ClientAborted;
         var failed = response.StatusCode >= 400 || call.ForwardingError is not null || clientAborted;
         var succeeded = call.Forwarded && !failed;
         var model = meter?.Model ?? call.RequestModel;
