@@ -75,6 +75,7 @@ internal sealed partial class PassThroughMiddleware(
     private async Task ForwardAsync(HttpContext context, PassThroughRoute route, string rawTarget, int tailStart, int pathEnd)
     {
         // (11) Whatever happens below, the call gets its spend-log row.
+        spend.Started();
         var call = new CallRecord(context, route, rawTarget[..pathEnd], tailStart, time.GetUtcNow());
         var body = MeteredResponseStream.Install(context, call, pricing, time);
         using var activity = GatewayTracing.Source.StartActivity("tollgate.pass_through");

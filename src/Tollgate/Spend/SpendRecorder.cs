@@ -15,6 +15,9 @@ internal sealed class SpendRecorder(
 {
     private static readonly JsonWriterOptions MetadataOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
+    /// <summary>A call has started; its <see cref="RecordAsync"/> must follow, so a stopping gateway knows whose rows to wait for.</summary>
+    public void Started() => writer.CallStarted();
+
     public ValueTask RecordAsync(CallRecord call)
     {
         var context = call.Context;
