@@ -160,6 +160,68 @@ public sealed class ProcessTests : IDisposable
         Assert.Equal(callIds, await RowsKeptAsync());
     }
 
+    [Fact]
+    public async Task Kill_9_during_load_loses_no_row_of_an_answer_the_client_got_whole()
+    {
+        const int Workers = 8;
+        const int Answered = 300;
+        // Chunked, as streams are: the client sees the end only when the gateway's handler returns. (An answer with a
+        // Content-Length is complete for the client at its last byte, which leaves before the row is journaled.)
+        await using var upstream = await FakeUpstream.StartAsync(async context =>
+        {
+            await context.Response.StartAsync();
+            await context.Response.WriteAsync("{}");
+        }, recordBody: false);
+        await File.WriteAllTextAsync(Path.Combine(_directory.FullName, "tollgate.yaml"),
+            $$"""
+            general_settings: { master_key: sk-process-master }
+            pass_through_providers:
+              vllm: { api_base: "{{upstream.Origin}}" }
+            """);
+        var callIds = new System.Collections.Concurrent.ConcurrentBag<string>();
+        var enough = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using (var gateway = GatewayProcess.Start(_directory.FullName, "--host", "127.0.0.1", "--port", "0"))
+        {
+            using var client = new HttpClient { BaseAddress = await gateway.ListeningAsync() };
+            client.DefaultRequestHeaders.Authorization = new("Bearer", "sk-process-master");
+            var workers = Enumerable.Range(0, Workers).Select(_ => Task.Run(async () =>
+            {
+                try
+                {
+                    while (true)
+                    {
+                        using var response = await client.GetAsync("vllm/v1/models");
+                        await response.Content.ReadAsByteArrayAsync();
+                        callIds.Add(response.Headers.GetValues("x-litellm-call-id").Single());
+                        if (callIds.Count >= Answered)
+                        {
+                            enough.TrySetResult();
+                        }
+                    }
+                }
+                catch (HttpRequestException)
+                {
+                    // The gateway is gone: calls in flight never got their answer.
+                }
+            })).ToArray();
+            await enough.Task.DefaultTimeout();
+
+            await gateway.KillAsync();
+            await Task.WhenAll(workers).DefaultTimeout();
+        }
+
+        // A restart replays what the killed process left; a clean stop then writes it all.
+        await using (var restarted = GatewayProcess.Start(_directory.FullName, "--host", "127.0.0.1", "--port", "0"))
+        {
+            await restarted.ListeningAsync();
+            await restarted.SendSigtermAsync();
+            Assert.Equal(0, await restarted.WaitForExitAsync());
+        }
+
+        var kept = await RowsKeptAsync();
+        Assert.Subset(kept, callIds.ToHashSet());
+    }
+
     /// <summary>The gateway's SQLite database with a write transaction open, so its writes wait until this is disposed.</summary>
     private async Task<SqliteConnection> LockedDatabaseAsync()
     {

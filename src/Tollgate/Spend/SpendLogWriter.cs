@@ -21,7 +21,7 @@ namespace Tollgate.Spend;
 /// file before the process may exit.
 /// </remarks>
 internal sealed partial class SpendLogWriter(
-    SpendLogRepository repository, SpillFile spill, KeySpendLedger ledger, TimeProvider time, ILogger<SpendLogWriter> logger)
+    SpendLogRepository repository, SpillFile spill, SpendJournal journal, KeySpendLedger ledger, TimeProvider time, ILogger<SpendLogWriter> logger)
     : IHostedLifecycleService
 {
     public const int Capacity = 10_000;
@@ -93,6 +93,7 @@ internal sealed partial class SpendLogWriter(
         {
             // A call that outlasted the unwind grace: its row goes straight to the spill file.
             await spill.AppendAsync([row], CancellationToken.None);
+            journal.Settled([row]);
             Interlocked.Increment(ref _spilled);
         }
         finally
@@ -147,6 +148,8 @@ internal sealed partial class SpendLogWriter(
         try
         {
             await _loop.WaitAsync(cancellationToken);
+            journal.Rotate();
+            journal.Settled([]);
         }
         catch (OperationCanceledException)
         {
@@ -166,6 +169,8 @@ internal sealed partial class SpendLogWriter(
             {
                 Log.Spilling(logger, left.Count, spill.Path, "out of shutdown time");
                 await spill.AppendAsync(left, CancellationToken.None);
+                journal.Rotate();
+                journal.Settled(left);
                 Interlocked.Add(ref _spilled, left.Count);
             }
         }
@@ -173,12 +178,14 @@ internal sealed partial class SpendLogWriter(
 
     private async Task RunAsync()
     {
+        await journal.RecoverAsync(spill, CancellationToken.None);
         _spillPending = spill.HasRows;
         await ReplaySpillAsync();
         var reader = _queue.Reader;
         while (await WaitForRowsAsync(reader))
         {
             await GatherAsync(reader);
+            journal.Rotate();
             lock (_batchLock)
             {
                 while (_batch.Count < MaxBatch && reader.TryRead(out var row))
@@ -190,6 +197,7 @@ internal sealed partial class SpendLogWriter(
             if (_batch.Count > 0)
             {
                 await WriteOrSpillAsync(_batch);
+                journal.Settled(_batch);
                 lock (_batchLock)
                 {
                     _batch.Clear();

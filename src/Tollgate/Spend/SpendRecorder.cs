@@ -11,7 +11,7 @@ namespace Tollgate.Spend;
 
 /// <summary>Turns a finished call into its spend-log row and queues it; called once per matched request, whatever the outcome.</summary>
 internal sealed class SpendRecorder(
-    SpendLogWriter writer, CallPricing pricing, IKeyLimiter limiter, KeySpendLedger ledger, GatewayMetrics metrics, TimeProvider time, SharedBudgetCounter? budgets = null)
+    SpendLogWriter writer, SpendJournal journal, CallPricing pricing, IKeyLimiter limiter, KeySpendLedger ledger, GatewayMetrics metrics, TimeProvider time, SharedBudgetCounter? budgets = null)
 {
     private static readonly JsonWriterOptions MetadataOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
@@ -48,7 +48,7 @@ internal sealed class SpendRecorder(
         }
 
         metrics.CallEnded(call, response.StatusCode, now - call.StartTime, model, usage, cost);
-        return writer.EnqueueAsync(new SpendLogRow
+        var row = new SpendLogRow
         {
             RequestId = context.TraceIdentifier,
             ApiKey = call.KeyHash?.ToString() ?? "",
@@ -74,7 +74,11 @@ internal sealed class SpendRecorder(
             RequesterIpAddress = context.Connection.RemoteIpAddress?.ToString(),
             UsageEstimated = usage is { Reported: false },
             ChargedHere = charged,
-        });
+        };
+
+        // Before the answer ends (this runs before the response completes): a killed process keeps the row.
+        journal.Append(row);
+        return writer.EnqueueAsync(row);
     }
 
     private static bool IsStream(string? contentType, string path) =>

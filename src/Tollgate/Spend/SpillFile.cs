@@ -54,43 +54,52 @@ internal sealed class SpillFile(string path)
     /// <summary>Every row in the file; a torn line (a crash mid-write) is skipped.</summary>
     public async Task<List<SpendLogRow>> ReadAsync(CancellationToken cancellationToken)
     {
-        var rows = new List<SpendLogRow>();
         await _lock.WaitAsync(cancellationToken);
         try
         {
             if (!File.Exists(Path))
             {
                 _replayedLength = 0;
-                return rows;
+                return [];
             }
 
             var bytes = await File.ReadAllBytesAsync(Path, cancellationToken);
             _replayedLength = bytes.Length;
-            foreach (var line in Encoding.UTF8.GetString(bytes).Split('\n'))
-            {
-                if (line.Length == 0)
-                {
-                    continue;
-                }
-
-                try
-                {
-                    if (JsonSerializer.Deserialize(line, SpendJsonContext.Default.SpendLogRow) is { } row)
-                    {
-                        rows.Add(row);
-                    }
-                }
-                catch (JsonException)
-                {
-                }
-            }
-
-            return rows;
+            return Rows(bytes);
         }
         finally
         {
             _lock.Release();
         }
+    }
+
+    /// <summary>The rows of a file of JSON lines (this one, or a journal segment); a torn line (a crash mid-write) is skipped.</summary>
+    public static async Task<List<SpendLogRow>> ReadRowsAsync(string path, CancellationToken cancellationToken) =>
+        Rows(await File.ReadAllBytesAsync(path, cancellationToken));
+
+    private static List<SpendLogRow> Rows(byte[] bytes)
+    {
+        var rows = new List<SpendLogRow>();
+        foreach (var line in Encoding.UTF8.GetString(bytes).Split('\n'))
+        {
+            if (line.Length == 0)
+            {
+                continue;
+            }
+
+            try
+            {
+                if (JsonSerializer.Deserialize(line, SpendJsonContext.Default.SpendLogRow) is { } row)
+                {
+                    rows.Add(row);
+                }
+            }
+            catch (JsonException)
+            {
+            }
+        }
+
+        return rows;
     }
 
     /// <summary>Removes the file once the rows <see cref="ReadAsync"/> gave are written; rows appended since keep it.</summary>
