@@ -39,7 +39,7 @@ public class KeyLookupBenchmarks
         };
         await repository.InsertAsync(_limitedKey, CancellationToken.None);
 
-        _authenticator = new KeyAuthenticator(new MasterKey(KeyHash.Of("sk-master-benchmark"), false), new KeyCache(repository, TimeProvider.System), TimeProvider.System);
+        _authenticator = new KeyAuthenticator(new MasterKey(KeyHash.Of("sk-master-benchmark"), false), new KeyCache(repository, new KeySpendLedger(), TimeProvider.System), TimeProvider.System);
         _limiter = new LocalKeyLimiter(new TokenWindows(TimeProvider.System));
         await _authenticator.CheckAsync(Key, CancellationToken.None);
     }

@@ -1,5 +1,7 @@
 using System.Net;
+using System.Text.Json;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Data.Sqlite;
 using Tollgate.FunctionalTests.Common;
 
 namespace Tollgate.FunctionalTests;
@@ -96,5 +98,166 @@ public sealed class ProcessTests : IDisposable
 
         Assert.Equal("finished after SIGTERM", await response.Content.ReadAsStringAsync().DefaultTimeout());
         Assert.Equal(0, await gateway.WaitForExitAsync());
+    }
+
+    [Fact]
+    public async Task Sigterm_that_outlasts_the_shutdown_timeout_still_leaves_a_row_for_every_call()
+    {
+        const int Streams = 30;
+        var streaming = 0;
+        var allStreaming = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var upstream = await FakeUpstream.StartAsync(async context =>
+        {
+            if (context.Request.Path == "/v1/quick")
+            {
+                await context.Response.WriteAsync("{}");
+                return;
+            }
+
+            context.Response.ContentType = "text/event-stream";
+            await context.Response.WriteAsync("data: {\"n\":1}\n\n");
+            await context.Response.Body.FlushAsync();
+            if (Interlocked.Increment(ref streaming) == Streams)
+            {
+                allStreaming.SetResult();
+            }
+
+            await Task.Delay(Timeout.Infinite, context.RequestAborted);
+        });
+        await File.WriteAllTextAsync(Path.Combine(_directory.FullName, "tollgate.yaml"),
+            $$"""
+            general_settings: { master_key: sk-process-master, graceful_shutdown_timeout: 1 }
+            pass_through_providers:
+              vllm: { api_base: "{{upstream.Origin}}" }
+            """);
+        await using var gateway = GatewayProcess.Start(_directory.FullName, "--host", "127.0.0.1", "--port", "0");
+        using var client = new HttpClient { BaseAddress = await gateway.ListeningAsync() };
+        client.DefaultRequestHeaders.Authorization = new("Bearer", "sk-process-master");
+
+        // The database stays locked through the shutdown, so the writer is stuck on the rows of the finished calls.
+        var callIds = new HashSet<string>();
+        await using (var database = await LockedDatabaseAsync())
+        {
+            for (var i = 0; i < 5; i++)
+            {
+                using var quick = await client.GetAsync("vllm/v1/quick").DefaultTimeout();
+                callIds.Add(quick.Headers.GetValues("x-litellm-call-id").Single());
+            }
+
+            var streams = await Task.WhenAll(Enumerable.Range(0, Streams)
+                .Select(_ => client.GetAsync("vllm/v1/stream", HttpCompletionOption.ResponseHeadersRead))).DefaultTimeout();
+            await allStreaming.Task.DefaultTimeout();
+            callIds.UnionWith(streams.Select(s => s.Headers.GetValues("x-litellm-call-id").Single()));
+            await gateway.SendSigtermAsync();
+
+            Assert.Equal(0, await gateway.WaitForExitAsync());
+            foreach (var stream in streams)
+            {
+                stream.Dispose();
+            }
+        }
+
+        Assert.Equal(callIds, await RowsKeptAsync());
+    }
+
+    [Fact]
+    public async Task Kill_9_during_load_loses_no_row_of_an_answer_the_client_got_whole()
+    {
+        const int Workers = 8;
+        const int Answered = 300;
+        // Chunked, as streams are: the client sees the end only when the gateway's handler returns. (An answer with a
+        // Content-Length is complete for the client at its last byte, which leaves before the row is journaled.)
+        await using var upstream = await FakeUpstream.StartAsync(async context =>
+        {
+            await context.Response.StartAsync();
+            await context.Response.WriteAsync("{}");
+        }, recordBody: false);
+        await File.WriteAllTextAsync(Path.Combine(_directory.FullName, "tollgate.yaml"),
+            $$"""
+            general_settings: { master_key: sk-process-master }
+            pass_through_providers:
+              vllm: { api_base: "{{upstream.Origin}}" }
+            """);
+        var callIds = new System.Collections.Concurrent.ConcurrentBag<string>();
+        var enough = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using (var gateway = GatewayProcess.Start(_directory.FullName, "--host", "127.0.0.1", "--port", "0"))
+        {
+            using var client = new HttpClient { BaseAddress = await gateway.ListeningAsync() };
+            client.DefaultRequestHeaders.Authorization = new("Bearer", "sk-process-master");
+            var workers = Enumerable.Range(0, Workers).Select(_ => Task.Run(async () =>
+            {
+                try
+                {
+                    while (true)
+                    {
+                        using var response = await client.GetAsync("vllm/v1/models");
+                        await response.Content.ReadAsByteArrayAsync();
+                        callIds.Add(response.Headers.GetValues("x-litellm-call-id").Single());
+                        if (callIds.Count >= Answered)
+                        {
+                            enough.TrySetResult();
+                        }
+                    }
+                }
+                catch (HttpRequestException)
+                {
+                    // The gateway is gone: calls in flight never got their answer.
+                }
+            })).ToArray();
+            await enough.Task.DefaultTimeout();
+
+            await gateway.KillAsync();
+            await Task.WhenAll(workers).DefaultTimeout();
+        }
+
+        // A restart replays what the killed process left; a clean stop then writes it all.
+        await using (var restarted = GatewayProcess.Start(_directory.FullName, "--host", "127.0.0.1", "--port", "0"))
+        {
+            await restarted.ListeningAsync();
+            await restarted.SendSigtermAsync();
+            Assert.Equal(0, await restarted.WaitForExitAsync());
+        }
+
+        var kept = await RowsKeptAsync();
+        Assert.Subset(kept, callIds.ToHashSet());
+    }
+
+    /// <summary>The gateway's SQLite database with a write transaction open, so its writes wait until this is disposed.</summary>
+    private async Task<SqliteConnection> LockedDatabaseAsync()
+    {
+        var database = new SqliteConnection($"Data Source={Path.Combine(_directory.FullName, "tollgate.db")};Pooling=False");
+        await database.OpenAsync();
+        await using var begin = database.CreateCommand();
+        begin.CommandText = "BEGIN IMMEDIATE;";
+        await begin.ExecuteNonQueryAsync();
+        return database;
+    }
+
+    /// <summary>The request ids of the rows in the gateway's SQLite database and its spill file.</summary>
+    private async Task<HashSet<string>> RowsKeptAsync()
+    {
+        var ids = new HashSet<string>();
+        await using (var database = new SqliteConnection($"Data Source={Path.Combine(_directory.FullName, "tollgate.db")};Pooling=False"))
+        {
+            await database.OpenAsync();
+            await using var command = database.CreateCommand();
+            command.CommandText = "SELECT request_id FROM spend_logs;";
+            await using var reader = await command.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                ids.Add(reader.GetString(0));
+            }
+        }
+
+        var spill = Path.Combine(_directory.FullName, "tollgate-spend-spill.jsonl");
+        if (File.Exists(spill))
+        {
+            foreach (var line in await File.ReadAllLinesAsync(spill))
+            {
+                ids.Add(JsonDocument.Parse(line).RootElement.GetProperty("RequestId").GetString()!);
+            }
+        }
+
+        return ids;
     }
 }

@@ -70,6 +70,26 @@ public sealed class SpendLogTests
     }
 
     [Fact]
+    public async Task A_call_counts_against_the_budget_the_moment_it_ends_and_its_row_does_not_count_it_again()
+    {
+        await using var upstream = await FakeUpstream.StartAsync(context => context.Response.WriteAsync("{}"));
+        await using var gateway = await GatewayFor(upstream);
+        var key = (await gateway.GenerateKeyAsync("""{"max_budget":0.6}""")).GetProperty("key").GetString()!;
+
+        // Two calls of 0.25 whose rows are written: 0.5 spent, so a third fits the budget.
+        Assert.Equal(HttpStatusCode.OK, await CallAsync(gateway, key));
+        Assert.Equal(HttpStatusCode.OK, await CallAsync(gateway, key));
+        await WaitForAsync(gateway, "key/info?key=" + key, i => i.GetProperty("info").GetProperty("spend").GetDecimal() == 0.5m);
+        Assert.Equal(HttpStatusCode.OK, await CallAsync(gateway, key));
+
+        // 0.75 spent the moment the third call ended, before its row is written.
+        Assert.Equal(HttpStatusCode.BadRequest, await CallAsync(gateway, key));
+        Assert.Equal(3, upstream.Requests.Count);
+        await WaitForAsync(gateway, "key/info?key=" + key, i => i.GetProperty("info").GetProperty("spend").GetDecimal() == 0.75m);
+        Assert.Equal(HttpStatusCode.BadRequest, await CallAsync(gateway, key));
+    }
+
+    [Fact]
     public async Task Refusals_and_provider_errors_are_logged_as_failures_without_cost()
     {
         await using var upstream = await FakeUpstream.StartAsync(context =>
@@ -125,18 +145,25 @@ public sealed class SpendLogTests
         Assert.Equal(0m, row.GetProperty("spend").GetDecimal());
     }
 
-    [Fact]
-    public async Task A_stream_the_provider_breaks_writes_a_failure_row()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_stream_the_provider_breaks_or_stalls_writes_a_failure_row_that_does_not_blame_the_client(bool stalls)
     {
         await using var upstream = await FakeUpstream.StartAsync(async context =>
         {
             context.Response.ContentType = "text/event-stream";
             await context.Response.WriteAsync("data: {\"n\":1}\n\n");
             await context.Response.Body.FlushAsync();
+            if (stalls)
+            {
+                await Task.Delay(Timeout.Infinite, context.RequestAborted);
+            }
+
             await Task.Delay(100);
             context.Abort();
         });
-        await using var gateway = await GatewayFor(upstream);
+        await using var gateway = await GatewayTestEnvironment.StartWithKeysAsync("", general: EndpointSettings(upstream) + "\n      timeout: 0.3");
         var key = (await gateway.GenerateKeyAsync("{}")).GetProperty("key").GetString()!;
 
         using var request = gateway.Request(HttpMethod.Post, Endpoint.TrimStart('/'), key);
@@ -148,7 +175,36 @@ public sealed class SpendLogTests
 
         var rows = await WaitForAsync(gateway, "spend/logs?request_id=" + callId, r => r.GetArrayLength() == 1);
         Assert.Equal("failure", rows[0].GetProperty("status").GetString());
-        Assert.True(rows[0].GetProperty("metadata").TryGetProperty("forwarding_error", out _));
+        Assert.Equal("ResponseBodyDestination", rows[0].GetProperty("metadata").GetProperty("forwarding_error").GetString());
+        Assert.False(rows[0].GetProperty("metadata").TryGetProperty("client_aborted", out _));
+    }
+
+    [Fact]
+    public async Task A_client_that_gives_up_before_the_answer_starts_is_logged_as_499_client_aborted()
+    {
+        var arrived = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var upstream = await FakeUpstream.StartAsync(async context =>
+        {
+            arrived.TrySetResult();
+            await Task.Delay(Timeout.Infinite, context.RequestAborted);
+        });
+        await using var gateway = await GatewayFor(upstream);
+        var key = (await gateway.GenerateKeyAsync("{}")).GetProperty("key").GetString()!;
+
+        using (var giveUp = new CancellationTokenSource())
+        using (var request = gateway.Request(HttpMethod.Post, Endpoint.TrimStart('/'), key))
+        {
+            request.Content = new StringContent("{}", Encoding.UTF8, "application/json");
+            var call = gateway.Client.SendAsync(request, giveUp.Token);
+            await arrived.Task.DefaultTimeout();
+            await giveUp.CancelAsync();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call.DefaultTimeout());
+        }
+
+        var rows = await WaitForAsync(gateway, $"spend/logs?api_key={key}", r => r.GetArrayLength() == 1);
+        Assert.Equal(499, rows[0].GetProperty("status_code").GetInt32());
+        Assert.Equal("failure", rows[0].GetProperty("status").GetString());
+        Assert.True(rows[0].GetProperty("metadata").GetProperty("client_aborted").GetBoolean());
     }
 
     [Fact]

@@ -81,6 +81,7 @@ internal sealed partial class PassThroughMiddleware(
     private async Task ForwardAsync(HttpContext context, PassThroughRoute route, string rawTarget, int tailStart, int pathEnd)
     {
         // (11) Whatever happens below, the call gets its spend-log row.
+        spend.Started();
         var call = new CallRecord(context, route, rawTarget[..pathEnd], tailStart, time.GetUtcNow());
         var body = MeteredResponseStream.Install(context, call, pricing, time);
         using var activity = GatewayTracing.Source.StartActivity("tollgate.pass_through");
@@ -457,10 +458,16 @@ internal sealed partial class PassThroughMiddleware(
                 or ForwarderError.UpgradeRequestCanceled or ForwarderError.UpgradeResponseCanceled
                 or ForwarderError.ResponseBodyClient or ForwarderError.UpgradeResponseClient:
                 Log.ClientAborted(logger, route.Name, error, context.TraceIdentifier);
+                ClientClosedRequest(context);
                 return;
 
             case ForwarderError.RequestBodyClient when IsBodyTooLarge(exception):
                 await ErrorResponse.WriteAsync(context, StatusCodes.Status413PayloadTooLarge, ErrorTypes.RequestTooLarge, limits.BodyTooLargeMessage);
+                return;
+
+            case ForwarderError.RequestBodyClient or ForwarderError.UpgradeRequestClient when context.RequestAborted.IsCancellationRequested:
+                Log.ClientAborted(logger, route.Name, error, context.TraceIdentifier);
+                ClientClosedRequest(context);
                 return;
 
             case ForwarderError.RequestBodyClient or ForwarderError.UpgradeRequestClient:
@@ -489,6 +496,15 @@ internal sealed partial class PassThroughMiddleware(
                 }
 
                 return;
+        }
+    }
+
+    /// <summary>The client left before the answer started: 499, as nginx logs it, rather than the 400 YARP sets.</summary>
+    private static void ClientClosedRequest(HttpContext context)
+    {
+        if (!context.Response.HasStarted)
+        {
+            context.Response.StatusCode = StatusCodes.Status499ClientClosedRequest;
         }
     }
 

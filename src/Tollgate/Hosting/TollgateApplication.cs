@@ -125,9 +125,12 @@ internal static partial class TollgateApplication
         builder.Services.AddSingleton(_ => database);
         builder.Services.AddSingleton(masterKey);
         builder.Services.AddSingleton<KeyRepository>();
+        builder.Services.AddSingleton<KeySpendLedger>();
         builder.Services.AddSingleton<KeyCache>();
         builder.Services.AddSingleton<KeyBudget>();
-        builder.Services.AddSingleton(new SpillFile(Path.GetFullPath(RouteTableBuilder.NonEmpty(environment("TOLLGATE_SPEND_SPILL_FILE")) ?? "tollgate-spend-spill.jsonl")));
+        var spillPath = Path.GetFullPath(RouteTableBuilder.NonEmpty(environment("TOLLGATE_SPEND_SPILL_FILE")) ?? "tollgate-spend-spill.jsonl");
+        builder.Services.AddSingleton(new SpillFile(spillPath));
+        builder.Services.AddSingleton(_ => new SpendJournal(Path.ChangeExtension(spillPath, null) + "-journal"));
         builder.Services.AddSingleton<SpendLogRepository>();
         builder.Services.AddSingleton<SpendLogWriter>();
         builder.Services.AddHostedService(services => services.GetRequiredService<SpendLogWriter>());

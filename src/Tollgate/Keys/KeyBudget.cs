@@ -4,10 +4,11 @@ namespace Tollgate.Keys;
 
 /// <summary>
 /// <c>max_budget</c> against the spend of the current <c>budget_duration</c> window. When a window has
-/// ended the stored spend is reset (once, whichever instance gets there first) before judging. With
-/// Redis, the spend is the larger of the stored one and the <see cref="SharedBudgetCounter"/>'s.
+/// ended the stored spend is reset (once, whichever instance gets there first) before judging. The spend is the
+/// stored one plus the calls that ended here and whose rows are not written yet (<see cref="KeySpendLedger"/>);
+/// with Redis, the larger of that and the <see cref="SharedBudgetCounter"/>'s.
 /// </summary>
-internal sealed class KeyBudget(KeyRepository repository, KeyCache cache, TimeProvider time, SharedBudgetCounter? shared = null)
+internal sealed class KeyBudget(KeyRepository repository, KeyCache cache, KeySpendLedger ledger, TimeProvider time, SharedBudgetCounter? shared = null)
 {
     /// <returns>Null when the key may spend, else the refusal message.</returns>
     public ValueTask<string?> CheckAsync(StoredKey key, CancellationToken cancellationToken)
@@ -23,17 +24,18 @@ internal sealed class KeyBudget(KeyRepository repository, KeyCache cache, TimePr
             return StartNextWindowAsync(key, resetAt, window, now, cancellationToken);
         }
 
+        var spent = key.Spend + ledger.Unsettled(key);
         if (shared is not null)
         {
-            return CheckSharedAsync(key, budget);
+            return CheckSharedAsync(key, spent, budget);
         }
 
-        return new(key.Spend >= budget ? Exceeded(key.Spend, budget) : null);
+        return new(spent >= budget ? Exceeded(spent, budget) : null);
     }
 
-    private async ValueTask<string?> CheckSharedAsync(StoredKey key, decimal budget)
+    private async ValueTask<string?> CheckSharedAsync(StoredKey key, decimal spentHere, decimal budget)
     {
-        var spent = Math.Max(key.Spend, await shared!.SpentAsync(key) ?? 0);
+        var spent = Math.Max(spentHere, await shared!.SpentAsync(key) ?? 0);
         return spent >= budget ? Exceeded(spent, budget) : null;
     }
 

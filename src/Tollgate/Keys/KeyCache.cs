@@ -9,8 +9,9 @@ namespace Tollgate.Keys;
 /// see them within the TTL. Unknown keys are remembered briefly too, so a flood of bad keys stays cheap.
 /// When the database cannot be reached, a key seen before keeps working from its last known state, so a
 /// database outage does not stop traffic; a key never seen is refused with <see cref="KeyStoreUnavailableException"/>.
+/// Each key read carries how much of this instance's counted cost its spend holds (<see cref="KeySpendLedger"/>).
 /// </summary>
-internal sealed class KeyCache(KeyRepository repository, TimeProvider time)
+internal sealed class KeyCache(KeyRepository repository, KeySpendLedger ledger, TimeProvider time)
 {
     public static readonly TimeSpan Ttl = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan UnknownTtl = TimeSpan.FromSeconds(1);
@@ -40,8 +41,11 @@ internal sealed class KeyCache(KeyRepository repository, TimeProvider time)
     }
 
     /// <summary>An update made here: this instance uses the new state at once, outage or not.</summary>
-    public void Put(StoredKey key) =>
-        _entries[key.Token] = new Entry(key, time.GetTimestamp() + (long)(Ttl.TotalSeconds * time.TimestampFrequency));
+    public void Put(StoredKey key)
+    {
+        var settled = ledger.Settles(key, ledger.Before(key.Token), out var exact);
+        _entries[key.Token] = new Entry(settled, exact ? time.GetTimestamp() + (long)(Ttl.TotalSeconds * time.TimestampFrequency) : long.MinValue);
+    }
 
     /// <summary>A key deleted here is unknown from now on, also if the database then goes away.</summary>
     public void Remove(KeyHash token) => _entries.TryRemove(token, out _);
@@ -49,6 +53,7 @@ internal sealed class KeyCache(KeyRepository repository, TimeProvider time)
     private async ValueTask<StoredKey?> LoadAsync(KeyHash token, CancellationToken cancellationToken)
     {
         StoredKey? key;
+        var mark = ledger.Before(token);
         try
         {
             key = await repository.FindAsync(token, cancellationToken);
@@ -68,8 +73,15 @@ internal sealed class KeyCache(KeyRepository repository, TimeProvider time)
             _entries.Clear();
         }
 
+        var exact = true;
+        if (key is not null)
+        {
+            key = ledger.Settles(key, mark, out exact);
+        }
+
+        // A key read while its rows were being written may or may not hold them: counted high for now, read again next time.
         var ttl = key is null ? UnknownTtl : Ttl;
-        _entries[token] = new Entry(key, time.GetTimestamp() + (long)(ttl.TotalSeconds * time.TimestampFrequency));
+        _entries[token] = new Entry(key, exact ? time.GetTimestamp() + (long)(ttl.TotalSeconds * time.TimestampFrequency) : long.MinValue);
         return key;
     }
 

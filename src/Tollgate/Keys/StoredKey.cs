@@ -26,6 +26,9 @@ internal sealed record StoredKey
     /// <summary>USD spent in the current budget window (all time without one).</summary>
     public decimal Spend { get; init; }
 
+    /// <summary>Of the cost this instance counted for the key (<see cref="KeySpendLedger"/>), the picodollars <see cref="Spend"/> held when read.</summary>
+    public long SettledHere { get; init; }
+
     public long? RpmLimit { get; init; }
 
     public long? TpmLimit { get; init; }

@@ -61,6 +61,12 @@ internal sealed class CallRecord(HttpContext context, PassThroughRoute route, st
 
     public DateTimeOffset? FirstByteTime { get; private set; }
 
+    /// <summary>
+    /// The client's side ended the call early. After a provider failure mid-answer YARP aborts the client's
+    /// connection itself, so an aborted request with <see cref="UpstreamError"/> set is the provider's doing.
+    /// </summary>
+    public bool ClientAborted => Context.RequestAborted.IsCancellationRequested && UpstreamError is null;
+
     public IResponseMeter? Meter { get; private set; }
 
     public HttpContext Context { get; } = context;

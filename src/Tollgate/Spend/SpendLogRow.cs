@@ -58,4 +58,12 @@ internal sealed record SpendLogRow
 
     /// <summary>The provider's own counts never came (the stream broke): the tokens are as far as seen.</summary>
     public bool UsageEstimated { get; init; }
+
+    /// <summary>The cost was counted against the key's budget the moment the call ended (<see cref="Keys.KeySpendLedger"/>); not kept in the spill file.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool ChargedHere { get; init; }
+
+    /// <summary>The journal segment the row was appended to, until the row is in the database or the spill file.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public SpendJournal.Segment? Journal { get; set; }
 }

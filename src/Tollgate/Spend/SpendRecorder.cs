@@ -11,9 +11,12 @@ namespace Tollgate.Spend;
 
 /// <summary>Turns a finished call into its spend-log row and queues it; called once per matched request, whatever the outcome.</summary>
 internal sealed class SpendRecorder(
-    SpendLogWriter writer, CallPricing pricing, IKeyLimiter limiter, GatewayMetrics metrics, TimeProvider time, SharedBudgetCounter? budgets = null)
+    SpendLogWriter writer, SpendJournal journal, CallPricing pricing, IKeyLimiter limiter, KeySpendLedger ledger, GatewayMetrics metrics, TimeProvider time, SharedBudgetCounter? budgets = null)
 {
     private static readonly JsonWriterOptions MetadataOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    /// <summary>A call has started; its <see cref="RecordAsync"/> must follow, so a stopping gateway knows whose rows to wait for.</summary>
+    public void Started() => writer.CallStarted();
 
     public ValueTask RecordAsync(CallRecord call)
     {
@@ -25,7 +28,7 @@ internal sealed class SpendRecorder(
 
         // Only an error answer has its type there; reading Items otherwise would create the dictionary.
         var errorType = response.StatusCode >= 400 && context.Items.TryGetValue(ErrorResponse.ErrorTypeItem, out var type) ? type as string : null;
-        var clientAborted = context.RequestAborted.IsCancellationRequested;
+        var clientAborted = call.ClientAborted;
         var failed = response.StatusCode >= 400 || call.ForwardingError is not null || clientAborted;
         var succeeded = call.Forwarded && !failed;
         var model = meter?.Model ?? call.RequestModel;
@@ -36,13 +39,16 @@ internal sealed class SpendRecorder(
 
         var cost = pricing.Cost(call, model, usage, succeeded);
         var now = time.GetUtcNow();
-        if (budgets is not null && call.Budget is var (counterKey, windowEnds))
+        var charged = false;
+        if (call.Budget is var (counterKey, windowEnds))
         {
-            budgets.Add(counterKey, cost, windowEnds, now);
+            // Counted now, so the key's next call sees it before this row is written.
+            charged = call.KeyHash is { } budgeted && ledger.Charge(budgeted, cost);
+            budgets?.Add(counterKey, cost, windowEnds, now);
         }
 
         metrics.CallEnded(call, response.StatusCode, now - call.StartTime, model, usage, cost);
-        return writer.EnqueueAsync(new SpendLogRow
+        var row = new SpendLogRow
         {
             RequestId = context.TraceIdentifier,
             ApiKey = call.KeyHash?.ToString() ?? "",
@@ -67,7 +73,12 @@ internal sealed class SpendRecorder(
             CompletionStartTime = call.FirstByteTime,
             RequesterIpAddress = context.Connection.RemoteIpAddress?.ToString(),
             UsageEstimated = usage is { Reported: false },
-        });
+            ChargedHere = charged,
+        };
+
+        // Before the answer ends (this runs before the response completes): a killed process keeps the row.
+        journal.Append(row);
+        return writer.EnqueueAsync(row);
     }
 
     private static bool IsStream(string? contentType, string path) =>

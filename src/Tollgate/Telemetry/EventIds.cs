@@ -23,4 +23,5 @@ internal static class EventIds
     public const int SpendSpilled = 201;
     public const int SpendReplayed = 202;
     public const int SpendReplayFailed = 203;
+    public const int SpendCallsUnrecorded = 204;
 }

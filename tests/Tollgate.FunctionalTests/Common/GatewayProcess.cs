@@ -68,6 +68,13 @@ public sealed partial class GatewayProcess : IAsyncDisposable
         await kill.WaitForExitAsync().DefaultTimeout();
     }
 
+    /// <summary>SIGKILL, as <c>kill -9</c>: the process gets no chance to finish anything.</summary>
+    public async Task KillAsync()
+    {
+        _process.Kill();
+        await _process.WaitForExitAsync().DefaultTimeout();
+    }
+
     private void OnLine(string? line)
     {
         if (line is null)
