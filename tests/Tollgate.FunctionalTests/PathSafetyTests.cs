@@ -46,6 +46,8 @@ public sealed class PathSafetyTests : IAsyncLifetime
         "/mistral/http://EVIL/v1/chat",
         "/mistral/%2F%2FEVIL/v1/chat",
         "http://EVIL/mistral/v1/chat",
+        "/mistral/v1/x#/../../secret",
+        "/mistral/v1/x?y#/../../secret",
     ];
 
     [Theory]
@@ -62,7 +64,8 @@ public sealed class PathSafetyTests : IAsyncLifetime
         {
             var seen = Assert.Single(_provider.Requests);
             Assert.StartsWith("/base/", seen.RawTarget);
-            Assert.DoesNotContain("..", Uri.UnescapeDataString(seen.RawTarget));
+            Assert.DoesNotContain("..", Uri.UnescapeDataString(seen.RawTarget.Split('?')[0]));
+            Assert.DoesNotContain('#', seen.RawTarget);
             Assert.Equal("Bearer " + RealKey, seen.Header("Authorization"));
         }
         else

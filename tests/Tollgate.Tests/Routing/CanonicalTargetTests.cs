@@ -26,6 +26,7 @@ public sealed class CanonicalTargetTests
     [InlineData("/a/\u00e9|x", "/a/%C3%A9%7Cx")]
     [InlineData("/a?%6Bey=1&x=%3a&y=%zz&z=\"", "/a?key=1&x=%3A&y=%25zz&z=%22")]
     [InlineData("/a?b=%7e", "/a?b=~")]
+    [InlineData("/a/b#/../c?d#e", "/a/b%23/../c?d%23e")]
     public void Escapes_of_unreserved_characters_are_decoded_and_the_rest_are_made_uniform(string target, string canonical) =>
         Assert.Equal(canonical, CanonicalTarget.Normalize(target));
 
@@ -77,7 +78,7 @@ public sealed class CanonicalTargetTests
     private static readonly Gen<string> Targets =
         Gen.OneOf(
                 "a", "models", "v1", ".", "..", "%2e", "%2E%2e", "%2f", "%2F", "%5c", "\\", "@", ":", "%3a", "%40", "evil.com",
-                "http:", "%6Dodels", "%", "%zz", "~", "%7E", ";", "..;", "\u00e9", "%C3%A9", "|", "%00", "m:generateContent", "")
+                "http:", "%6Dodels", "%", "%zz", "~", "%7E", ";", "..;", "\u00e9", "%C3%A9", "|", "%00", "m:generateContent", "#", "")
             .Array[1, 8]
             .Select(Gen.OneOf("", "", "?a=1", "?key=%6B&x=%zz", "?%6Bey=v", "?q=a/b?c"), (segments, query) => "/" + string.Join('/', segments) + query);
 
