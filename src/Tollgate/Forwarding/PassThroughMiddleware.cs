@@ -19,10 +19,13 @@ namespace Tollgate.Forwarding;
 
 /// <summary>The pass-through handler: everything between a client's request and the provider.</summary>
 /// <remarks>
-/// (0) Match the raw path to a route; anything else goes on to the admin/health endpoints or a 404.
+/// (0) Make the request target canonical (<see cref="CanonicalTarget"/>): every step below reads that one form,
+///     and it is the form forwarded. Match its path to a route; anything else goes on to the admin/health
+///     endpoints or a 404.
 /// (1) Refuse methods a custom endpoint does not allow (405), and more or longer tags than allowed (400).
 /// (2) Read the virtual key from the first place that carries one and check it (401), then the key's
-///     allowed routes and models (403), budget (400) and request limits (429); a parallel slot is held to the end.
+///     allowed routes and models (403; <see cref="ModelAccess"/>: a body the model is read from that parsers could
+///     read differently is a 400), budget (400) and request limits (429); a parallel slot is held to the end.
 ///     Without auth, note which key carriers hold one of our keys. (2b) Refuse a WebSocket handshake from a
 ///     browser origin not allowed, or by a key whose limits need metering (<see cref="WebSocketPolicy"/>, 403).
 /// (3) Refuse a route whose provider is not configured, naming the missing setting (500).
