@@ -34,6 +34,12 @@ internal static class UpstreamPathTarget
         var baseUri = new Uri(Bases[input.Control % Bases.Length]);
         var target = new UpstreamTarget(baseUri);
         var text = Encoding.Latin1.GetString(input.Body);
+        if (text.AsSpan().IndexOfAny(' ', '\r', '\n') >= 0)
+        {
+            // No HTTP/1.1 request line carries these in its target (and Uri would trim a trailing one).
+            return;
+        }
+
         var question = text.IndexOf('?', StringComparison.Ordinal);
         var tail = question < 0 ? text : text[..question];
         var query = question < 0 ? "" : text[(question + 1)..];
