@@ -175,6 +175,29 @@ public sealed class ResponseMeterGoldenTests
         Assert.False(((ResponseMeter)meter).Faulted);
     }
 
+    public static TheoryData<string, byte[], int> UnitsWithNamesThatAreNotText() => new()
+    {
+        // A property name with an escaped lone surrogate (long enough to be compared with the names the readers look for):
+        // the reader cannot compare it, so the unit is passed over.
+        { "openai-chat-sse", "data: {\"choices\":[],\"\\ud800sageMetadata\":1}\n\n"u8.ToArray(), 0 },
+        { "anthropic-messages-sse", "event: message_delta\ndata: {\"type\":\"message_delta\",\"\\ud800sageMetadata\":1,\"usage\":{\"output_tokens\":5}}\n\n"u8.ToArray(), 0 },
+        { "vertex-gemini-stream-array", "[{\"\\ud800sageMetadata\":1,\"usageMetadata\":{\"promptTokenCount\":5}},"u8.ToArray(), 1 },
+        { "cohere-v1-chat-stream-json", "{\"\\ud800sageMetadata\":1,\"meta\":{\"billed_units\":{\"input_tokens\":5}}}\n"u8.ToArray(), 0 },
+        { "bedrock-converse-stream", EventStreamFrames.Event("metadata", """{"\ud800sageMetadata":1}"""), 0 },
+    };
+
+    [Theory]
+    [MemberData(nameof(UnitsWithNamesThatAreNotText))]
+    public void A_unit_with_a_name_that_is_not_text_is_passed_over_and_metering_goes_on(string name, byte[] before, int skip)
+    {
+        var golden = GoldenStreams.All[name];
+
+        var meter = Run(golden, [.. before, .. golden.Body.AsSpan(skip)], "random-42");
+
+        AssertUsage(golden.Expected, meter);
+        Assert.False(((ResponseMeter)meter).Faulted);
+    }
+
     [Fact]
     public void Garbage_never_throws_out_of_observe_or_complete()
     {

@@ -114,11 +114,13 @@ public sealed class UpstreamUriBuilderTests
         Assert.Equal("?format=json&lang=en%20us", Build(route, "", "").Query);
     }
 
+    // '#' among the pieces: Kestrel passes it in the raw target; the canonical form escapes it
+    // (fuzz/results/findings/upstream-path had it end the forwarded URL after the check had read past it).
     [Fact]
     public void No_request_target_leaves_the_configured_origin_and_base_path() =>
         Gen.Select(
                 Gen.Byte,
-                Gen.OneOf("/", "//", ".", "..", "%2e", "%2E", "%2f", "%2F", "%5c", "\\", ";", ";x", "%", "%25", "%00", "?", "#", "@", ":", "a", "models", "%6Dodels", "http://evil.example")
+                Gen.OneOf("/", "//", ".", "..", "%2e", "%2E", "%2f", "%2F", "%5c", "\\", ";", ";x", "%", "%25", "%00", "?", "@", ":", "a", "models", "%6Dodels", "http://evil.example", "#")
                     .Array[0, 12]
                     .Select(parts => System.Text.Encoding.Latin1.GetBytes(string.Concat(parts))))
             .Sample(input => UpstreamPathTarget.Run([input.Item1, .. input.Item2]), iter: 2000);

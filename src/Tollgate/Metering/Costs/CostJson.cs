@@ -111,7 +111,7 @@ internal static class CostJson
                 return false;
             }
         }
-        catch (JsonException)
+        catch (Exception e) when (JsonFields.IsUnreadable(e))
         {
             return false;
         }

@@ -74,7 +74,7 @@ internal sealed class AnthropicUsageReader : UsageReader
                 }
             }
         }
-        catch (JsonException)
+        catch (Exception e) when (JsonFields.IsUnreadable(e))
         {
             return;
         }

@@ -43,7 +43,7 @@ internal sealed class BedrockConverseUsageReader : UsageReader
                 }
             }
         }
-        catch (JsonException)
+        catch (Exception e) when (JsonFields.IsUnreadable(e))
         {
             return;
         }

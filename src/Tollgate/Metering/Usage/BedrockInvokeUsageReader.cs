@@ -86,7 +86,7 @@ internal sealed class BedrockInvokeUsageReader : UsageReader
                 }
             }
         }
-        catch (Exception e) when (e is JsonException or InvalidOperationException)
+        catch (Exception e) when (JsonFields.IsUnreadable(e))
         {
             // A payload that is not the documented wrapper, or whose bytes are no text once unescaped: nothing to count.
         }
@@ -195,7 +195,7 @@ internal sealed class BedrockInvokeUsageReader : UsageReader
                 }
             }
         }
-        catch (JsonException)
+        catch (Exception e) when (JsonFields.IsUnreadable(e))
         {
             return;
         }

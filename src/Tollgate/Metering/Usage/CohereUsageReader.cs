@@ -41,7 +41,7 @@ internal sealed class CohereUsageReader : UsageReader
 
             ReadObject(ref reader, ref counts, depth: 0);
         }
-        catch (JsonException)
+        catch (Exception e) when (JsonFields.IsUnreadable(e))
         {
             return;
         }

@@ -122,7 +122,7 @@ internal sealed class GeminiUsageReader : UsageReader
                 }
             }
         }
-        catch (JsonException)
+        catch (Exception e) when (JsonFields.IsUnreadable(e))
         {
             return;
         }

@@ -10,6 +10,13 @@ internal static class JsonFields
 
     public static Utf8JsonReader CreateReader(ReadOnlySpan<byte> json) => new(json, ReaderOptions);
 
+    /// <summary>
+    /// What reading a unit that is not readable JSON throws: <see cref="JsonException"/> for bad syntax, and
+    /// <see cref="InvalidOperationException"/> for text the reader checks only when it compares or copies it
+    /// (an escaped lone surrogate in a property name, bytes that are not UTF-8).
+    /// </summary>
+    public static bool IsUnreadable(Exception e) => e is JsonException or InvalidOperationException;
+
     /// <summary>Moves to the value after a property name and reads it as a token count: a whole non-negative number, else null.</summary>
     public static long? ReadCount(ref Utf8JsonReader reader)
     {

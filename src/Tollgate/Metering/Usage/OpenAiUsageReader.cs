@@ -98,7 +98,7 @@ internal sealed class OpenAiUsageReader : UsageReader
                 }
             }
         }
-        catch (JsonException)
+        catch (Exception e) when (JsonFields.IsUnreadable(e))
         {
             return;
         }
