@@ -1,0 +1,136 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Tollgate.FunctionalTests.Common;
+
+namespace Tollgate.FunctionalTests;
+
+/// <summary>
+/// Postgres or Redis restarts while two gateway instances carry load: each instance reaches the server
+/// through a <see cref="TcpRelay"/> that cuts every connection and refuses new ones for the outage, which
+/// is what a client sees of a restart. Afterwards every call has its one row, and the key's limits held.
+/// </summary>
+public sealed class ServerRestartTests
+{
+    private const decimal CostPerCall = 0.25m;
+
+    [SkippableFact]
+    public async Task A_postgres_restart_under_load_loses_no_row_and_the_budget_overshoots_by_at_most_the_calls_in_flight()
+    {
+        TestPostgres.RequireServer();
+        TestRedis.RequireServer();
+        const int Workers = 8;
+        const int CallsPerWorker = 10;
+        const int CutAt = 6;
+        const int ResumeAt = 48;
+        const decimal Budget = 20 * CostPerCall;
+        var database = new Uri(await TestPostgres.CreateDatabaseAsync());
+        await using var postgres = new TcpRelay("127.0.0.1", database.Port);
+        await using var upstream = await FakeUpstream.StartAsync(context => context.Response.WriteAsync("{}"));
+        var (first, second) = await StartPairAsync(upstream, new UriBuilder(database) { Port = postgres.Port }.Uri.ToString(), TestRedis.ServerUrl!);
+        await using var a = first;
+        await using var b = second;
+        var key = (await a.GenerateKeyAsync($$"""{"max_budget":{{Budget}}}""")).GetProperty("key").GetString()!;
+
+        // Both instances have used the key before the outage, as they would in service.
+        var warmUp = new List<(int Index, HttpStatusCode Status, string CallId)>();
+        foreach (var (gateway, index) in new[] { (a, -2), (b, -1) })
+        {
+            var (status, callId) = await PaidAsync(gateway, key);
+            warmUp.Add((index, status, callId));
+        }
+
+        // The database comes back once both writers have given up retrying and spilled; the calls from ResumeAt on start after that.
+        var cut = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var resumed = ResumeOnceBothWritersSpilledAsync(cut.Task, postgres, a, b);
+        var started = 0;
+        var calls = await Task.WhenAll(Enumerable.Range(0, Workers).Select(async _ =>
+        {
+            var made = new List<(int Index, HttpStatusCode Status, string CallId)>();
+            for (var i = 0; i < CallsPerWorker; i++)
+            {
+                var index = Interlocked.Increment(ref started) - 1;
+                if (index == CutAt)
+                {
+                    postgres.Interrupt();
+                    cut.SetResult();
+                }
+                else if (index >= ResumeAt)
+                {
+                    await resumed.DefaultTimeout();
+                }
+
+                var (status, callId) = await PaidAsync(index % 2 == 0 ? a : b, key);
+                made.Add((index, status, callId));
+            }
+
+            return made;
+        }));
+        var all = warmUp.Concat(calls.SelectMany(c => c)).ToList();
+
+        var rows = (await WaitForRowsAsync(a, all.Count)).EnumerateArray().ToList();
+        Assert.Equal(all.Select(c => c.CallId).Order(), rows.Select(r => r.GetProperty("request_id").GetString()).Order());
+
+        // Spending stopped at the budget plus at most one call per worker (the ones in flight as it was reached), and it still holds.
+        var paid = all.Count(c => c.Status == HttpStatusCode.OK);
+        Assert.All(all, c => Assert.True(c.Status is HttpStatusCode.OK or HttpStatusCode.BadRequest, $"call {c.Index} answered {(int)c.Status}"));
+        Assert.InRange(paid * CostPerCall, Budget, Budget + Workers * CostPerCall);
+        Assert.All(all.Where(c => c.Index >= ResumeAt), c => Assert.Equal(HttpStatusCode.BadRequest, c.Status));
+        Assert.Equal(paid * CostPerCall, rows.Sum(r => r.GetProperty("spend").GetDecimal()));
+        var info = await AdminAsync(b, "key/info?key=" + key);
+        Assert.Equal(paid * CostPerCall, info.GetProperty("info").GetProperty("spend").GetDecimal());
+        Assert.Equal(HttpStatusCode.BadRequest, (await PaidAsync(b, key)).Status);
+    }
+
+    private static async Task ResumeOnceBothWritersSpilledAsync(Task cut, TcpRelay relay, GatewayTestEnvironment a, GatewayTestEnvironment b)
+    {
+        await cut;
+        await Task.WhenAll(a.Logs.WaitForAsync(l => l.EventId == 201), b.Logs.WaitForAsync(l => l.EventId == 201));
+        relay.Resume();
+    }
+
+    private static async Task<(GatewayTestEnvironment, GatewayTestEnvironment)> StartPairAsync(FakeUpstream upstream, string database, string redis)
+    {
+        var shared = new Dictionary<string, string> { ["DATABASE_URL"] = database, ["REDIS_URL"] = redis };
+        var yaml = $"""
+            general_settings:
+              master_key: {GatewayTestEnvironment.MasterKey}
+              pass_through_endpoints:
+                - {"{"} path: /paid, target: "{upstream.Origin}/paid", auth: true, cost_per_request: {CostPerCall} {"}"}
+            """;
+        return (await GatewayTestEnvironment.StartAsync(yaml, shared), await GatewayTestEnvironment.StartAsync(yaml, shared));
+    }
+
+    private static async Task<(HttpStatusCode Status, string CallId)> PaidAsync(GatewayTestEnvironment gateway, string key)
+    {
+        using var request = gateway.Request(HttpMethod.Post, "paid", key);
+        request.Content = new StringContent("{}", Encoding.UTF8, "application/json");
+        using var response = await gateway.Client.SendAsync(request).DefaultTimeout();
+        return (response.StatusCode, response.Headers.GetValues("x-litellm-call-id").Single());
+    }
+
+    private static async Task<JsonElement> AdminAsync(GatewayTestEnvironment gateway, string path)
+    {
+        using var response = await gateway.Client.SendAsync(gateway.Request(HttpMethod.Get, path, GatewayTestEnvironment.MasterKey)).DefaultTimeout();
+        var body = await response.Content.ReadAsStringAsync().DefaultTimeout();
+        Assert.True(response.IsSuccessStatusCode, $"{path} answered {(int)response.StatusCode}: {body}");
+        return JsonDocument.Parse(body).RootElement.Clone();
+    }
+
+    /// <summary>Spilled rows are replayed in the background: polls until the database has <paramref name="count"/> rows, or more.</summary>
+    private static async Task<JsonElement> WaitForRowsAsync(GatewayTestEnvironment gateway, int count)
+    {
+        var deadline = DateTime.UtcNow + TaskTimeoutExtensions.DefaultTimeoutSpan;
+        while (true)
+        {
+            var rows = await AdminAsync(gateway, "spend/logs");
+            if (rows.GetArrayLength() >= count || DateTime.UtcNow > deadline)
+            {
+                return rows;
+            }
+
+            await Task.Delay(50);
+        }
+    }
+}
