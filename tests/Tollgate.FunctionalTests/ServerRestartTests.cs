@@ -83,6 +83,67 @@ public sealed class ServerRestartTests
         Assert.Equal(HttpStatusCode.BadRequest, (await PaidAsync(b, key)).Status);
     }
 
+    [SkippableFact]
+    public async Task A_redis_restart_leaves_the_parallel_limit_per_instance_during_the_outage_and_shared_again_after()
+    {
+        TestPostgres.RequireServer();
+        TestRedis.RequireServer();
+        const int Limit = 2;
+        const int Fired = 12;
+        var server = new Uri(TestRedis.ServerUrl!);
+        await using var redis = new TcpRelay("127.0.0.1", server.Port);
+        await using var upstream = await GatedUpstream.StartAsync();
+        var (first, second) = await StartPairAsync(upstream.Upstream, await TestPostgres.CreateDatabaseAsync(), $"redis://127.0.0.1:{redis.Port}");
+        await using var a = first;
+        await using var b = second;
+        var key = (await a.GenerateKeyAsync($$"""{"max_parallel_requests":{{Limit}}}""")).GetProperty("key").GetString()!;
+
+        // Shared: the pair holds the limit. Redis goes away while those calls still hold their slots.
+        var shared = await HoldAsync(upstream, a, b, key, Fired, Limit);
+        redis.Interrupt();
+        await ReleaseAsync(upstream, shared);
+
+        // Away: each instance holds the limit on its own.
+        upstream.HoldAgain();
+        await ReleaseAsync(upstream, await HoldAsync(upstream, a, b, key, Fired, 2 * Limit));
+        Assert.Contains(a.Logs.Entries, l => l.EventId == 5);
+
+        // Back: once both instances use Redis again, the pair holds the limit together, every slot given back.
+        redis.Resume();
+        await UntilRecoveredAsync(a, key);
+        await UntilRecoveredAsync(b, key);
+        upstream.HoldAgain();
+        await ReleaseAsync(upstream, await HoldAsync(upstream, a, b, key, Fired, Limit));
+    }
+
+    /// <summary>Fires <paramref name="fired"/> calls across the pair: <paramref name="granted"/> of them must reach the upstream (held there) and the rest be refused.</summary>
+    private static async Task<List<Task<HttpStatusCode>>> HoldAsync(GatedUpstream upstream, GatewayTestEnvironment a, GatewayTestEnvironment b, string key, int fired, int granted)
+    {
+        var calls = Enumerable.Range(0, fired).Select(i => LimitedAsync(i % 2 == 0 ? a : b, key)).ToList();
+        var refused = await GatedUpstream.WaitForCompletedAsync(calls, fired - granted);
+        Assert.All(refused, c => Assert.Equal(HttpStatusCode.TooManyRequests, c.Result));
+        Assert.Equal(fired - granted, refused.Count);
+        Assert.Equal(granted, await upstream.WaitForArrivedAsync(granted));
+        return calls;
+    }
+
+    private static async Task ReleaseAsync(GatedUpstream upstream, List<Task<HttpStatusCode>> calls)
+    {
+        upstream.Release();
+        await Task.WhenAll(calls).DefaultTimeout();
+    }
+
+    /// <summary>Redis is reconnected in the background: calls go on until one finds it and the instance says limits are shared again.</summary>
+    private static async Task UntilRecoveredAsync(GatewayTestEnvironment gateway, string key)
+    {
+        var deadline = DateTime.UtcNow + TaskTimeoutExtensions.DefaultTimeoutSpan;
+        while (!gateway.Logs.Entries.Any(l => l.EventId == 6) && DateTime.UtcNow < deadline)
+        {
+            Assert.Equal(HttpStatusCode.OK, await LimitedAsync(gateway, key));
+            await Task.Delay(20);
+        }
+    }
+
     private static async Task ResumeOnceBothWritersSpilledAsync(Task cut, TcpRelay relay, GatewayTestEnvironment a, GatewayTestEnvironment b)
     {
         await cut;
@@ -109,6 +170,8 @@ public sealed class ServerRestartTests
         using var response = await gateway.Client.SendAsync(request).DefaultTimeout();
         return (response.StatusCode, response.Headers.GetValues("x-litellm-call-id").Single());
     }
+
+    private static async Task<HttpStatusCode> LimitedAsync(GatewayTestEnvironment gateway, string key) => (await PaidAsync(gateway, key)).Status;
 
     private static async Task<JsonElement> AdminAsync(GatewayTestEnvironment gateway, string path)
     {
