@@ -97,6 +97,7 @@ public sealed class ServerRestartTests
         await using var a = first;
         await using var b = second;
         var key = (await a.GenerateKeyAsync($$"""{"max_parallel_requests":{{Limit}}}""")).GetProperty("key").GetString()!;
+        var probe = (await a.GenerateKeyAsync("""{"rpm_limit":1000}""")).GetProperty("key").GetString()!;
 
         // Shared: the pair holds the limit. Redis goes away while those calls still hold their slots.
         var shared = await HoldAsync(upstream, a, b, key, Fired, Limit);
@@ -108,10 +109,11 @@ public sealed class ServerRestartTests
         await ReleaseAsync(upstream, await HoldAsync(upstream, a, b, key, Fired, 2 * Limit));
         Assert.Contains(a.Logs.Entries, l => l.EventId == 5);
 
-        // Back: once both instances use Redis again, the pair holds the limit together, every slot given back.
+        // Back: once both instances use Redis again (seen with another key, so no slot of this one is taken meanwhile),
+        // the pair holds the limit together, every slot given back.
         redis.Resume();
-        await UntilRecoveredAsync(a, key);
-        await UntilRecoveredAsync(b, key);
+        await UntilRecoveredAsync(a, probe);
+        await UntilRecoveredAsync(b, probe);
         upstream.HoldAgain();
         await ReleaseAsync(upstream, await HoldAsync(upstream, a, b, key, Fired, Limit));
     }
@@ -123,7 +125,8 @@ public sealed class ServerRestartTests
         var refused = await GatedUpstream.WaitForCompletedAsync(calls, fired - granted);
         Assert.All(refused, c => Assert.Equal(HttpStatusCode.TooManyRequests, c.Result));
         Assert.Equal(fired - granted, refused.Count);
-        Assert.Equal(granted, await upstream.WaitForArrivedAsync(granted));
+        var arrived = await upstream.WaitForArrivedAsync(granted);
+        Assert.True(arrived == granted, $"{arrived} calls reached the upstream, not {granted}; {calls.Count(c => c.IsCompleted)} of {fired} were answered: {string.Join(", ", calls.Where(c => c.IsCompletedSuccessfully).Select(c => (int)c.Result))}");
         return calls;
     }
 
@@ -139,7 +142,7 @@ public sealed class ServerRestartTests
         var deadline = DateTime.UtcNow + TaskTimeoutExtensions.DefaultTimeoutSpan;
         while (!gateway.Logs.Entries.Any(l => l.EventId == 6) && DateTime.UtcNow < deadline)
         {
-            Assert.Equal(HttpStatusCode.OK, await LimitedAsync(gateway, key));
+            await LimitedAsync(gateway, key);
             await Task.Delay(20);
         }
     }
