@@ -20,67 +20,32 @@ public sealed class ServerRestartTests
     {
         TestPostgres.RequireServer();
         TestRedis.RequireServer();
-        const int Workers = 8;
-        const int CallsPerWorker = 10;
-        const int CutAt = 6;
-        const int ResumeAt = 48;
-        const decimal Budget = 20 * CostPerCall;
         var database = new Uri(await TestPostgres.CreateDatabaseAsync());
         await using var postgres = new TcpRelay("127.0.0.1", database.Port);
         await using var upstream = await FakeUpstream.StartAsync(context => context.Response.WriteAsync("{}"));
         var (first, second) = await StartPairAsync(upstream, new UriBuilder(database) { Port = postgres.Port }.Uri.ToString(), TestRedis.ServerUrl!);
         await using var a = first;
         await using var b = second;
-        var key = (await a.GenerateKeyAsync($$"""{"max_budget":{{Budget}}}""")).GetProperty("key").GetString()!;
 
-        // Both instances have used the key before the outage, as they would in service.
-        var warmUp = new List<(int Index, HttpStatusCode Status, string CallId)>();
-        foreach (var (gateway, index) in new[] { (a, -2), (b, -1) })
-        {
-            var (status, callId) = await PaidAsync(gateway, key);
-            warmUp.Add((index, status, callId));
-        }
+        // The database comes back once both writers have given up retrying and spilled their rows.
+        await LoadThroughOutageAsync(a, b, postgres, () => Task.WhenAll(a.Logs.WaitForAsync(l => l.EventId == 201), b.Logs.WaitForAsync(l => l.EventId == 201)), otherInstancesBudgets: 0);
+    }
 
-        // The database comes back once both writers have given up retrying and spilled; the calls from ResumeAt on start after that.
-        var cut = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var resumed = ResumeOnceBothWritersSpilledAsync(cut.Task, postgres, a, b);
-        var started = 0;
-        var calls = await Task.WhenAll(Enumerable.Range(0, Workers).Select(async _ =>
-        {
-            var made = new List<(int Index, HttpStatusCode Status, string CallId)>();
-            for (var i = 0; i < CallsPerWorker; i++)
-            {
-                var index = Interlocked.Increment(ref started) - 1;
-                if (index == CutAt)
-                {
-                    postgres.Interrupt();
-                    cut.SetResult();
-                }
-                else if (index >= ResumeAt)
-                {
-                    await resumed.DefaultTimeout();
-                }
+    [SkippableFact]
+    public async Task A_redis_restart_under_load_loses_no_row_and_while_redis_is_away_the_budget_holds_per_instance()
+    {
+        TestPostgres.RequireServer();
+        TestRedis.RequireServer();
+        var server = new Uri(TestRedis.ServerUrl!);
+        await using var redis = new TcpRelay("127.0.0.1", server.Port);
+        await using var upstream = await FakeUpstream.StartAsync(context => context.Response.WriteAsync("{}"));
+        var (first, second) = await StartPairAsync(upstream, await TestPostgres.CreateDatabaseAsync(), $"redis://127.0.0.1:{redis.Port}");
+        await using var a = first;
+        await using var b = second;
 
-                var (status, callId) = await PaidAsync(index % 2 == 0 ? a : b, key);
-                made.Add((index, status, callId));
-            }
-
-            return made;
-        }));
-        var all = warmUp.Concat(calls.SelectMany(c => c)).ToList();
-
-        var rows = (await WaitForRowsAsync(a, all.Count)).EnumerateArray().ToList();
-        Assert.Equal(all.Select(c => c.CallId).Order(), rows.Select(r => r.GetProperty("request_id").GetString()).Order());
-
-        // Spending stopped at the budget plus at most one call per worker (the ones in flight as it was reached), and it still holds.
-        var paid = all.Count(c => c.Status == HttpStatusCode.OK);
-        Assert.All(all, c => Assert.True(c.Status is HttpStatusCode.OK or HttpStatusCode.BadRequest, $"call {c.Index} answered {(int)c.Status}"));
-        Assert.InRange(paid * CostPerCall, Budget, Budget + Workers * CostPerCall);
-        Assert.All(all.Where(c => c.Index >= ResumeAt), c => Assert.Equal(HttpStatusCode.BadRequest, c.Status));
-        Assert.Equal(paid * CostPerCall, rows.Sum(r => r.GetProperty("spend").GetDecimal()));
-        var info = await AdminAsync(b, "key/info?key=" + key);
-        Assert.Equal(paid * CostPerCall, info.GetProperty("info").GetProperty("spend").GetDecimal());
-        Assert.Equal(HttpStatusCode.BadRequest, (await PaidAsync(b, key)).Status);
+        // Redis comes back once both instances have fallen back to their own limits. While it is away an instance sees
+        // the other's spending only once its rows are written and the cached key is read again: b may spend a budget of its own.
+        await LoadThroughOutageAsync(a, b, redis, () => Task.WhenAll(a.Logs.WaitForAsync(l => l.EventId == 5), b.Logs.WaitForAsync(l => l.EventId == 5)), otherInstancesBudgets: 1);
     }
 
     [SkippableFact]
@@ -147,10 +112,73 @@ public sealed class ServerRestartTests
         }
     }
 
-    private static async Task ResumeOnceBothWritersSpilledAsync(Task cut, TcpRelay relay, GatewayTestEnvironment a, GatewayTestEnvironment b)
+    /// <summary>
+    /// 8 workers make 10 calls each, alternating instances, on a key whose budget is 20 calls: the relay is cut as the
+    /// 7th call starts, and the calls from the 49th on wait until <paramref name="outageSeen"/> and the relay is back.
+    /// Afterwards every call has exactly one row, the spend beyond the budget is at most one call per worker (the ones
+    /// in flight as it was reached) plus <paramref name="otherInstancesBudgets"/> budgets, and the budget holds again.
+    /// </summary>
+    private static async Task LoadThroughOutageAsync(GatewayTestEnvironment a, GatewayTestEnvironment b, TcpRelay relay, Func<Task> outageSeen, int otherInstancesBudgets)
+    {
+        const int Workers = 8;
+        const int CallsPerWorker = 10;
+        const int CutAt = 6;
+        const int ResumeAt = 48;
+        const decimal Budget = 20 * CostPerCall;
+        var key = (await a.GenerateKeyAsync($$"""{"max_budget":{{Budget}},"rpm_limit":1000}""")).GetProperty("key").GetString()!;
+
+        // Both instances have used the key before the outage, as they would in service.
+        var warmUp = new List<(int Index, HttpStatusCode Status, string CallId)>();
+        foreach (var (gateway, index) in new[] { (a, -2), (b, -1) })
+        {
+            var (status, callId) = await PaidAsync(gateway, key);
+            warmUp.Add((index, status, callId));
+        }
+
+        var cut = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var resumed = ResumeAfterAsync(cut.Task, outageSeen, relay);
+        var started = 0;
+        var calls = await Task.WhenAll(Enumerable.Range(0, Workers).Select(async _ =>
+        {
+            var made = new List<(int Index, HttpStatusCode Status, string CallId)>();
+            for (var i = 0; i < CallsPerWorker; i++)
+            {
+                var index = Interlocked.Increment(ref started) - 1;
+                if (index == CutAt)
+                {
+                    relay.Interrupt();
+                    cut.SetResult();
+                }
+                else if (index >= ResumeAt)
+                {
+                    await resumed.DefaultTimeout();
+                }
+
+                var (status, callId) = await PaidAsync(index % 2 == 0 ? a : b, key);
+                made.Add((index, status, callId));
+            }
+
+            return made;
+        }));
+        var all = warmUp.Concat(calls.SelectMany(c => c)).ToList();
+
+        var rows = (await WaitForRowsAsync(a, all.Count)).EnumerateArray().ToList();
+        Assert.Equal(all.Select(c => c.CallId).Order(), rows.Select(r => r.GetProperty("request_id").GetString()).Order());
+
+        var paid = all.Count(c => c.Status == HttpStatusCode.OK);
+        Assert.All(all, c => Assert.True(c.Status is HttpStatusCode.OK or HttpStatusCode.BadRequest, $"call {c.Index} answered {(int)c.Status}"));
+        Assert.InRange(paid * CostPerCall, Budget, Budget + otherInstancesBudgets * Budget + Workers * CostPerCall);
+        Assert.All(all.Where(c => c.Index >= ResumeAt), c => Assert.Equal(HttpStatusCode.BadRequest, c.Status));
+        Assert.Equal(paid * CostPerCall, rows.Sum(r => r.GetProperty("spend").GetDecimal()));
+        var info = await AdminAsync(b, "key/info?key=" + key);
+        Assert.Equal(paid * CostPerCall, info.GetProperty("info").GetProperty("spend").GetDecimal());
+        Assert.Equal(HttpStatusCode.BadRequest, (await PaidAsync(b, key)).Status);
+    }
+
+    private static async Task ResumeAfterAsync(Task cut, Func<Task> outageSeen, TcpRelay relay)
     {
         await cut;
-        await Task.WhenAll(a.Logs.WaitForAsync(l => l.EventId == 201), b.Logs.WaitForAsync(l => l.EventId == 201));
+        await outageSeen();
         relay.Resume();
     }
 
