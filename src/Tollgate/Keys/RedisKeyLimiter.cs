@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 using Tollgate.Telemetry;
@@ -11,7 +12,12 @@ namespace Tollgate.Keys;
 /// cannot hold slots for ever). When Redis cannot be reached the check falls back to this instance's
 /// limits, so an outage never takes traffic down; the switch is logged both ways.
 /// </summary>
-internal sealed partial class RedisKeyLimiter(IConnectionMultiplexer redis, LocalKeyLimiter fallback, GatewayMetrics metrics, ILogger<RedisKeyLimiter> logger) : IKeyLimiter
+/// <remarks>
+/// A lease whose release does not reach Redis (it was away as the call ended) is released again once Redis is
+/// back: before this instance's next parallel check and when the connection is restored. Otherwise each such
+/// lease would hold one of the key's slots for the whole <see cref="LeaseLifetime"/> on every instance.
+/// </remarks>
+internal sealed partial class RedisKeyLimiter : IKeyLimiter
 {
     /// <summary>How long a parallel slot can outlive the instance that took it.</summary>
     private static readonly TimeSpan LeaseLifetime = TimeSpan.FromMinutes(15);
@@ -69,7 +75,21 @@ internal sealed partial class RedisKeyLimiter(IConnectionMultiplexer redis, Loca
         return 0
         """;
 
+    private readonly IConnectionMultiplexer _redis;
+    private readonly LocalKeyLimiter _fallback;
+    private readonly GatewayMetrics _metrics;
+    private readonly ILogger<RedisKeyLimiter> _logger;
+    private readonly ConcurrentQueue<(RedisKey Key, RedisValue Member)> _failedReleases = new();
     private int _degraded;
+
+    public RedisKeyLimiter(IConnectionMultiplexer redis, LocalKeyLimiter fallback, GatewayMetrics metrics, ILogger<RedisKeyLimiter> logger)
+    {
+        _redis = redis;
+        _fallback = fallback;
+        _metrics = metrics;
+        _logger = logger;
+        redis.ConnectionRestored += (_, _) => _ = RetryReleasesOnReconnectAsync();
+    }
 
     public async ValueTask<LimitDecision> TryAcquireAsync(StoredKey key, CancellationToken cancellationToken)
     {
@@ -78,14 +98,14 @@ internal sealed partial class RedisKeyLimiter(IConnectionMultiplexer redis, Loca
             return LimitDecision.Granted(null);
         }
 
-        if (!redis.IsConnected)
+        if (!_redis.IsConnected)
         {
             return FallBack(key, null);
         }
 
         try
         {
-            var database = redis.GetDatabase();
+            var database = _redis.GetDatabase();
             var token = key.Token.ToString();
             if (key.RpmLimit is { } rpm)
             {
@@ -111,6 +131,11 @@ internal sealed partial class RedisKeyLimiter(IConnectionMultiplexer redis, Loca
             IDisposable? slot = null;
             if (key.MaxParallelRequests is { } parallel)
             {
+                if (!_failedReleases.IsEmpty)
+                {
+                    await RetryReleasesAsync(database);
+                }
+
                 var slotKey = (RedisKey)("tollgate:parallel:" + token);
                 var member = (RedisValue)Guid.NewGuid().ToString("N");
                 var taken = (long)await database.ScriptEvaluateAsync(ParallelScript,
@@ -121,7 +146,7 @@ internal sealed partial class RedisKeyLimiter(IConnectionMultiplexer redis, Loca
                     return LimitDecision.OverParallelRequests(parallel);
                 }
 
-                slot = new RedisSlot(database, slotKey, member);
+                slot = new RedisSlot(this, database, slotKey, member);
             }
 
             Recovered();
@@ -136,15 +161,15 @@ internal sealed partial class RedisKeyLimiter(IConnectionMultiplexer redis, Loca
     public void RecordTokens(KeyHash key, long tokens)
     {
         // Kept locally too, so the limit still knows recent use if Redis goes away.
-        fallback.RecordTokens(key, tokens);
-        if (tokens <= 0 || !redis.IsConnected)
+        _fallback.RecordTokens(key, tokens);
+        if (tokens <= 0 || !_redis.IsConnected)
         {
             return;
         }
 
         try
         {
-            redis.GetDatabase().ScriptEvaluate(AddTokensScript, [(RedisKey)("tollgate:tpm:" + key)], [tokens], CommandFlags.FireAndForget);
+            _redis.GetDatabase().ScriptEvaluate(AddTokensScript, [(RedisKey)("tollgate:tpm:" + key)], [tokens], CommandFlags.FireAndForget);
         }
         catch (RedisException)
         {
@@ -152,30 +177,71 @@ internal sealed partial class RedisKeyLimiter(IConnectionMultiplexer redis, Loca
         }
     }
 
+    /// <summary>Releases the leases whose release failed; one that fails again stays for the next try, and the failure is thrown.</summary>
+    private async Task RetryReleasesAsync(IDatabase database)
+    {
+        while (_failedReleases.TryDequeue(out var lease))
+        {
+            try
+            {
+                await database.SortedSetRemoveAsync(lease.Key, lease.Member);
+            }
+            catch (Exception e) when (e is RedisException or TimeoutException)
+            {
+                _failedReleases.Enqueue(lease);
+                throw;
+            }
+        }
+    }
+
+    private async Task RetryReleasesOnReconnectAsync()
+    {
+        try
+        {
+            await RetryReleasesAsync(_redis.GetDatabase());
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException)
+        {
+            // Still unreachable: the leases wait for the next parallel check or the next restored connection.
+        }
+    }
+
     private LimitDecision FallBack(StoredKey key, Exception? exception)
     {
         if (Interlocked.Exchange(ref _degraded, 1) == 0)
         {
-            Log.FallingBack(logger, exception?.Message ?? "not connected");
-            metrics.RedisUnavailable();
+            Log.FallingBack(_logger, exception?.Message ?? "not connected");
+            _metrics.RedisUnavailable();
         }
 
-        return fallback.TryAcquire(key);
+        return _fallback.TryAcquire(key);
     }
 
     private void Recovered()
     {
         if (Volatile.Read(ref _degraded) == 1 && Interlocked.Exchange(ref _degraded, 0) == 1)
         {
-            Log.Recovered(logger);
-            metrics.RedisRecovered();
+            Log.Recovered(_logger);
+            _metrics.RedisRecovered();
         }
     }
 
-    /// <summary>Gives the slot back when the request ends; a lost release expires with the lease.</summary>
-    private sealed class RedisSlot(IDatabase database, RedisKey key, RedisValue member) : IDisposable
+    /// <summary>Gives the slot back when the request ends; a release that fails is kept and made again once Redis is back.</summary>
+    private sealed class RedisSlot(RedisKeyLimiter limiter, IDatabase database, RedisKey key, RedisValue member) : IDisposable
     {
-        public void Dispose() => database.SortedSetRemove(key, member, CommandFlags.FireAndForget);
+        public void Dispose() => _ = ReleaseAsync();
+
+        private async Task ReleaseAsync()
+        {
+            try
+            {
+                await database.SortedSetRemoveAsync(key, member);
+            }
+            catch (Exception e) when (e is RedisException or TimeoutException)
+            {
+                limiter._failedReleases.Enqueue((key, member));
+            }
+        }
     }
 
     private static partial class Log

@@ -5,7 +5,7 @@ namespace Tollgate.FunctionalTests.Common;
 /// <summary>An upstream that holds every request until <see cref="Release"/>, counting how many reached it: for concurrency limits.</summary>
 public sealed class GatedUpstream : IAsyncDisposable
 {
-    private readonly TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _arrived;
     private FakeUpstream? _upstream;
 
@@ -19,13 +19,20 @@ public sealed class GatedUpstream : IAsyncDisposable
         gated._upstream = await FakeUpstream.StartAsync(async context =>
         {
             Interlocked.Increment(ref gated._arrived);
-            await gated._release.Task;
+            await Volatile.Read(ref gated._release).Task;
             await context.Response.WriteAsync("ok");
         });
         return gated;
     }
 
-    public void Release() => _release.TrySetResult();
+    public void Release() => Volatile.Read(ref _release).TrySetResult();
+
+    /// <summary>After a <see cref="Release"/>: holds the requests that arrive from now on, counting from zero.</summary>
+    public void HoldAgain()
+    {
+        Volatile.Write(ref _release, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        Volatile.Write(ref _arrived, 0);
+    }
 
     /// <summary>
     /// How many requests have reached the upstream once <paramref name="count"/> have, or the wait timed
