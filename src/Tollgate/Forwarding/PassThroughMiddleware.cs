@@ -105,7 +105,6 @@ internal sealed partial class PassThroughMiddleware(
         }
         finally
         {
-            body.Release();
             if (context.Features.Get<PassThroughRequest>() is { SentTimestamp: > 0 } forwarded)
             {
                 // Normally done once the forwarder returned; here in case it threw while still waiting.
@@ -116,7 +115,15 @@ internal sealed partial class PassThroughMiddleware(
                     - System.Diagnostics.Stopwatch.GetElapsedTime(0, forwarded.UpstreamWaitTicks);
             }
 
-            await spend.RecordAsync(call);
+            try
+            {
+                await spend.RecordAsync(call, body);
+            }
+            finally
+            {
+                body.Release();
+            }
+
             if (activity is not null)
             {
                 Tag(activity, call);

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Tollgate.Configuration;
 
@@ -18,4 +19,7 @@ internal sealed record GatewayStartOptions
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
     public Action<ILoggingBuilder>? ConfigureLogging { get; init; }
+
+    /// <summary>Runs after the gateway's own registrations: tests add what watches the pipeline from outside.</summary>
+    public Action<IServiceCollection>? ConfigureServices { get; init; }
 }

@@ -176,6 +176,7 @@ internal static partial class TollgateApplication
         }
 
         builder.Services.AddSingleton<IVirtualKeyAuthenticator, KeyAuthenticator>();
+        options.ConfigureServices?.Invoke(builder.Services);
 
         var app = builder.Build();
         app.UseMiddleware<CallIdMiddleware>();

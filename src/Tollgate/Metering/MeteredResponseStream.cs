@@ -32,6 +32,11 @@ namespace Tollgate.Metering;
 /// a custom endpoint's <c>cost_per_request</c> for a body no meter reads).</item>
 /// <item>Otherwise, and always when none of the above applies: pass-through as described first.</item>
 /// </list>
+/// Whatever the mode, the write that completes a body of declared <c>Content-Length</c> is held back too, as is
+/// the body held for its cost header: at its last byte the answer is complete for the client, and that must not
+/// happen before the call's row is journaled (issue 12: a gateway killed with <c>kill -9</c> keeps the row of
+/// every answer a client got whole). <see cref="SendHeldAsync"/> sends it once the row is. A chunked answer
+/// needs no holding: its end is the last chunk, which Kestrel sends when the handler has returned.
 /// </remarks>
 internal sealed class MeteredResponseStream(Stream client, CallRecord call, CallPricing pricing, TimeProvider time) : Stream
 {
@@ -44,6 +49,10 @@ internal sealed class MeteredResponseStream(Stream client, CallRecord call, Call
     private SseCostInjector? _injector;
     private PooledBuffer _held;
     private PassThroughRequest? _forwarded;
+
+    /// <summary>The body's declared length, or -1; and how much of it the client has been sent.</summary>
+    private long _declaredLength = -1;
+    private long _sent;
 
     private enum Mode
     {
@@ -109,21 +118,43 @@ internal sealed class MeteredResponseStream(Stream client, CallRecord call, Call
                 break;
 
             case Mode.HoldForCostHeader:
+                // The body stays held, now with its header, until the call's row is journaled.
                 _mode = Mode.PassThrough;
                 call.Meter!.Complete();
                 SetCostHeader(response);
-                if (_held.Count > 0)
-                {
-                    await client.WriteAsync(_held.WrittenMemory, cancellationToken);
-                }
-
-                _held.Release();
                 break;
 
             case Mode.PassThrough when !_started && !response.HasStarted && IsSuccess(response.StatusCode) && call.Route.CostPerRequest is not null:
                 // No body at all: nothing to meter, the cost is the route's.
                 SetCostHeader(response);
                 break;
+        }
+    }
+
+    /// <summary>
+    /// Sends the held end of the body (see the remarks); called once the call's row is journaled.
+    /// </summary>
+    /// <returns>False when the client has gone: the connection is aborted, so the cut answer never looks complete.</returns>
+    public async ValueTask<bool> SendHeldAsync(CancellationToken cancellationToken)
+    {
+        if (_held.Count == 0)
+        {
+            return true;
+        }
+
+        try
+        {
+            await client.WriteAsync(_held.WrittenMemory, cancellationToken);
+            return true;
+        }
+        catch (Exception e) when (e is IOException or OperationCanceledException)
+        {
+            call.Context.Abort();
+            return false;
+        }
+        finally
+        {
+            _held.Release();
         }
     }
 
@@ -174,6 +205,7 @@ internal sealed class MeteredResponseStream(Stream client, CallRecord call, Call
     {
         _started = true;
         _forwarded = call.Context.Features.Get<PassThroughRequest>();
+        _declaredLength = call.Context.Response.ContentLength ?? -1;
         if (call.MeterSealed)
         {
             // A post_call guardrail withheld the answer and metered it; this is the gateway's refusal.
@@ -209,11 +241,24 @@ internal sealed class MeteredResponseStream(Stream client, CallRecord call, Call
 
     private async ValueTask PassThroughAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken)
     {
-        await client.WriteAsync(buffer, cancellationToken);
+        await SendAsync(buffer, cancellationToken);
         if (!call.MeterSealed)
         {
             call.Meter?.Observe(buffer.Span);
         }
+    }
+
+    /// <summary>To the client, except the write that completes a declared length: that waits for <see cref="SendHeldAsync"/>.</summary>
+    private ValueTask SendAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken)
+    {
+        _sent += buffer.Length;
+        if (_sent == _declaredLength && !buffer.IsEmpty)
+        {
+            _held.Append(buffer.Span);
+            return default;
+        }
+
+        return client.WriteAsync(buffer, cancellationToken);
     }
 
     private async ValueTask InjectAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken)

@@ -18,7 +18,8 @@ internal sealed class SpendRecorder(
     /// <summary>A call has started; its <see cref="RecordAsync"/> must follow, so a stopping gateway knows whose rows to wait for.</summary>
     public void Started() => writer.CallStarted();
 
-    public ValueTask RecordAsync(CallRecord call)
+    /// <summary>Builds and journals the call's row, then lets <paramref name="body"/> send what it held back, then queues the row.</summary>
+    public async ValueTask RecordAsync(CallRecord call, MeteredResponseStream body)
     {
         var context = call.Context;
         var response = context.Response;
@@ -47,7 +48,6 @@ internal sealed class SpendRecorder(
             budgets?.Add(counterKey, cost, windowEnds, now);
         }
 
-        metrics.CallEnded(call, response.StatusCode, now - call.StartTime, model, usage, cost);
         var row = new SpendLogRow
         {
             RequestId = context.TraceIdentifier,
@@ -76,9 +76,17 @@ internal sealed class SpendRecorder(
             ChargedHere = charged,
         };
 
-        // Before the answer ends (this runs before the response completes): a killed process keeps the row.
+        // Before the answer ends: a killed process keeps the row.
         journal.Append(row);
-        return writer.EnqueueAsync(row);
+        if (!await body.SendHeldAsync(context.RequestAborted))
+        {
+            // The client left at the last write: a killed process would replay the journaled row as it was.
+            call.ForwardingError ??= nameof(Yarp.ReverseProxy.Forwarder.ForwarderError.ResponseBodyClient);
+            row = row with { Status = "failure", MetadataJson = Metadata(errorType, call.ForwardingError, clientAborted: true, call.Guardrails) };
+        }
+
+        metrics.CallEnded(call, response.StatusCode, now - call.StartTime, model, usage, cost);
+        await writer.EnqueueAsync(row);
     }
 
     private static bool IsStream(string? contentType, string path) =>

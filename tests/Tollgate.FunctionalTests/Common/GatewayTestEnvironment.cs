@@ -40,6 +40,9 @@ public sealed class GatewayTestEnvironment : IAsyncDisposable
 
     public HttpClient Client { get; }
 
+    /// <summary>Where the spend journal keeps the rows not yet written (next to the spill file).</summary>
+    public string JournalFolder => Path.Combine(_directory.FullName, "spend-spill-journal");
+
     public CapturedLogs Logs { get; }
 
     /// <summary>
@@ -61,7 +64,8 @@ public sealed class GatewayTestEnvironment : IAsyncDisposable
     }
 
     /// <summary>Starts the gateway with its own SQLite file (unless the environment names a DATABASE_URL).</summary>
-    public static async Task<GatewayTestEnvironment> StartAsync(string yaml, IReadOnlyDictionary<string, string>? environment = null, TimeProvider? time = null)
+    public static async Task<GatewayTestEnvironment> StartAsync(
+        string yaml, IReadOnlyDictionary<string, string>? environment = null, TimeProvider? time = null, Action<IServiceCollection>? services = null)
     {
         var directory = Directory.CreateTempSubdirectory("tollgate-test-");
         var env = new Dictionary<string, string>(environment ?? new Dictionary<string, string>());
@@ -77,6 +81,7 @@ public sealed class GatewayTestEnvironment : IAsyncDisposable
             Port = 0,
             Environment = lookup,
             TimeProvider = time ?? TimeProvider.System,
+            ConfigureServices = services,
             ConfigureLogging = logging =>
             {
                 logging.ClearProviders();
