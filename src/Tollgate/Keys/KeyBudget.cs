@@ -8,6 +8,12 @@ namespace Tollgate.Keys;
 /// stored one plus the calls that ended here and whose rows are not written yet (<see cref="KeySpendLedger"/>);
 /// with Redis, the larger of that and the <see cref="SharedBudgetCounter"/>'s.
 /// </summary>
+/// <remarks>
+/// While Redis is away, instances share a budget through the database: a call of a budgeted key writes its row
+/// (and so the key's spend) before its answer ends (<see cref="Spend.SpendRecorder"/>), and each check reads the
+/// key's spend again. The budget then overshoots by at most the calls in flight, as with Redis, at the price of a
+/// read and a write per call until Redis is back.
+/// </remarks>
 internal sealed class KeyBudget(KeyRepository repository, KeyCache cache, KeySpendLedger ledger, TimeProvider time, SharedBudgetCounter? shared = null)
 {
     /// <returns>Null when the key may spend, else the refusal message.</returns>
@@ -27,15 +33,25 @@ internal sealed class KeyBudget(KeyRepository repository, KeyCache cache, KeySpe
         var spent = key.Spend + ledger.Unsettled(key);
         if (shared is not null)
         {
-            return CheckSharedAsync(key, spent, budget);
+            return CheckSharedAsync(key, spent, budget, cancellationToken);
         }
 
         return new(spent >= budget ? Exceeded(spent, budget) : null);
     }
 
-    private async ValueTask<string?> CheckSharedAsync(StoredKey key, decimal spentHere, decimal budget)
+    private async ValueTask<string?> CheckSharedAsync(StoredKey key, decimal spentHere, decimal budget, CancellationToken cancellationToken)
     {
-        var spent = Math.Max(spentHere, await shared!.SpentAsync(key) ?? 0);
+        decimal spent;
+        if (await shared!.SpentAsync(key) is { } counted)
+        {
+            spent = Math.Max(spentHere, counted);
+        }
+        else
+        {
+            var now = await cache.ReloadAsync(key.Token, cancellationToken) ?? key;
+            spent = now.Spend + ledger.Unsettled(now);
+        }
+
         return spent >= budget ? Exceeded(spent, budget) : null;
     }
 

@@ -31,6 +31,9 @@ internal sealed class KeyCache(KeyRepository repository, KeySpendLedger ledger, 
         return LoadAsync(token, cancellationToken);
     }
 
+    /// <summary>The key as the database has it now (the last known state if it cannot be reached); null once deleted.</summary>
+    public ValueTask<StoredKey?> ReloadAsync(KeyHash token, CancellationToken cancellationToken) => LoadAsync(token, cancellationToken);
+
     /// <summary>The next lookup goes to the database; the old entry stays as the fallback for an outage.</summary>
     public void Expire(KeyHash token)
     {

@@ -247,7 +247,7 @@ internal sealed partial class RedisKeyLimiter : IKeyLimiter
     private static partial class Log
     {
         [LoggerMessage(EventIds.RedisUnavailable, LogLevel.Warning,
-            "Redis is unreachable ({Reason}): key limits now hold per instance until it is back")]
+            "Redis is unreachable ({Reason}): rate and parallel limits now hold per instance until it is back; budgets are shared through the database")]
         public static partial void FallingBack(ILogger logger, string reason);
 
         [LoggerMessage(EventIds.RedisRecovered, LogLevel.Information, "Redis is reachable again: key limits are shared across instances")]

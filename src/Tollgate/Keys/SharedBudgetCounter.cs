@@ -13,6 +13,9 @@ internal sealed class SharedBudgetCounter(IConnectionMultiplexer redis)
     private const decimal PicodollarsPerDollar = 1_000_000_000_000m;
     private static readonly TimeSpan AllTimeLifetime = TimeSpan.FromDays(30);
 
+    /// <summary>False while Redis is away: calls then share their cost through the database instead (see <see cref="KeyBudget"/>).</summary>
+    public bool Connected => redis.IsConnected;
+
     /// <summary>The counter for the key's current budget window.</summary>
     public static string CounterKey(StoredKey key) =>
         $"tollgate:spend:{key.Token}:{key.BudgetResetAt?.ToUnixTimeMilliseconds() ?? 0}";

@@ -29,6 +29,9 @@ internal sealed partial class SpendLogWriter(
     private static readonly TimeSpan[] RetryDelays = [TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(2)];
     private static readonly TimeSpan ReplayInterval = TimeSpan.FromSeconds(5);
 
+    /// <summary>How long a call waits at its end for its row to be written now, before it queues the row instead.</summary>
+    private static readonly TimeSpan WriteNowTimeout = TimeSpan.FromSeconds(2);
+
     /// <summary>How long a stopping gateway waits for aborted calls to queue their rows; they need milliseconds.</summary>
     private static readonly TimeSpan UnwindGrace = TimeSpan.FromSeconds(5);
 
@@ -81,6 +84,30 @@ internal sealed partial class SpendLogWriter(
         }
 
         return EnqueueSlowAsync(row);
+    }
+
+    /// <summary>
+    /// Writes the row of a call counted by <see cref="CallStarted"/> on the caller's time, for a budget shared
+    /// through the database while Redis is away (<see cref="Keys.KeyBudget"/>).
+    /// </summary>
+    /// <returns>False when the database did not take it within <see cref="WriteNowTimeout"/>: queue it then.</returns>
+    public async ValueTask<bool> TryWriteNowAsync(SpendLogRow row)
+    {
+        using var timeout = new CancellationTokenSource(WriteNowTimeout, time);
+        try
+        {
+            var inserted = await repository.InsertAsync([row], timeout.Token);
+            Interlocked.Add(ref _written, inserted.Count);
+        }
+        catch (Exception e) when (e is DbException or IOException or TimeoutException or InvalidOperationException or OperationCanceledException)
+        {
+            // Should the write still land, the queued row's insert is skipped and its spend not added twice.
+            return false;
+        }
+
+        journal.Settled([row]);
+        CallRecorded();
+        return true;
     }
 
     private async ValueTask EnqueueSlowAsync(SpendLogRow row)

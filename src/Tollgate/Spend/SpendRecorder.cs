@@ -41,11 +41,20 @@ internal sealed class SpendRecorder(
         var cost = pricing.Cost(call, model, usage, succeeded);
         var now = time.GetUtcNow();
         var charged = false;
+        var writeNow = false;
         if (call.Budget is var (counterKey, windowEnds))
         {
-            // Counted now, so the key's next call sees it before this row is written.
-            charged = call.KeyHash is { } budgeted && ledger.Charge(budgeted, cost);
-            budgets?.Add(counterKey, cost, windowEnds, now);
+            if (budgets is { Connected: false })
+            {
+                // Redis is away: the row itself tells the other instances, written before the answer ends (KeyBudget).
+                writeNow = true;
+            }
+            else
+            {
+                // Counted now, so the key's next call sees it before this row is written.
+                charged = call.KeyHash is { } budgeted && ledger.Charge(budgeted, cost);
+                budgets?.Add(counterKey, cost, windowEnds, now);
+            }
         }
 
         var row = new SpendLogRow
@@ -78,6 +87,12 @@ internal sealed class SpendRecorder(
 
         // Before the answer ends: a killed process keeps the row.
         journal.Append(row);
+        var written = writeNow && await writer.TryWriteNowAsync(row);
+        if (writeNow && !written && call.KeyHash is { } unwritten)
+        {
+            row = row with { ChargedHere = ledger.Charge(unwritten, cost) };
+        }
+
         if (!await body.SendHeldAsync(context.RequestAborted))
         {
             // The client left at the last write: a killed process would replay the journaled row as it was.
@@ -86,7 +101,10 @@ internal sealed class SpendRecorder(
         }
 
         metrics.CallEnded(call, response.StatusCode, now - call.StartTime, model, usage, cost);
-        await writer.EnqueueAsync(row);
+        if (!written)
+        {
+            await writer.EnqueueAsync(row);
+        }
     }
 
     private static bool IsStream(string? contentType, string path) =>
