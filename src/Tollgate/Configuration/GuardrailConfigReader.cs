@@ -137,7 +137,7 @@ internal static class GuardrailConfigReader
             switch (kind)
             {
                 case GuardrailKind.Keywords:
-                    CheckKeywords(reader, keywords, path + ".keywords", timeout);
+                    CheckKeywords(reader, keywords, path + ".keywords");
                     break;
                 case GuardrailKind.Regex:
                     CheckPatterns(reader, patterns, path + ".patterns", timeout);
@@ -353,7 +353,7 @@ internal static class GuardrailConfigReader
         return (int)value.Value;
     }
 
-    private static void CheckKeywords(YamlValueReader reader, IReadOnlyList<string> keywords, string path, TimeSpan timeout)
+    private static void CheckKeywords(YamlValueReader reader, IReadOnlyList<string> keywords, string path)
     {
         if (keywords.Count == 0)
         {
@@ -369,7 +369,7 @@ internal static class GuardrailConfigReader
 
         try
         {
-            _ = new KeywordDetector(keywords, timeout);
+            _ = new KeywordDetector(keywords);
         }
         catch (Exception e) when (e is ArgumentException or NotSupportedException)
         {

@@ -63,7 +63,7 @@ internal sealed class Guardrail
             : config.Kind == GuardrailKind.Webhook ? DefaultWebhookTimeout : DefaultPatternTimeout;
         ITextDetector? detector = config.Kind switch
         {
-            GuardrailKind.Keywords => new KeywordDetector(config.Keywords, timeout),
+            GuardrailKind.Keywords => new KeywordDetector(config.Keywords),
             GuardrailKind.Regex => new RegexDetector(config.Patterns, timeout),
             GuardrailKind.Pii => new PiiDetector(config.Entities),
             _ => null,

@@ -9,6 +9,11 @@ namespace Tollgate.Guardrails;
 /// phrase matches any run in the text. Compiled once into one alternation for the non-backtracking engine,
 /// so the time is linear in the text whatever the keywords.
 /// </summary>
+/// <remarks>
+/// No match timeout: on .NET 10 a non-backtracking regex built with one misses every match that crosses a
+/// multiple of 100,000 characters (docs/dotnet-nonbacktracking-timeout.md). Linear time needs none, and the
+/// runner still bounds a guardrail's time over all its texts.
+/// </remarks>
 internal sealed class KeywordDetector : ITextDetector
 {
     public const string Category = "keyword";
@@ -16,7 +21,7 @@ internal sealed class KeywordDetector : ITextDetector
 
     private readonly Regex _regex;
 
-    public KeywordDetector(IReadOnlyList<string> keywords, TimeSpan timeout)
+    public KeywordDetector(IReadOnlyList<string> keywords)
     {
         var pattern = new StringBuilder("(?:");
         for (var i = 0; i < keywords.Count; i++)
@@ -48,7 +53,7 @@ internal sealed class KeywordDetector : ITextDetector
         _regex = new Regex(
             pattern.ToString(),
             RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.NonBacktracking | RegexOptions.ExplicitCapture,
-            timeout);
+            Regex.InfiniteMatchTimeout);
     }
 
     public void FindAll(ReadOnlySpan<char> text, List<TextMatch> matches)

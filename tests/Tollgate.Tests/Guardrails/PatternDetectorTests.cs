@@ -25,7 +25,7 @@ public sealed class PatternDetectorTests
     [InlineData("c++ and C++!", "[REDACTED] and [REDACTED]!")]
     public void Keywords_match_whole_words_and_phrases_ignoring_case_and_spacing(string text, string expected)
     {
-        var detector = new KeywordDetector(["project falcon", "falcon", "C++"], Timeout);
+        var detector = new KeywordDetector(["project falcon", "falcon", "C++"]);
 
         Assert.Equal(expected, Mask(detector, text));
         Assert.Equal("keyword", detector.FindFirst(text));
@@ -38,7 +38,7 @@ public sealed class PatternDetectorTests
     [InlineData("nothing here")]
     public void Keywords_do_not_match_inside_longer_words(string text)
     {
-        var detector = new KeywordDetector(["project falcon", "falcon"], Timeout);
+        var detector = new KeywordDetector(["project falcon", "falcon"]);
 
         Assert.Equal(text, Mask(detector, text));
         Assert.Null(detector.FindFirst(text));
@@ -47,7 +47,7 @@ public sealed class PatternDetectorTests
     [Fact]
     public void Keywords_with_regex_characters_are_literal()
     {
-        var detector = new KeywordDetector(["a.b", "(x)"], Timeout);
+        var detector = new KeywordDetector(["a.b", "(x)"]);
 
         Assert.Null(detector.FindFirst("aXb x"));
         Assert.Equal("[REDACTED] [REDACTED]", Mask(detector, "a.b (x)"));
@@ -95,5 +95,49 @@ public sealed class PatternDetectorTests
     public void An_invalid_pattern_is_an_argument_error()
     {
         Assert.ThrowsAny<ArgumentException>(() => RegexDetector.Compile("EMP-[0-9", Timeout, out _));
+    }
+
+    /// <summary>Issue 13, defect 1: the phrase planted across 100,000, 200,000 and 300,000 characters, and one well inside.</summary>
+    [Fact]
+    public void Matches_across_every_multiple_of_100_000_characters_are_found()
+    {
+        var (text, starts) = Planted(" project falcon ", [99_995, 199_990, 299_999, 350_000], 400_000);
+        var keywords = new KeywordDetector(["project falcon"]);
+        var patterns = new RegexDetector(["project\\s+falcon"], Timeout);
+
+        foreach (var detector in new ITextDetector[] { keywords, patterns })
+        {
+            var matches = new List<TextMatch>();
+            detector.FindAll(text, matches);
+            Assert.Equal(starts.Select(s => s + 1), matches.Select(m => m.Start));
+            Assert.NotNull(detector.FindFirst(text.AsSpan(0, 100_020)));
+        }
+    }
+
+    /// <summary>
+    /// The runtime defect the detectors work around (docs/dotnet-nonbacktracking-timeout.md): a non-backtracking
+    /// regex built with a match timeout misses a match that crosses character 100,000; without one it finds it.
+    /// When this fails, the runtime is fixed and the detectors' remarks can say so.
+    /// </summary>
+    [Fact]
+    public void The_runtime_still_misses_matches_across_100_000_characters_with_a_timeout()
+    {
+        var text = new string('a', 99_997) + "falcon";
+        var timed = new Regex("falcon", RegexOptions.NonBacktracking, TimeSpan.FromSeconds(10));
+        var untimed = new Regex("falcon", RegexOptions.NonBacktracking);
+
+        Assert.Matches(untimed, text);
+        Assert.DoesNotMatch(timed, text);
+    }
+
+    private static (string Text, int[] Starts) Planted(string phrase, int[] starts, int length)
+    {
+        var text = new StringBuilder(new string('a', length));
+        foreach (var start in starts)
+        {
+            text.Remove(start, phrase.Length).Insert(start, phrase);
+        }
+
+        return (text.ToString(), starts);
     }
 }
