@@ -40,6 +40,7 @@ public sealed class GuardrailAnswerTests
               - { name: request-pii, kind: pii, action: mask }
             pass_through_providers:
               openai: { api_key: {{FakeOpenAi.ApiKey}}, api_base: "{{upstream.Origin}}", guardrails: {{attach}} }
+              gemini: { api_key: gemini-real-key, api_base: "{{upstream.Origin}}", guardrails: {{attach}} }
             """);
 
     [Fact]
@@ -80,19 +81,94 @@ public sealed class GuardrailAnswerTests
     }
 
     [Theory]
-    [InlineData("openai/v1/chat/completions", """{"model":"gpt-4o-mini","stream":true,"messages":[{"role":"user","content":"hi"}]}""")]
-    [InlineData("openai/v1/chat/completions", """{"stream" : true}""")]
-    public async Task A_request_for_a_streamed_answer_is_refused_before_the_call(string path, string body)
+    [InlineData("openai/v1/chat/completions", """{"model":"gpt-4o-mini","stream":true,"messages":[{"role":"user","content":"hi"}]}""", "application/json")]
+    [InlineData("openai/v1/chat/completions", """{"stream" : true}""", "application/json")]
+    [InlineData("openai/v1/chat/completions", """{"model":"gpt-4o-mini","stream":"true"}""", "application/json")]
+    [InlineData("openai/v1/chat/completions", """{"model":"gpt-4o-mini","stream":false,"stream":true}""", "application/json")]
+    [InlineData("openai/v1/chat/completions", """{"model":"gpt-4o-mini","Stream":1}""", "application/json")]
+    [InlineData("openai/v1/chat/completions", """{"model":"gpt-4o-mini","stream":true}""", "text/plain")]
+    [InlineData("openai/v1/chat/completions", """{"model":"gpt-4o-mini","stream":true}""", "application/octet-stream")]
+    [InlineData("gemini/v1beta/models/gemini-2.0-flash:stream%47enerateContent", """{"contents":[]}""", "application/json")]
+    [InlineData("gemini/v1beta/models/gemini-2.0-flash:STREAMGENERATECONTENT", """{"contents":[]}""", "application/json")]
+    public async Task A_request_for_a_streamed_answer_is_refused_before_the_call(string path, string body, string contentType)
     {
         await using var upstream = await ProviderAsync((_, _) => (200, "application/json", Completion("x")));
         await using var gateway = await GatewayAsync(upstream);
 
-        using var response = await SendAsync(gateway, body, path);
+        using var response = await SendAsync(gateway, body, path, contentType: contentType);
         var answer = await response.Content.ReadAsStringAsync().DefaultTimeout();
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Contains("checks answers (post_call) and cannot check a streamed one", answer, StringComparison.Ordinal);
         Assert.Empty(upstream.Requests);
+    }
+
+    [Fact]
+    public async Task A_form_that_asks_for_a_streamed_transcription_is_refused_before_the_call()
+    {
+        await using var upstream = await ProviderAsync((_, _) => (200, "application/json", """{"text":"hi"}"""));
+        await using var gateway = await GatewayAsync(upstream);
+        using var form = new MultipartFormDataContent
+        {
+            { new StringContent("whisper-1"), "model" },
+            { new StringContent("true"), "stream" },
+            { new ByteArrayContent([1, 2, 3]), "file", "a.mp3" },
+        };
+
+        using var request = gateway.Request(HttpMethod.Post, "openai/v1/audio/transcriptions");
+        request.Content = form;
+        using var response = await gateway.Client.SendAsync(request).DefaultTimeout();
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("cannot check a streamed one", await response.Content.ReadAsStringAsync().DefaultTimeout(), StringComparison.Ordinal);
+        Assert.Empty(upstream.Requests);
+    }
+
+    public static TheoryData<string> UndecidableBodies() =>
+    [
+        """{"model":"gpt-4o-mini" /* a comment */, "stream":true}""",
+        """{"model":"gpt-4o-mini"} {"stream":true}""",
+        "{\"deep\":" + new string('[', 600) + new string(']', 600) + ",\"stream\":true}",
+    ];
+
+    [Theory]
+    [MemberData(nameof(UndecidableBodies))]
+    public async Task A_body_whose_stream_flag_cannot_be_told_is_refused_before_the_call(string body)
+    {
+        await using var upstream = await ProviderAsync((_, _) => (200, "application/json", Completion("x")));
+        await using var gateway = await GatewayAsync(upstream);
+
+        using var response = await SendAsync(gateway, body);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("cannot be told", await response.Content.ReadAsStringAsync().DefaultTimeout(), StringComparison.Ordinal);
+        Assert.Empty(upstream.Requests);
+    }
+
+    [Fact]
+    public async Task Deep_nesting_before_a_false_stream_flag_still_reaches_the_provider()
+    {
+        await using var upstream = await ProviderAsync((_, _) => (200, "application/json", Completion("x")));
+        await using var gateway = await GatewayAsync(upstream);
+
+        using var response = await SendAsync(gateway, "{\"deep\":" + new string('[', 100) + new string(']', 100) + ",\"stream\":false}");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Single(upstream.Requests);
+    }
+
+    [Fact]
+    public async Task An_answer_that_is_not_a_json_object_cannot_be_checked_and_fails_closed()
+    {
+        await using var upstream = await ProviderAsync((_, _) => (200, "application/json", "[" + Completion("Mail ann@example.com") + "]"));
+        await using var gateway = await GatewayAsync(upstream);
+
+        using var response = await SendAsync(gateway, """{"model":"gpt-4o-mini"}""");
+        var body = await response.Content.ReadAsStringAsync().DefaultTimeout();
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Contains("could not decide (the answer is not a JSON object) and fails closed", body, StringComparison.Ordinal);
+        Assert.DoesNotContain("ann@example.com", body, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -197,10 +273,11 @@ public sealed class GuardrailAnswerTests
             await withKey.Content.ReadAsStringAsync().DefaultTimeout());
     }
 
-    private static async Task<HttpResponseMessage> SendAsync(GatewayTestEnvironment gateway, string body, string path = "openai/v1/chat/completions", string key = GatewayTestEnvironment.VirtualKey)
+    private static async Task<HttpResponseMessage> SendAsync(
+        GatewayTestEnvironment gateway, string body, string path = "openai/v1/chat/completions", string key = GatewayTestEnvironment.VirtualKey, string contentType = "application/json")
     {
         using var request = gateway.Request(HttpMethod.Post, path, key);
-        request.Content = new StringContent(body, Encoding.UTF8, "application/json");
+        request.Content = new StringContent(body, Encoding.UTF8, contentType);
         request.Headers.TryAddWithoutValidation("Accept-Encoding", "gzip, br");
         return await gateway.Client.SendAsync(request).DefaultTimeout();
     }

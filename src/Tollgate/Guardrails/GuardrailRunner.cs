@@ -28,7 +28,8 @@ namespace Tollgate.Guardrails;
 /// category; a mask replaces the matched spans; a webhook answers allow, block or mask. A guardrail that
 /// cannot decide follows its <c>on_error</c>. (e) If a text changed, write the body again with only those
 /// string tokens re-encoded and replay it with its new Content-Length. (f) With post_call guardrails, refuse
-/// a request for a streamed answer, ask for an uncompressed one, and hold the answer.
+/// a request for a streamed answer, or one that cannot be told (<see cref="StreamRequest"/>), ask for an
+/// uncompressed answer, and hold it.
 /// Answers (<see cref="ReleaseResponseAsync"/>): a 2xx JSON answer is checked like a request body, then
 /// sent (rewritten, with its new Content-Length) or replaced by the refusal. Every decision goes on the
 /// call's spend-log row.
@@ -36,9 +37,6 @@ namespace Tollgate.Guardrails;
 internal sealed partial class GuardrailRunner(
     GuardrailWebhookClient webhooks, GuardrailRegistry registry, GatewayLimits limits, TimeProvider time, ILogger<GuardrailRunner> logger)
 {
-    /// <summary>Paths of the providers' streaming operations (Gemini/Vertex, Vertex partner models, Bedrock).</summary>
-    private static readonly string[] StreamingPaths = [":streamGenerateContent", ":streamRawPredict", "/converse-stream", "/invoke-with-response-stream"];
-
     /// <summary>
     /// Whether guardrails run at all: three field reads, no allocation. When false the body is never read
     /// here and streams to the provider as it arrives, and the answer streams back.
@@ -144,10 +142,14 @@ internal sealed partial class GuardrailRunner(
 
     private async ValueTask<GatewayFailure?> HoldResponseAsync(HttpContext context, GuardrailPlan plan, CallRecord call)
     {
+        // Decided before the provider is called (and charges): a stream cannot be checked.
         var request = context.Request;
-        var streamed = StreamingPaths.Any(p => call.Path.Contains(p, StringComparison.Ordinal));
-        if (!streamed && request.ContentType is { } contentType && contentType.Contains("json", StringComparison.OrdinalIgnoreCase)
-            && Compressed(request.Headers.ContentEncoding) is null)
+        var asks = StreamRequest.StreamingPath(call.Path) ? StreamRequest.Answer.Streamed : StreamRequest.Answer.NotStreamed;
+        if (asks == StreamRequest.Answer.NotStreamed && Compressed(request.Headers.ContentEncoding) is not null)
+        {
+            asks = StreamRequest.Answer.CannotTell;
+        }
+        else if (asks == StreamRequest.Answer.NotStreamed)
         {
             var (body, failure) = await BufferedRequestBody.TryReadAsync(context, limits, context.RequestAborted);
             if (failure is not null)
@@ -155,13 +157,21 @@ internal sealed partial class GuardrailRunner(
                 return failure;
             }
 
-            streamed = AsksForStream(body!.Memory.Span);
+            asks = await StreamRequest.ReadAsync(body!.Memory, request.ContentType, context.RequestAborted);
         }
 
-        if (streamed)
+        var name = plan.Steps[0].Guardrail.Name;
+        if (asks == StreamRequest.Answer.Streamed)
         {
             return new GatewayFailure(StatusCodes.Status400BadRequest, ErrorTypes.InvalidRequest,
-                $"Guardrail '{plan.Steps[0].Guardrail.Name}' checks answers (post_call) and cannot check a streamed one; send this request without streaming.");
+                $"Guardrail '{name}' checks answers (post_call) and cannot check a streamed one; send this request without streaming.");
+        }
+
+        if (asks == StreamRequest.Answer.CannotTell)
+        {
+            return new GatewayFailure(StatusCodes.Status400BadRequest, ErrorTypes.InvalidRequest,
+                $"Guardrail '{name}' checks answers (post_call), and whether this request asks for a streamed one cannot be told: "
+                + "its body is compressed, or starts like JSON but is not strict JSON (no comments, no trailing data, at most 512 levels deep).");
         }
 
         // The answer must be readable as it will be checked: ask for it uncompressed.
@@ -228,6 +238,13 @@ internal sealed partial class GuardrailRunner(
         if (Compressed(response.Headers.ContentEncoding) is not null)
         {
             return await WithheldOrSentAsync(context, call, answer, CannotDecideOnAnswer(plan, "compressed", decisions));
+        }
+
+        var root = answer.Span.IndexOfAnyExcept(" \t\r\n"u8);
+        if (root >= 0 && answer.Span[root] != (byte)'{')
+        {
+            // No provider answers a call with anything but an object; the answer's texts cannot be found.
+            return await WithheldOrSentAsync(context, call, answer, CannotDecideOnAnswer(plan, "unknown_shape", decisions));
         }
 
         using var texts = new GuardrailTexts();
@@ -322,37 +339,6 @@ internal sealed partial class GuardrailRunner(
     {
         var ofMode = extra.Where(g => g.Mode == mode).ToList();
         return ofMode.Count == 0 ? plan : (plan ?? GuardrailPlan.Base(route.IsCustomEndpoint, mode)).With(ofMode);
-    }
-
-    /// <summary>A JSON body's top-level <c>"stream": true</c> (OpenAI, Anthropic, Mistral, Cohere, …).</summary>
-    private static bool AsksForStream(ReadOnlySpan<byte> json)
-    {
-        var reader = new Utf8JsonReader(json);
-        try
-        {
-            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
-            {
-                return false;
-            }
-
-            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-            {
-                var isStream = reader.ValueTextEquals("stream"u8);
-                reader.Read();
-                if (isStream)
-                {
-                    return reader.TokenType == JsonTokenType.True;
-                }
-
-                reader.Skip();
-            }
-        }
-        catch (JsonException)
-        {
-            // Not JSON: the provider will say so.
-        }
-
-        return false;
     }
 
     private static string? Compressed(Microsoft.Extensions.Primitives.StringValues encoding) =>
@@ -506,6 +492,7 @@ internal sealed partial class GuardrailRunner(
             "streamed" => "the answer was streamed",
             "compressed" => "the answer was compressed",
             "invalid_json" => "the answer is not valid JSON",
+            "unknown_shape" => "the answer is not a JSON object",
             _ => $"its webhook answered {reason.Replace("http_", "HTTP ", StringComparison.Ordinal)}",
         };
         return new GatewayFailure(StatusCodes.Status503ServiceUnavailable, ErrorTypes.GuardrailUnavailable,
