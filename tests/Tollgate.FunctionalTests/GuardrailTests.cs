@@ -282,32 +282,131 @@ public sealed class GuardrailTests
         Assert.Contains(gateway.Logs.Entries, l => l.EventId == 7 && l.Message.Contains("backtracking", StringComparison.Ordinal));
     }
 
-    [Fact]
-    public async Task Bodies_that_are_not_text_pass_unread_and_bodies_that_are_not_json_are_refused()
-    {
-        await using var upstream = await FakeUpstream.StartAsync(context => context.Response.WriteAsync("{}")).DefaultTimeout();
-        await using var gateway = await GatewayTestEnvironment.StartWithKeysAsync(
-            "guardrails: [{ name: mask-pii, kind: pii, action: mask }]",
+    private static Task<GatewayTestEnvironment> UploadGatewayAsync(FakeUpstream upstream) =>
+        GatewayTestEnvironment.StartWithKeysAsync(
+            """
+            guardrails:
+              - { name: mask-pii, kind: pii, action: mask }
+              - { name: codenames, kind: keywords, keywords: ["project falcon"] }
+            """,
             general: $$"""
                 pass_through_endpoints:
-                  - { path: /upload, target: "{{upstream.Origin}}/upload", guardrails: [mask-pii] }
-              """).DefaultTimeout();
+                  - { path: /upload, target: "{{upstream.Origin}}/upload", guardrails: [mask-pii, codenames] }
+              """);
+
+    private static async Task<Sent> PostBytesAsync(GatewayTestEnvironment gateway, byte[] body, string contentType)
+    {
+        var content = new ByteArrayContent(body);
+        content.Headers.TryAddWithoutValidation("Content-Type", contentType);
+        return await Sent.FromAsync(await gateway.Client.PostAsync("upload", content).DefaultTimeout());
+    }
+
+    [Fact]
+    public async Task A_forms_text_parts_are_examined_and_masked_in_place_and_its_binary_files_pass_as_they_came()
+    {
+        await using var upstream = await FakeUpstream.StartAsync(context => context.Response.WriteAsync("{}")).DefaultTimeout();
+        await using var gateway = await UploadGatewayAsync(upstream).DefaultTimeout();
+        byte[] audio = [0xFF, 0xFB, 0x90, 0x00, 0x61, 0x6E, 0x6E, 0x40];
         using var form = new MultipartFormDataContent("tollgate-boundary")
         {
-            { new StringContent("ann@example.com"), "note" },
-            { new ByteArrayContent([1, 2, 3]), "file", "a.bin" },
+            { new StringContent("mail ann@example.com"), "note" },
+            { new ByteArrayContent(audio), "file", "a.mp3" },
+            { new ByteArrayContent(Encoding.UTF8.GetBytes("{\"custom_id\":\"1\",\"body\":\"call +44 20 7946 0958\"}\n")), "batch", "batch.jsonl" },
         };
         var formBytes = await form.ReadAsByteArrayAsync().DefaultTimeout();
 
-        using var multipart = await gateway.Client.PostAsync("upload", new ByteArrayContent(formBytes) { Headers = { ContentType = form.Headers.ContentType } }).DefaultTimeout();
+        var sent = await PostBytesAsync(gateway, formBytes, form.Headers.ContentType!.ToString());
+
+        Assert.Equal(HttpStatusCode.OK, sent.Status);
+        var expected = Encoding.Latin1.GetString(formBytes)
+            .Replace("ann@example.com", "[EMAIL]", StringComparison.Ordinal)
+            .Replace("+44 20 7946 0958", "[PHONE]", StringComparison.Ordinal);
+        Assert.Equal(expected, Encoding.Latin1.GetString(Assert.Single(upstream.Requests).Body));
+        Assert.Equal(
+            ["codenames:allow", "codenames:skip:binary_part:1", "mask-pii:mask:email:1", "mask-pii:mask:phone:1", "mask-pii:skip:binary_part:1"],
+            GuardrailTestRows.Decisions(await GuardrailTestRows.SpendRowAsync(gateway, sent.CallId)).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_blocked_phrase_in_a_forms_text_field_or_text_file_is_blocked()
+    {
+        await using var upstream = await FakeUpstream.StartAsync(context => context.Response.WriteAsync("{}")).DefaultTimeout();
+        await using var gateway = await UploadGatewayAsync(upstream).DefaultTimeout();
+
+        foreach (var (name, fileName) in new[] { ("prompt", (string?)null), ("file", "notes.txt") })
+        {
+            using var form = new MultipartFormDataContent("b0undary");
+            var part = new StringContent("all about Project Falcon");
+            if (fileName is null)
+            {
+                form.Add(part, name);
+            }
+            else
+            {
+                form.Add(part, name, fileName);
+            }
+
+            var sent = await PostBytesAsync(gateway, await form.ReadAsByteArrayAsync().DefaultTimeout(), form.Headers.ContentType!.ToString());
+            AssertRefused(sent, HttpStatusCode.BadRequest, "guardrail_violation", "Blocked by guardrail 'codenames'");
+        }
+
+        Assert.Empty(upstream.Requests);
+    }
+
+    [Theory]
+    [InlineData("application/octet-stream")]
+    [InlineData("image/png")]
+    [InlineData("audio/wav")]
+    [InlineData("video/mp4")]
+    [InlineData("text/plain")]
+    public async Task A_json_body_is_examined_whatever_content_type_the_client_gives_it(string contentType)
+    {
+        await using var upstream = await FakeUpstream.StartAsync(context => context.Response.WriteAsync("{}")).DefaultTimeout();
+        await using var gateway = await UploadGatewayAsync(upstream).DefaultTimeout();
+
+        var sent = await PostBytesAsync(gateway, Encoding.UTF8.GetBytes(ChatBody("tell me about project falcon")), contentType);
+
+        AssertRefused(sent, HttpStatusCode.BadRequest, "guardrail_violation", "Blocked by guardrail 'codenames'");
+        Assert.Empty(upstream.Requests);
+    }
+
+    [Theory]
+    [InlineData("multipart/form-data", "--x\r\nContent-Disposition: form-data; name=\"prompt\"\r\n\r\nproject falcon\r\n--x--\r\n", "boundary is missing")]
+    [InlineData("multipart/mixed", "project falcon", "boundary is missing")]
+    [InlineData("multipart/form-data; boundary=x; boundary=y", "--y\r\nContent-Disposition: form-data; name=\"p\"\r\n\r\nproject falcon\r\n--y--\r\n", "boundary is missing")]
+    [InlineData("multipart/form-data; boundary=x", "--x\nContent-Disposition: form-data; name=\"p\"\n\nproject falcon\n--x--\n", "does not end in CRLF")]
+    [InlineData("multipart/form-data; boundary=x", "--x\r\nContent-Disposition: form-data; name=\"f\"; filename=\"a.bin\"\r\n\r\n\u0000\u0001\n--x\r\nContent-Disposition: form-data; name=\"p\"\r\n\r\nproject falcon\r\n--x--\r\n", "boundary occurs inside a part")]
+    [InlineData("multipart/form-data; boundary=x", "--x\r\nContent-Disposition: form-data; name=\"p\"\r\nContent-Transfer-Encoding: base64\r\n\r\ncHJvamVjdCBmYWxjb24=\r\n--x--\r\n", "headers are not")]
+    [InlineData("multipart/form-data; boundary=x", "--x\r\nContent-Disposition: form-data; name=\"p\"\r\nContent-Type: text/plain; charset=utf-16\r\n\r\nabc\r\n--x--\r\n", "headers are not")]
+    [InlineData("multipart/form-data; boundary=x", "--x\r\nContent-Disposition: form-data; name=\"p\"\r\n\r\nproject falcon\r\n--x", "closing delimiter")]
+    public async Task A_form_that_could_read_differently_to_another_parser_is_refused(string contentType, string body, string problem)
+    {
+        await using var upstream = await FakeUpstream.StartAsync(context => context.Response.WriteAsync("{}")).DefaultTimeout();
+        await using var gateway = await UploadGatewayAsync(upstream).DefaultTimeout();
+
+        var sent = await PostBytesAsync(gateway, Encoding.Latin1.GetBytes(body), contentType);
+
+        AssertRefused(sent, HttpStatusCode.BadRequest, "invalid_request_error", problem);
+        Assert.Empty(upstream.Requests);
+    }
+
+    [Fact]
+    public async Task A_binary_upload_passes_unread_and_the_skip_is_recorded_and_other_bodies_that_are_not_json_are_refused()
+    {
+        await using var upstream = await FakeUpstream.StartAsync(context => context.Response.WriteAsync("{}")).DefaultTimeout();
+        await using var gateway = await UploadGatewayAsync(upstream).DefaultTimeout();
+        byte[] audio = [0x49, 0x44, 0x33, 0x04, 0x00, 0x61, 0x6E, 0x6E];
+
+        var binary = await PostBytesAsync(gateway, audio, "audio/mpeg");
         var notJson = await SendAsync(gateway, "upload", "mail ann@example.com", key: null);
         using var gzip = new HttpRequestMessage(HttpMethod.Post, "upload") { Content = new ByteArrayContent([0x1f, 0x8b, 0, 0]) };
         gzip.Content.Headers.TryAddWithoutValidation("Content-Type", "application/json");
         gzip.Content.Headers.TryAddWithoutValidation("Content-Encoding", "gzip");
         using var compressed = await gateway.Client.SendAsync(gzip).DefaultTimeout();
 
-        Assert.Equal(HttpStatusCode.OK, multipart.StatusCode);
-        Assert.Equal(formBytes, Assert.Single(upstream.Requests).Body);
+        Assert.Equal(HttpStatusCode.OK, binary.Status);
+        Assert.Equal(audio, Assert.Single(upstream.Requests).Body);
+        Assert.Equal(["codenames:skip:audio/mpeg", "mask-pii:skip:audio/mpeg"], GuardrailTestRows.Decisions(await GuardrailTestRows.SpendRowAsync(gateway, binary.CallId)).Order(StringComparer.Ordinal));
         AssertRefused(notJson, HttpStatusCode.BadRequest, "invalid_request_error", "not valid JSON");
         Assert.Equal(HttpStatusCode.BadRequest, compressed.StatusCode);
         Assert.Contains("Content-Encoding: gzip", await compressed.Content.ReadAsStringAsync().DefaultTimeout(), StringComparison.Ordinal);

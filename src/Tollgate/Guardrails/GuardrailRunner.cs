@@ -5,6 +5,7 @@ using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
+using Microsoft.Net.Http.Headers;
 using Tollgate.Errors;
 using Tollgate.Forwarding;
 using Tollgate.Keys;
@@ -21,9 +22,10 @@ namespace Tollgate.Guardrails;
 /// </summary>
 /// <remarks>
 /// Requests: (a) merge the key's guardrails into the route's plans (each guardrail once; blocks, then masks,
-/// then webhooks). (b) Skip bodies that are not text (multipart uploads, audio, images, octet-stream); refuse
-/// compressed ones. (c) Read the body into a pooled buffer (shared with the model check and Bedrock's signer)
-/// and find its texts by path; a body that is not JSON is refused, since nothing could be checked. (d) Run
+/// then webhooks). (b) Refuse compressed bodies. (c) Read the body into a pooled buffer (shared with the model
+/// check and Bedrock's signer) and find its texts by what the bytes are, whatever the Content-Type says: a
+/// multipart form's text parts (binary files are skipped, and counted); a binary upload (audio, image, video,
+/// octet-stream) whose bytes are not JSON is skipped; anything else is JSON, found by path, or refused. (d) Run
 /// each guardrail on its texts: a block refuses with 400 <c>guardrail_violation</c> naming the guardrail and
 /// category; a mask replaces the matched spans; a webhook answers allow, block or mask. A guardrail that
 /// cannot decide follows its <c>on_error</c>. (e) If a text changed, write the body again with only those
@@ -90,12 +92,6 @@ internal sealed partial class GuardrailRunner(
             return null;
         }
 
-        if (NotText(request.ContentType) is { } mediaType)
-        {
-            AddAll(decisions, plan, GuardrailDecision.Skip, mediaType);
-            return null;
-        }
-
         if (Compressed(request.Headers.ContentEncoding) is { } encoding)
         {
             return new GatewayFailure(StatusCodes.Status400BadRequest, ErrorTypes.InvalidRequest,
@@ -115,8 +111,31 @@ internal sealed partial class GuardrailRunner(
             return null;
         }
 
+        // What the bytes are decides, not what the client calls them.
         using var texts = new GuardrailTexts();
-        if (!texts.TryExtract(body.Memory.Span, plan.Paths))
+        var bytes = body.Memory.Span;
+        if (MultipartBoundary(request.ContentType) is { } boundary)
+        {
+            if (ReadForm(bytes, boundary, texts, out var binaryParts) is { } problem)
+            {
+                return new GatewayFailure(StatusCodes.Status400BadRequest, ErrorTypes.InvalidRequest,
+                    $"Guardrails apply to this request and cannot examine its multipart form: {problem}; it was not forwarded.");
+            }
+
+            if (binaryParts > 0)
+            {
+                foreach (var step in plan.Steps)
+                {
+                    decisions.Add(new GuardrailDecision(step.Guardrail.Name, GuardrailDecision.Skip, "binary_part", binaryParts));
+                }
+            }
+        }
+        else if (!StartsLikeJson(bytes) && Binary(request.ContentType) is { } mediaType)
+        {
+            AddAll(decisions, plan, GuardrailDecision.Skip, mediaType);
+            return null;
+        }
+        else if (!texts.TryExtract(bytes, plan.Paths))
         {
             return new GatewayFailure(StatusCodes.Status400BadRequest, ErrorTypes.InvalidRequest,
                 "The request body is not valid JSON, so the guardrails that apply to it cannot examine it; it was not forwarded.");
@@ -520,23 +539,82 @@ internal sealed partial class GuardrailRunner(
         }
     }
 
-    /// <summary>The media type of a body guardrails do not read (only text is examined), or null for one they do.</summary>
-    private static string? NotText(string? contentType)
+    /// <summary>A binary media type (audio, image, video, octet-stream): such a body is skipped unless its bytes are JSON.</summary>
+    private static string? Binary(string? contentType)
     {
-        if (contentType is null)
+        if (!MediaTypeHeaderValue.TryParse(contentType, out var parsed))
         {
             return null;
         }
 
-        var semicolon = contentType.IndexOf(';');
-        var mediaType = (semicolon < 0 ? contentType : contentType[..semicolon]).Trim().ToLowerInvariant();
-        return mediaType.StartsWith("multipart/", StringComparison.Ordinal)
-            || mediaType.StartsWith("audio/", StringComparison.Ordinal)
+        var mediaType = parsed.MediaType.ToString().ToLowerInvariant();
+        return mediaType.StartsWith("audio/", StringComparison.Ordinal)
             || mediaType.StartsWith("image/", StringComparison.Ordinal)
             || mediaType.StartsWith("video/", StringComparison.Ordinal)
             || mediaType == "application/octet-stream"
             ? mediaType
             : null;
+    }
+
+    /// <summary>A multipart body's boundary (empty when it names none), or null for any other body.</summary>
+    private static string? MultipartBoundary(string? contentType)
+    {
+        var semicolon = contentType?.IndexOf(';') ?? -1;
+        var mediaType = (semicolon < 0 ? contentType : contentType![..semicolon])?.Trim();
+        if (mediaType is null || !mediaType.StartsWith("multipart/", StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+
+        // Parsers differ on which of two boundaries counts.
+        if (contentType!.IndexOf("boundary=", StringComparison.OrdinalIgnoreCase) != contentType.LastIndexOf("boundary=", StringComparison.OrdinalIgnoreCase))
+        {
+            return "";
+        }
+
+        return MediaTypeHeaderValue.TryParse(contentType, out var parsed) ? HeaderUtilities.RemoveQuotes(parsed.Boundary).ToString() : "";
+    }
+
+    /// <summary>
+    /// Adds the form's text parts to <paramref name="texts"/>: every field, and every file whose bytes are UTF-8
+    /// text. A file that is not (no valid UTF-8, or a NUL byte) is counted in <paramref name="binaryParts"/> and left.
+    /// </summary>
+    /// <returns>Null, or why the form cannot be examined.</returns>
+    private static string? ReadForm(ReadOnlySpan<byte> body, string boundary, GuardrailTexts texts, out int binaryParts)
+    {
+        binaryParts = 0;
+        var parts = new List<FormParts.Part>();
+        if (FormParts.Split(body, boundary, parts) is { } problem)
+        {
+            return problem;
+        }
+
+        foreach (var part in parts)
+        {
+            var content = body.Slice(part.ContentStart, part.ContentLength);
+            if (System.Text.Unicode.Utf8.IsValid(content) && !content.Contains((byte)0))
+            {
+                texts.AddPlain(body, part.ContentStart, part.ContentLength);
+            }
+            else if (part.IsFile)
+            {
+                binaryParts++;
+            }
+            else
+            {
+                return $"the field '{part.Name}' is not UTF-8 text";
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The first byte past white space and a byte-order mark opens a JSON object or array.</summary>
+    private static bool StartsLikeJson(ReadOnlySpan<byte> body)
+    {
+        body = body.StartsWith(Encoding.UTF8.Preamble) ? body[Encoding.UTF8.Preamble.Length..] : body;
+        var first = body.IndexOfAnyExcept(" \t\r\n"u8);
+        return first >= 0 && body[first] is (byte)'{' or (byte)'[';
     }
 
     /// <summary>Per-request working lists, made once per guarded request.</summary>

@@ -1,10 +1,11 @@
 using System.Buffers;
+using System.Text;
 using System.Text.Json;
 
 namespace Tollgate.Guardrails;
 
 /// <summary>
-/// The texts of one JSON request body that guardrails examine, found by walking it once with
+/// The texts of one JSON request body (or a form's text parts, <see cref="AddPlain"/>) that guardrails examine, found by walking it once with
 /// <see cref="Utf8JsonReader"/> against a <see cref="TextPathSet"/>: where each string token is in the
 /// body, its unescaped characters (in one pooled buffer), which selectors named it, and its replacement
 /// once a guardrail masked it. <see cref="Rewrite"/> then writes the body with only those tokens changed.
@@ -25,6 +26,9 @@ internal sealed class GuardrailTexts : IDisposable
         public int CharLength;
         public ulong Selectors;
         public string? Replacement;
+
+        /// <summary>Plain UTF-8 in the body (a form's text part), not a JSON string token.</summary>
+        public bool Plain;
     }
 
     public int Count => _entries.Count;
@@ -58,6 +62,19 @@ internal sealed class GuardrailTexts : IDisposable
         }
     }
 
+    /// <summary>
+    /// Adds the UTF-8 text at <paramref name="start"/> in a body that is not JSON (a form's text part) as one text
+    /// every guardrail examines; a replacement is written back as plain UTF-8. Added in the order of the body.
+    /// </summary>
+    public void AddPlain(ReadOnlySpan<byte> body, int start, int length)
+    {
+        var text = body.Slice(start, length);
+        EnsureChars(text.Length);
+        var chars = Encoding.UTF8.GetChars(text, _chars.AsSpan(_charCount));
+        _entries.Add(new Entry { TokenStart = start, TokenLength = length, CharStart = _charCount, CharLength = chars, Selectors = ulong.MaxValue, Plain = true });
+        _charCount += chars;
+    }
+
     public ulong Selectors(int index) => _entries[index].Selectors;
 
     /// <summary>The text as it stands: the original, or its replacement.</summary>
@@ -88,7 +105,7 @@ internal sealed class GuardrailTexts : IDisposable
         {
             if (entry.Replacement is { } replacement)
             {
-                length += 2 + JsonStringEncoder.EncodedLength(replacement) - entry.TokenLength;
+                length += (entry.Plain ? Encoding.UTF8.GetByteCount(replacement) : 2 + JsonStringEncoder.EncodedLength(replacement)) - entry.TokenLength;
             }
         }
 
@@ -113,9 +130,17 @@ internal sealed class GuardrailTexts : IDisposable
             var before = json[read..entry.TokenStart];
             before.CopyTo(destination[written..]);
             written += before.Length;
-            destination[written++] = (byte)'"';
-            written += JsonStringEncoder.Encode(replacement, destination[written..]);
-            destination[written++] = (byte)'"';
+            if (entry.Plain)
+            {
+                written += Encoding.UTF8.GetBytes(replacement, destination[written..]);
+            }
+            else
+            {
+                destination[written++] = (byte)'"';
+                written += JsonStringEncoder.Encode(replacement, destination[written..]);
+                destination[written++] = (byte)'"';
+            }
+
             read = entry.TokenStart + entry.TokenLength;
         }
 
@@ -222,17 +247,7 @@ internal sealed class GuardrailTexts : IDisposable
     {
         var raw = reader.ValueSpan;
         // Unescaping never makes a string longer than its UTF-8 bytes.
-        if (_chars.Length - _charCount < raw.Length)
-        {
-            var larger = ArrayPool<char>.Shared.Rent(Math.Max(_charCount + raw.Length, Math.Max(_chars.Length * 2, 1024)));
-            _chars.AsSpan(0, _charCount).CopyTo(larger);
-            if (_chars.Length > 0)
-            {
-                ArrayPool<char>.Shared.Return(_chars);
-            }
-
-            _chars = larger;
-        }
+        EnsureChars(raw.Length);
 
         var length = reader.CopyString(_chars.AsSpan(_charCount));
         _entries.Add(new Entry
@@ -244,5 +259,23 @@ internal sealed class GuardrailTexts : IDisposable
             Selectors = selectors,
         });
         _charCount += length;
+    }
+
+    /// <summary>Room for <paramref name="count"/> more characters (UTF-8 never decodes to more characters than bytes).</summary>
+    private void EnsureChars(int count)
+    {
+        if (_chars.Length - _charCount >= count)
+        {
+            return;
+        }
+
+        var larger = ArrayPool<char>.Shared.Rent(Math.Max(_charCount + count, Math.Max(_chars.Length * 2, 1024)));
+        _chars.AsSpan(0, _charCount).CopyTo(larger);
+        if (_chars.Length > 0)
+        {
+            ArrayPool<char>.Shared.Return(_chars);
+        }
+
+        _chars = larger;
     }
 }
