@@ -20,8 +20,11 @@ public sealed class RealtimeWebSocketTests : IAsyncLifetime
         _openAi = await FakeUpstream.StartAsync(FakeOpenAi.HandleAsync);
         _gateway = await GatewayTestEnvironment.StartWithKeysAsync(
             $$"""
+            guardrails:
+              - { name: codenames, kind: keywords, keywords: ["project falcon"] }
             pass_through_providers:
               openai: { api_key: os.environ/OPENAI_API_KEY, api_base: {{_openAi.Origin}} }
+              azure: { api_key: azure-real, api_base: {{_openAi.Origin}}, guardrails: [codenames] }
             """,
             new Dictionary<string, string> { ["OPENAI_API_KEY"] = FakeOpenAi.ApiKey },
             general: $"  allowed_websocket_origins: [\"{AllowedOrigin}\"]");
@@ -113,6 +116,25 @@ public sealed class RealtimeWebSocketTests : IAsyncLifetime
         var error = JsonDocument.Parse(await response.Content.ReadAsStringAsync().DefaultTimeout()).RootElement.GetProperty("error");
         Assert.Equal("forbidden", error.GetProperty("type").GetString());
         Assert.Contains("not metered", error.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Empty(_openAi.Requests);
+    }
+
+    [Theory]
+    [InlineData("openai/v1/realtime?model=gpt-4o-realtime-preview", """{"guardrails":["codenames"]}""")]
+    [InlineData("azure/openai/realtime?deployment=gpt-4o-realtime-preview", "{}")]
+    public async Task A_call_that_guardrails_apply_to_cannot_open_a_session_whose_frames_they_would_not_see(string path, string settings)
+    {
+        var key = (await _gateway.GenerateKeyAsync(settings)).GetProperty("key").GetString()!;
+        using var socket = Socket();
+        socket.Options.SetRequestHeader("Authorization", "Bearer " + key);
+        var uri = new UriBuilder(_gateway.BaseUri) { Scheme = "ws" };
+        var query = path.IndexOf('?', StringComparison.Ordinal);
+        uri.Path = path[..query];
+        uri.Query = path[(query + 1)..];
+
+        await Assert.ThrowsAsync<WebSocketException>(() => socket.ConnectAsync(uri.Uri, CancellationToken.None).DefaultTimeout());
+
+        Assert.Equal(HttpStatusCode.Forbidden, socket.HttpStatusCode);
         Assert.Empty(_openAi.Requests);
     }
 

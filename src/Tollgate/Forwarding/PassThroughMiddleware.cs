@@ -213,8 +213,8 @@ internal sealed partial class PassThroughMiddleware(
 
         using var heldSlot = parallelSlot;
 
-        // (2b) A protocol switch (WebSocket) opens a session the gateway does not meter yet.
-        if (WebSocketPolicy.IsHandshake(context) && webSockets.Refusal(request, guardedKey) is { } refusal)
+        // (2b) A protocol switch (WebSocket) opens a session the gateway neither meters nor examines yet.
+        if (WebSocketPolicy.IsHandshake(context) && webSockets.Refusal(request, guardedKey, GuardrailRunner.Applies(route, guardedKey)) is { } refusal)
         {
             await RejectAsync(context, route, StatusCodes.Status403Forbidden, ErrorTypes.Forbidden, refusal);
             return;

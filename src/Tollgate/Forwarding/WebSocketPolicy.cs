@@ -9,7 +9,8 @@ namespace Tollgate.Forwarding;
 /// browser's <c>Origin</c> must be on <c>general_settings.allowed_websocket_origins</c> (none by default: only
 /// clients that send no Origin, i.e. not browsers, may connect; <c>"*"</c> allows any). And since the gateway
 /// does not meter a session's frames yet, a key whose limits depend on metering (<c>max_budget</c>,
-/// <c>tpm_limit</c>) or on knowing the model (<c>models</c>) may not open one.
+/// <c>tpm_limit</c>) or on knowing the model (<c>models</c>) may not open one. Nor may a call that guardrails
+/// apply to (the route's or the key's): the frames would pass unexamined.
 /// </summary>
 internal sealed class WebSocketPolicy(IReadOnlyList<string> allowedOrigins)
 {
@@ -23,7 +24,8 @@ internal sealed class WebSocketPolicy(IReadOnlyList<string> allowedOrigins)
     /// <summary>Why the handshake is refused (a 403 message), or null.</summary>
     /// <param name="request">The handshake.</param>
     /// <param name="key">The caller's stored key; null for the master key, an open gateway or an endpoint without auth.</param>
-    public string? Refusal(HttpRequest request, StoredKey? key)
+    /// <param name="guarded">Guardrails apply to the call.</param>
+    public string? Refusal(HttpRequest request, StoredKey? key, bool guarded)
     {
         var origin = request.Headers.Origin;
         if (origin.Count > 0 && !IsAllowed(origin.ToString()))
@@ -31,7 +33,9 @@ internal sealed class WebSocketPolicy(IReadOnlyList<string> allowedOrigins)
             return "This WebSocket handshake's Origin is not allowed: list it in general_settings.allowed_websocket_origins.";
         }
 
-        return KeyRefusal(key);
+        return guarded
+            ? "Guardrails apply to this call, and the gateway does not examine WebSocket frames, so a session cannot be opened here; use the HTTP API instead."
+            : KeyRefusal(key);
     }
 
     /// <summary>Why this key may not open a session (a 403 message), or null; checked before the key's other limits, which a session would step around.</summary>
