@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using CsCheck;
 using Tollgate.FunctionalTests.Common;
 using Tollgate.FunctionalTests.FakeProviders;
 
@@ -120,6 +121,42 @@ public sealed class GuardrailTests
         Assert.Contains("moderation-open:fail_open:timeout", GuardrailTestRows.Decisions(await GuardrailTestRows.SpendRowAsync(gateway, open.CallId)));
         Assert.DoesNotContain(Secret, gateway.Logs.AllText, StringComparison.Ordinal);
         Assert.DoesNotContain("ann@example.com", gateway.Logs.AllText, StringComparison.Ordinal);
+    }
+
+    /// <summary>A way to write "project falcon" that reads the same to a person and a model (JSON escapes included: the text goes into a JSON string as is).</summary>
+    private static readonly Gen<string> Codename = Gen.Select(
+        Gen.OneOf("project", "Project", "PROJECT", "pr\u043Eject", "proj\u200Bect", "pro\u00ADject", "\uFF50\uFF52\uFF4F\uFF4A\uFF45\uFF43\uFF54", "proj\\u0065ct", "\\u0070roject"),
+        Gen.OneOf(" ", "  ", "-", "_", "\\n", "\u00A0", "\u3000", " \u200B ", "\\u0020", "\u2011"),
+        Gen.OneOf("falcon", "FALCON", "f\u0430lcon", "falc\u00F3n", "falco\u0301n", "\uFF46alcon", "fal\\u0063on", "f\\u0061lcon", "\U0001D41F\U0001D41A\U0001D425\U0001D41C\U0001D428\U0001D427"),
+        (first, separator, second) => first + separator + second);
+
+    private static readonly Gen<string> Prose = Gen.OneOf("Hello there. ", "a", "Numbers 12 and 34. ", "\u041F\u0440\u0438\u0432\u0435\u0442. ", "caf\u00E9 ", "\\\"quoted\\\" ").Array[0, 12].Select(string.Concat);
+
+    /// <summary>Filler before the phrase, some long enough to carry it across the 100,000th character (issue 13, defect 1).</summary>
+    private static readonly Gen<string> Padding = Gen.OneOf(0, 10, 99_990, 199_986).Select(n => n == 0 ? "" : new string('a', n) + " ");
+
+    [Theory]
+    [MemberData(nameof(Routes))]
+    public async Task A_planted_codename_is_blocked_however_it_is_written_and_wherever_it_stands_and_clean_text_arrives_as_sent(string route)
+    {
+        await using var webhook = await FakeGuardrailWebhook.StartAsync().DefaultTimeout();
+        await using var target = await GuardedRoute.StartAsync(route, webhook).DefaultTimeout();
+        var forwarded = target.Upstream.Requests.Count;
+
+        await Gen.Select(Padding, Prose, Codename, Prose).SampleAsync(async (padding, before, codename, after) =>
+        {
+            var sent = await target.SendAsync(padding + before + " " + codename + ". " + after);
+            AssertRefused(sent, HttpStatusCode.BadRequest, "guardrail_violation", "Blocked by guardrail 'codenames': keyword");
+        }, iter: 40, threads: 1);
+        Assert.Equal(forwarded, target.Upstream.Requests.Count);
+
+        await Gen.Select(Prose, Prose).SampleAsync(async (first, second) =>
+        {
+            var text = first + "project " + second + "falcons";
+            var sent = await target.SendAsync(text);
+            Assert.Equal(HttpStatusCode.OK, sent.Status);
+            Assert.Equal(target.Body(text), target.Upstream.LastRequest.BodyText);
+        }, iter: 20, threads: 1);
     }
 
     [Fact]

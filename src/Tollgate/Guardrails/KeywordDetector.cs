@@ -1,13 +1,15 @@
 using System.Text;
 using System.Text.RegularExpressions;
+using Tollgate.Guardrails.Folding;
 
 namespace Tollgate.Guardrails;
 
 /// <summary>
-/// <c>kind: keywords</c>: every keyword or phrase, case-insensitive, as a whole word (a keyword that starts
-/// or ends with a letter or digit must not continue a longer word there); any run of white space in a
-/// phrase matches any run in the text. Compiled once into one alternation for the non-backtracking engine,
-/// so the time is linear in the text whatever the keywords.
+/// <c>kind: keywords</c>: every keyword or phrase as a whole word (a keyword that starts or ends with a letter
+/// or digit must not continue a longer word there), matched on the folded text (<see cref="FoldedText"/>, words
+/// style: case, accents, look-alike letters, fullwidth and mathematical forms, invisible characters, dashes and
+/// runs of white space do not matter), and masked on the original characters. Compiled once into one
+/// alternation for the non-backtracking engine, so the time is linear in the text whatever the keywords.
 /// </summary>
 /// <remarks>
 /// No match timeout: on .NET 10 a non-backtracking regex built with one misses every match that crosses a
@@ -26,7 +28,8 @@ internal sealed class KeywordDetector : ITextDetector
         var pattern = new StringBuilder("(?:");
         for (var i = 0; i < keywords.Count; i++)
         {
-            var words = keywords[i].Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+            using var folded = FoldedText.Rent().Fold(keywords[i], FoldStyle.Words);
+            var words = folded.Chars.ToString().Split(' ', StringSplitOptions.RemoveEmptyEntries);
             if (words.Length == 0)
             {
                 throw new ArgumentException("a keyword must not be blank", nameof(keywords));
@@ -52,19 +55,25 @@ internal sealed class KeywordDetector : ITextDetector
         pattern.Append(')');
         _regex = new Regex(
             pattern.ToString(),
-            RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.NonBacktracking | RegexOptions.ExplicitCapture,
+            RegexOptions.CultureInvariant | RegexOptions.NonBacktracking | RegexOptions.ExplicitCapture,
             Regex.InfiniteMatchTimeout);
     }
 
     public void FindAll(ReadOnlySpan<char> text, List<TextMatch> matches)
     {
-        foreach (var match in _regex.EnumerateMatches(text))
+        using var folded = FoldedText.Rent().Fold(text, FoldStyle.Words);
+        foreach (var match in _regex.EnumerateMatches(folded.Chars))
         {
-            matches.Add(new TextMatch(match.Index, match.Length, Category, Mask));
+            var (start, length) = folded.Original(match.Index, match.Length);
+            matches.Add(new TextMatch(start, length, Category, Mask));
         }
     }
 
-    public string? FindFirst(ReadOnlySpan<char> text) => _regex.IsMatch(text) ? Category : null;
+    public string? FindFirst(ReadOnlySpan<char> text)
+    {
+        using var folded = FoldedText.Rent().Fold(text, FoldStyle.Words);
+        return _regex.IsMatch(folded.Chars) ? Category : null;
+    }
 
     private static bool IsWordChar(char c) => char.IsLetterOrDigit(c) || c == '_';
 }

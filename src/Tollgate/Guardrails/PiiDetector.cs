@@ -1,6 +1,12 @@
+using Tollgate.Guardrails.Folding;
+
 namespace Tollgate.Guardrails;
 
-/// <summary><c>kind: pii</c>: runs the chosen <see cref="PiiScanner"/> detectors, in the order of <see cref="PiiEntities"/>.</summary>
+/// <summary>
+/// <c>kind: pii</c>: runs the chosen <see cref="PiiScanner"/> detectors, in the order of <see cref="PiiEntities"/>, on
+/// the folded text (<see cref="FoldedText"/>, numbers style: fullwidth digits, invisible characters, any dash and
+/// any run of white space do not matter), and masks the original characters.
+/// </summary>
 internal sealed class PiiDetector(PiiEntities entities) : ITextDetector
 {
     private delegate bool Scanner(ReadOnlySpan<char> text, List<TextMatch>? into);
@@ -19,20 +25,29 @@ internal sealed class PiiDetector(PiiEntities entities) : ITextDetector
 
     public void FindAll(ReadOnlySpan<char> text, List<TextMatch> matches)
     {
+        using var folded = FoldedText.Rent().Fold(text, FoldStyle.Numbers);
+        var first = matches.Count;
         foreach (var (entity, scan) in Scanners)
         {
             if ((Entities & entity) != 0)
             {
-                scan(text, matches);
+                scan(folded.Chars, matches);
             }
+        }
+
+        for (var i = first; i < matches.Count; i++)
+        {
+            var (start, length) = folded.Original(matches[i].Start, matches[i].Length);
+            matches[i] = matches[i] with { Start = start, Length = length };
         }
     }
 
     public string? FindFirst(ReadOnlySpan<char> text)
     {
+        using var folded = FoldedText.Rent().Fold(text, FoldStyle.Numbers);
         foreach (var (entity, scan) in Scanners)
         {
-            if ((Entities & entity) != 0 && scan(text, null))
+            if ((Entities & entity) != 0 && scan(folded.Chars, null))
             {
                 return Category(entity);
             }

@@ -24,9 +24,11 @@ internal static class PiiScanner
 
     private const int MaxPhoneGroups = 8;
 
+    private const string CardSeparators = " -./";
+
     /// <summary>
-    /// <c>local@domain.tld</c>: the local part of letters, digits and <c>._%+-</c>, a domain of at least two
-    /// labels whose last is two or more letters. Found from each <c>@</c> outwards.
+    /// <c>local@domain.tld</c>: the local part of letters, digits and <c>._%+-</c> (or quoted), a domain of at least
+    /// two labels whose last is two or more letters or an IDN's <c>xn--</c> form. Found from each <c>@</c> outwards.
     /// </summary>
     public static bool Emails(ReadOnlySpan<char> text, List<TextMatch>? into)
     {
@@ -42,14 +44,23 @@ internal static class PiiScanner
 
             at += from;
             var start = at;
-            while (start > 0 && IsLocalChar(text[start - 1]))
+            if (at > 0 && text[at - 1] == '"')
             {
-                start--;
+                // A quoted local part (RFC 5321): "john doe"@example.com.
+                var open = text[..(at - 1)].LastIndexOf('"');
+                start = open >= 0 && at - 1 - open <= 64 && !text[open..at].ContainsAny('\r', '\n') ? open : at;
             }
-
-            while (start < at && text[start] == '.')
+            else
             {
-                start++;
+                while (start > 0 && IsLocalChar(text[start - 1]))
+                {
+                    start--;
+                }
+
+                while (start < at && text[start] == '.')
+                {
+                    start++;
+                }
             }
 
             var end = at + 1;
@@ -64,7 +75,7 @@ internal static class PiiScanner
                 end--;
             }
 
-            if (start < at && at - start <= 64 && text[at - 1] != '.' && IsDomain(text[(at + 1)..end]))
+            if (start < at && at - start <= 66 && text[at - 1] != '.' && IsDomain(text[(at + 1)..end]))
             {
                 found = true;
                 if (into is null)
@@ -133,7 +144,7 @@ internal static class PiiScanner
     }
 
     /// <summary>
-    /// Payment cards: 13 to 19 digits, optionally grouped by single spaces or dashes, starting with 2–6
+    /// Payment cards: 13 to 19 digits, optionally grouped by single spaces, dashes, dots or slashes, starting with 2–6
     /// (the card networks' ranges; so millisecond timestamps and most ids are not cards), Luhn-valid, and
     /// not glued to a letter or another digit. Within a longer run of groups each group start is tried.
     /// </summary>
@@ -181,7 +192,7 @@ internal static class PiiScanner
                         best = pos;
                     }
 
-                    if (!IsGroupSeparator(text, pos, " -"))
+                    if (!IsGroupSeparator(text, pos, CardSeparators))
                     {
                         break;
                     }
@@ -198,7 +209,7 @@ internal static class PiiScanner
                     }
 
                     into.Add(new TextMatch(start, best - start, CardCategory, CardMask));
-                    if (!IsGroupSeparator(text, best, " -"))
+                    if (!IsGroupSeparator(text, best, CardSeparators))
                     {
                         i = best;
                         break;
@@ -215,7 +226,7 @@ internal static class PiiScanner
                     groupEnd++;
                 }
 
-                if (!IsGroupSeparator(text, groupEnd, " -"))
+                if (!IsGroupSeparator(text, groupEnd, CardSeparators))
                 {
                     i = groupEnd;
                     break;
@@ -770,8 +781,8 @@ internal static class PiiScanner
             labels++;
             if (dot < 0)
             {
-                // The top-level domain: letters only, at least two.
-                return labels >= 2 && label.Length >= 2 && !label.ContainsAnyExcept(LetterSearch);
+                // The top-level domain: two or more letters (of any script: .рф), or an IDN's ASCII form (xn--p1ai).
+                return labels >= 2 && label.Length >= 2 && (IsLetters(label) || IsPunycode(label));
             }
 
             rest = rest[(dot + 1)..];
@@ -780,6 +791,22 @@ internal static class PiiScanner
 
     private static readonly System.Buffers.SearchValues<char> PhoneStarts = System.Buffers.SearchValues.Create("+(0123456789");
 
-    private static readonly System.Buffers.SearchValues<char> LetterSearch =
-        System.Buffers.SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ");
+    private static bool IsLetters(ReadOnlySpan<char> label)
+    {
+        foreach (var c in label)
+        {
+            if (!char.IsLetter(c))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static bool IsPunycode(ReadOnlySpan<char> label) =>
+        label.Length > 4 && label.StartsWith("xn--", StringComparison.OrdinalIgnoreCase) && !label[4..].ContainsAnyExcept(PunycodeSearch);
+
+    private static readonly System.Buffers.SearchValues<char> PunycodeSearch =
+        System.Buffers.SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-");
 }

@@ -140,4 +140,40 @@ public sealed class PatternDetectorTests
 
         return (text.ToString(), starts);
     }
+
+    /// <summary>Issue 13, defect 5: each spelling reads as "project falcon" to a person and to a model.</summary>
+    [Theory]
+    [InlineData("pr\u043Eject falcon")]
+    [InlineData("project f\u0430lc\u043En")]
+    [InlineData("proj\u200Bect fal\u200Dcon")]
+    [InlineData("pro\u00ADject falcon")]
+    [InlineData("project falco\u0301n")]
+    [InlineData("project falc\u00F3n")]
+    [InlineData("\uFF50\uFF52\uFF4F\uFF4A\uFF45\uFF43\uFF54 \uFF46\uFF41\uFF4C\uFF43\uFF4F\uFF4E")]
+    [InlineData("\U0001D429\U0001D42B\U0001D428\U0001D423\U0001D41E\U0001D41C\U0001D42D falcon")]
+    [InlineData("project-falcon")]
+    [InlineData("project\u2011falcon")]
+    [InlineData("PROJECT_FALCON")]
+    [InlineData("project \u3000\u00A0 falcon")]
+    [InlineData("PR\u039FJECT FALC\u039FN")]
+    public void A_keyword_is_found_however_it_is_spelled_and_its_original_characters_masked(string spelling)
+    {
+        var detector = new KeywordDetector(["project falcon"]);
+        var text = "see " + spelling + ", then";
+
+        Assert.Equal("see [REDACTED], then", Mask(detector, text));
+        Assert.Equal("keyword", detector.FindFirst(text));
+    }
+
+    [Theory]
+    [InlineData("projects falcon")]
+    [InlineData("project falconry")]
+    [InlineData("projectfalcon")]
+    [InlineData("\u043F\u0440\u043E\u0435\u043A\u0442 \u0441\u043E\u043A\u043E\u043B")]
+    public void Folding_does_not_make_other_words_match(string text)
+    {
+        var detector = new KeywordDetector(["project falcon"]);
+
+        Assert.Null(detector.FindFirst(text));
+    }
 }

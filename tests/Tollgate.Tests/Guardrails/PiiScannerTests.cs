@@ -190,4 +190,25 @@ public sealed class PiiScannerTests
         // Quadratic behaviour on 200 000 characters would take minutes; linear takes milliseconds.
         Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(5), $"took {stopwatch.Elapsed}");
     }
+
+    /// <summary>Issue 13, defect 5: spellings that read the same to a person, and to a provider's model.</summary>
+    [Theory]
+    [InlineData("card 4111.1111.1111.1111 ok", "card [CARD] ok", "card")]
+    [InlineData("card 4111/1111/1111/1111 ok", "card [CARD] ok", "card")]
+    [InlineData("card 4111\u00A01111\u00A01111\u00A01111 ok", "card [CARD] ok", "card")]
+    [InlineData("card 4111  1111   1111  1111 ok", "card [CARD] ok", "card")]
+    [InlineData("card \uFF14\uFF11\uFF11\uFF11 \uFF11\uFF11\uFF11\uFF11 \uFF11\uFF11\uFF11\uFF11 \uFF11\uFF11\uFF11\uFF11 ok", "card [CARD] ok", "card")]
+    [InlineData("card 4111\u200B1111\u200B1111\u200B1111 ok", "card [CARD] ok", "card")]
+    [InlineData("call +44\u201120\u20117946\u20110958 now", "call [PHONE] now", "phone")]
+    [InlineData("call +44\u221220\u22127946\u22120958 now", "call [PHONE] now", "phone")]
+    [InlineData("to ivan@example.xn--p1ai now", "to [EMAIL] now", "email")]
+    [InlineData("to ivan@\u043F\u0440\u0438\u043C\u0435\u0440.\u0440\u0444 now", "to [EMAIL] now", "email")]
+    [InlineData("to \"john doe\"@example.com now", "to [EMAIL] now", "email")]
+    [InlineData("to ann\uFF20example.com now", "to [EMAIL] now", "email")]
+    public void Look_alike_spellings_are_found_and_their_original_characters_masked(string text, string expected, string entityName)
+    {
+        Assert.True(PiiDetector.TryParse(entityName, out var entity));
+        Assert.Equal(expected, Mask(text, entity));
+        Assert.NotNull(new PiiDetector(entity).FindFirst(text));
+    }
 }
