@@ -222,6 +222,60 @@ public sealed class ProcessTests : IDisposable
         Assert.Subset(kept, callIds.ToHashSet());
     }
 
+    [Fact]
+    public async Task Memory_that_large_request_bodies_took_goes_back_to_the_system_once_their_calls_end()
+    {
+        const int BodyBytes = 70 * 1024 * 1024;
+        const long Slack = 100L * 1024 * 1024;
+        await using var upstream = await FakeUpstream.StartAsync(async context =>
+        {
+            context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>()!.MaxRequestBodySize = null;
+            await context.Request.Body.CopyToAsync(Stream.Null);
+            await context.Response.WriteAsync("{}");
+        }, recordBody: false);
+        await File.WriteAllTextAsync(Path.Combine(_directory.FullName, "tollgate.yaml"),
+            $$"""
+            general_settings: { master_key: sk-process-master }
+            pass_through_providers:
+              openai: { api_key: sk-real, api_base: "{{upstream.Origin}}" }
+            """);
+        await using var gateway = GatewayProcess.Start(_directory.FullName, "--host", "127.0.0.1", "--port", "0");
+        using var client = new HttpClient { BaseAddress = await gateway.ListeningAsync(), Timeout = TimeSpan.FromMinutes(2) };
+        using var generate = new HttpRequestMessage(HttpMethod.Post, "key/generate") { Content = new StringContent("""{"models":["gpt-4o"]}""") };
+        generate.Headers.Authorization = new("Bearer", "sk-process-master");
+        using var generated = await client.SendAsync(generate).DefaultTimeout();
+        var key = JsonDocument.Parse(await generated.Content.ReadAsStringAsync()).RootElement.GetProperty("key").GetString()!;
+
+        // A key with a models list has each body read whole for its model: three at once are held together.
+        var prefix = "{\"model\":\"gpt-4o\",\"messages\":[{\"role\":\"user\",\"content\":\""u8.ToArray();
+        var suffix = "\"}]}"u8.ToArray();
+        var body = new byte[BodyBytes];
+        body.AsSpan().Fill((byte)'a');
+        prefix.CopyTo(body, 0);
+        suffix.CopyTo(body, BodyBytes - suffix.Length);
+        Assert.Equal(HttpStatusCode.OK, await SendAsync(client, key, "{\"model\":\"gpt-4o\"}"u8.ToArray()));
+        var before = gateway.ResidentBytes;
+
+        var statuses = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => SendAsync(client, key, body)));
+        Assert.All(statuses, s => Assert.Equal(HttpStatusCode.OK, s));
+
+        var deadline = DateTime.UtcNow + TaskTimeoutExtensions.DefaultTimeoutSpan;
+        while (gateway.ResidentBytes > before + Slack)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"resident memory stayed at {gateway.ResidentBytes >> 20} MiB (before the bodies: {before >> 20} MiB)");
+            await Task.Delay(100);
+        }
+    }
+
+    private static async Task<HttpStatusCode> SendAsync(HttpClient client, string key, byte[] body)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "openai/v1/chat/completions") { Content = new ByteArrayContent(body) };
+        request.Content.Headers.ContentType = new("application/json");
+        request.Headers.Authorization = new("Bearer", key);
+        using var response = await client.SendAsync(request);
+        return response.StatusCode;
+    }
+
     /// <summary>The gateway's SQLite database with a write transaction open, so its writes wait until this is disposed.</summary>
     private async Task<SqliteConnection> LockedDatabaseAsync()
     {

@@ -22,6 +22,7 @@ internal sealed class BufferedRequestBody : IDisposable
     private byte[] _buffer;
     private string? _sha256Hex;
     private readonly RequestBufferBudget? _budget;
+    private MemoryStream? _replay;
     private long _reserved;
 
     private BufferedRequestBody(HttpContext? context, byte[] buffer, int length, RequestBufferBudget? budget)
@@ -177,13 +178,19 @@ internal sealed class BufferedRequestBody : IDisposable
     private void Replay()
     {
         var request = _context!.Request;
-        request.Body = new MemoryStream(_buffer, 0, Length, writable: false);
+        request.Body = _replay = new MemoryStream(_buffer, 0, Length, writable: false);
         request.Headers.Remove("Transfer-Encoding");
         request.ContentLength = Length;
     }
 
     public void Dispose()
     {
+        // Kestrel keeps a connection's request object for its next request: it must not keep the bytes alive.
+        if (_replay is not null && _context?.Request.Body == _replay)
+        {
+            _context.Request.Body = Stream.Null;
+        }
+
         var buffer = Interlocked.Exchange(ref _buffer, []);
         BodyBuffers.Return(buffer);
         _budget?.Release(Interlocked.Exchange(ref _reserved, 0));
