@@ -160,6 +160,35 @@ public sealed class GuardrailTests
     }
 
     [Fact]
+    public async Task An_operation_whose_text_fields_are_unknown_is_refused_unless_its_guardrails_forward_it()
+    {
+        await using var upstream = await FakeUpstream.StartAsync(context => context.Response.WriteAsync("{}")).DefaultTimeout();
+        await using var gateway = await GatewayTestEnvironment.StartWithKeysAsync(
+            $$"""
+            guardrails:
+              - { name: codenames, kind: keywords, keywords: ["project falcon"] }
+              - { name: codenames-lenient, kind: keywords, keywords: ["project falcon"], on_unknown_shape: forward }
+            pass_through_providers:
+              openai: { api_key: sk-real, api_base: "{{upstream.Origin}}" }
+            """).DefaultTimeout();
+        var strict = (await gateway.GenerateKeyAsync("""{"guardrails":["codenames"]}""")).GetProperty("key").GetString()!;
+        var lenient = (await gateway.GenerateKeyAsync("""{"guardrails":["codenames-lenient"]}""")).GetProperty("key").GetString()!;
+        const string Assistant = """{"model":"gpt-4o","instructions":"all about project falcon"}""";
+
+        var refused = await SendAsync(gateway, "openai/v1/assistants", Assistant, strict);
+        var forwarded = await SendAsync(gateway, "openai/v1/assistants", Assistant, lenient);
+        using var listed = await gateway.Client.SendAsync(gateway.Request(HttpMethod.Get, "openai/v1/assistants", strict)).DefaultTimeout();
+        var threadMessage = await SendAsync(gateway, "openai/v1/threads/thread_1/messages", """{"role":"user","content":"project falcon"}""", strict);
+
+        AssertRefused(refused, HttpStatusCode.BadRequest, "invalid_request_error", "does not know where /openai/v1/assistants holds the text a model reads");
+        Assert.True(forwarded.Status == HttpStatusCode.OK, forwarded.Body);
+        Assert.Equal(["codenames-lenient:skip:unknown_shape"], GuardrailTestRows.Decisions(await GuardrailTestRows.SpendRowAsync(gateway, forwarded.CallId)));
+        Assert.Equal(HttpStatusCode.OK, listed.StatusCode);
+        AssertRefused(threadMessage, HttpStatusCode.BadRequest, "guardrail_violation", "Blocked by guardrail 'codenames'");
+        Assert.Equal(["/v1/assistants", "/v1/assistants"], upstream.Requests.Select(r => r.Path));
+    }
+
+    [Fact]
     public async Task Webhook_answers_that_cannot_be_obeyed_fail_closed()
     {
         await using var webhook = await FakeGuardrailWebhook.StartAsync().DefaultTimeout();

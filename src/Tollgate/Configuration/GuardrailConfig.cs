@@ -34,4 +34,6 @@ internal sealed record GuardrailConfig
     public int? TimeoutMs { get; init; }
 
     public GuardrailOnError OnError { get; init; } = GuardrailOnError.FailClosed;
+
+    public GuardrailUnknownShape OnUnknownShape { get; init; } = GuardrailUnknownShape.Refuse;
 }

@@ -14,7 +14,7 @@ internal static class GuardrailConfigReader
     private const int MaxTimeoutMs = 60_000;
 
     private static readonly HashSet<string> Fields =
-        ["name", "kind", "mode", "action", "keywords", "patterns", "entities", "url", "headers", "timeout_ms", "on_error"];
+        ["name", "kind", "mode", "action", "keywords", "patterns", "entities", "url", "headers", "timeout_ms", "on_error", "on_unknown_shape"];
 
     private static readonly HashSet<string> AttachmentFields = ["request_fields", "fields", "response_fields"];
 
@@ -119,6 +119,8 @@ internal static class GuardrailConfigReader
             var timeoutMs = ReadTimeout(reader, YamlValueReader.Child(map, "timeout_ms"), path + ".timeout_ms");
             var onError = Enum(reader, map, "on_error", path, GuardrailOnError.FailClosed,
                 ("fail_closed", GuardrailOnError.FailClosed), ("fail_open", GuardrailOnError.FailOpen));
+            var onUnknownShape = Enum(reader, map, "on_unknown_shape", path, GuardrailUnknownShape.Refuse,
+                ("refuse", GuardrailUnknownShape.Refuse), ("forward", GuardrailUnknownShape.Forward));
 
             OnlyFor(reader, map, path, "keywords", kind.Value, GuardrailKind.Keywords);
             OnlyFor(reader, map, path, "patterns", kind.Value, GuardrailKind.Regex);
@@ -173,6 +175,7 @@ internal static class GuardrailConfigReader
                 Headers = headers,
                 TimeoutMs = timeoutMs,
                 OnError = onError ?? GuardrailOnError.FailClosed,
+                OnUnknownShape = onUnknownShape ?? GuardrailUnknownShape.Refuse,
             });
         }
 

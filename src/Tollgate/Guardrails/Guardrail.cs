@@ -18,6 +18,7 @@ internal sealed class Guardrail
         Mode = config.Mode;
         Action = config.Action;
         OnError = config.OnError;
+        OnUnknownShape = config.OnUnknownShape;
         WebhookUrl = config.Url;
         WebhookHeaders = config.Headers;
         Order = order;
@@ -35,6 +36,8 @@ internal sealed class Guardrail
     public GuardrailAction Action { get; }
 
     public GuardrailOnError OnError { get; }
+
+    public GuardrailUnknownShape OnUnknownShape { get; }
 
     /// <summary>Position in the config's <c>guardrails:</c> list: the order within a phase.</summary>
     public int Order { get; }

@@ -71,6 +71,26 @@ internal sealed partial class GuardrailRunner(
             responsePlan = Merge(responsePlan, route, GuardrailMode.PostCall, extra);
         }
 
+        if (!route.IsCustomEndpoint && UnknownShape(context, route, call) is { } tail)
+        {
+            var steps = (requestPlan?.Steps ?? []).Concat(responsePlan?.Steps ?? []).ToList();
+            var refusing = steps.FindIndex(s => s.Guardrail.OnUnknownShape == GuardrailUnknownShape.Refuse);
+            if (refusing >= 0)
+            {
+                return new GatewayFailure(StatusCodes.Status400BadRequest, ErrorTypes.InvalidRequest,
+                    $"Guardrail '{steps[refusing].Guardrail.Name}' applies to this call, and the gateway does not know where {route.Prefix}{tail} "
+                    + "holds the text a model reads, so it was not forwarded (on_unknown_shape: forward on the guardrails forwards such calls unexamined).");
+            }
+
+            var decisions = call.Guardrails ??= [];
+            foreach (var step in steps)
+            {
+                decisions.Add(new GuardrailDecision(step.Guardrail.Name, GuardrailDecision.Skip, "unknown_shape"));
+            }
+
+            return null;
+        }
+
         var scratch = new Scratch();
         if (requestPlan is not null
             && await CheckRequestAsync(context, requestPlan, call.Guardrails ??= [], scratch) is { } refused)
@@ -537,6 +557,23 @@ internal sealed partial class GuardrailRunner(
         {
             decisions.Add(new GuardrailDecision(step.Guardrail.Name, action, category));
         }
+    }
+
+    /// <summary>
+    /// The path of an operation whose text fields the gateway does not know (<see cref="KnownOperations"/>), when the
+    /// call has a body that is not a form (a form's text parts are all examined); null otherwise.
+    /// </summary>
+    private static string? UnknownShape(HttpContext context, PassThroughRoute route, CallRecord call)
+    {
+        var request = context.Request;
+        if (context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody == false || request.ContentLength == 0
+            || MultipartBoundary(request.ContentType) is not null)
+        {
+            return null;
+        }
+
+        var tail = call.Path.AsSpan(Math.Min(route.Prefix.Length, call.Path.Length));
+        return KnownOperations.Contains(tail) ? null : tail.ToString();
     }
 
     /// <summary>A binary media type (audio, image, video, octet-stream): such a body is skipped unless its bytes are JSON.</summary>

@@ -185,6 +185,7 @@ internal sealed class GuardrailTexts : IDisposable
 
             case JsonTokenType.StartObject:
             {
+                active = Meeting(reader, nodes, active, stackalloc int[active.Length]);
                 Span<int> next = stackalloc int[TextPathSet.MaxActive];
                 while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
                 {
@@ -241,6 +242,36 @@ internal sealed class GuardrailTexts : IDisposable
             default:
                 return;
         }
+    }
+
+    /// <summary>The nodes of <paramref name="active"/> whose condition, if any, this object meets (read ahead on a copy of the reader).</summary>
+    private static ReadOnlySpan<int> Meeting(Utf8JsonReader reader, TextPathSet.Node[] nodes, scoped ReadOnlySpan<int> active, Span<int> kept)
+    {
+        var count = 0;
+        foreach (var n in active)
+        {
+            if (nodes[n].Condition is not { } condition || Meets(reader, condition.Field, condition.Value))
+            {
+                kept[count++] = n;
+            }
+        }
+
+        return kept[..count];
+    }
+
+    /// <summary>Any field of that name holds that string: parsers differ on which of two counts, so either does.</summary>
+    private static bool Meets(Utf8JsonReader probe, byte[] field, byte[] value)
+    {
+        var met = false;
+        while (probe.Read() && probe.TokenType == JsonTokenType.PropertyName)
+        {
+            var named = probe.ValueTextEquals(field);
+            probe.Read();
+            met |= named && probe.TokenType == JsonTokenType.String && probe.ValueTextEquals(value);
+            probe.Skip();
+        }
+
+        return met;
     }
 
     private void Add(ref Utf8JsonReader reader, ulong selectors)

@@ -7,7 +7,9 @@ namespace Tollgate.Guardrails;
 /// A simple JSON path naming where texts are in a request body: <c>query</c>, <c>documents[*].text</c>,
 /// <c>messages[0].content</c>, <c>$.a.b</c>, <c>a["odd.name"]</c>. <c>[*]</c> (or a <c>*</c> segment) is
 /// every element of an array. A <see cref="Subtree"/> path takes every string at or below the value it
-/// names (what <c>request_fields</c> mean); otherwise only a string exactly there is a text.
+/// names (what <c>request_fields</c> mean); otherwise only a string exactly there is a text. A name may
+/// carry a condition on the object it names, <c>source{type=text}</c>: the path goes on only into an object
+/// with that string field (the built-in shapes use it; the config's fields do not).
 /// </summary>
 internal sealed class JsonTextPath
 {
@@ -24,8 +26,8 @@ internal sealed class JsonTextPath
 
     public bool Subtree { get; }
 
-    /// <summary>One step: a property name (UTF-8), every array element, or one array index.</summary>
-    internal readonly record struct Segment(byte[]? Name, int Index)
+    /// <summary>One step: a property name (UTF-8), every array element, or one array index; a property may have a <see cref="Condition"/>.</summary>
+    internal readonly record struct Segment(byte[]? Name, int Index, (byte[] Field, byte[] Value)? Condition = null)
     {
         public const int AnyElement = -1;
 
@@ -119,7 +121,15 @@ internal sealed class JsonTextPath
                 return false;
             }
 
-            segments.Add(name is "*" ? new Segment(null, Segment.AnyElement) : new Segment(Encoding.UTF8.GetBytes(name.ToString()), 0));
+            (byte[], byte[])? condition = null;
+            if (name.EndsWith("}") && name.IndexOf('{') is var open and > 0 && name[open..].IndexOf('=') is var equals and > 1)
+            {
+                var test = name[(open + 1)..^1];
+                condition = (Encoding.UTF8.GetBytes(test[..(equals - 1)].ToString()), Encoding.UTF8.GetBytes(test[equals..].ToString()));
+                name = name[..open];
+            }
+
+            segments.Add(name is "*" ? new Segment(null, Segment.AnyElement) : new Segment(Encoding.UTF8.GetBytes(name.ToString()), 0, condition));
             s = end < 0 ? [] : s[end..];
             expectName = false;
         }

@@ -20,6 +20,20 @@ internal static class RequestTextPaths
         "messages[*].content[*].content[*].text",
         "messages[*].content[*].toolResult.content[*].text",
 
+        // Anthropic documents (plain-text data, content blocks, title and context) and earlier turns' thinking;
+        // Bedrock Converse guard content.
+        "messages[*].content[*].source{type=text}.data",
+        "messages[*].content[*].source.content[*].text",
+        "messages[*].content[*].title",
+        "messages[*].content[*].context",
+        "messages[*].content[*].thinking",
+        "messages[*].content[*].guardContent.text.text",
+        "system[*].guardContent.text.text",
+
+        // OpenAI assistant turns: tool-call and legacy function-call arguments.
+        "messages[*].tool_calls[*].function.arguments",
+        "messages[*].function_call.arguments",
+
         // Anthropic and Bedrock Converse system prompts.
         "system",
         "system[*].text",
@@ -31,7 +45,25 @@ internal static class RequestTextPaths
         "input[*].content",
         "input[*].content[*].text",
         "input[*].output",
+        "input[*].output[*].text",
+        "input[*].arguments",
+        "input[*].summary[*].text",
         "instructions",
+
+        // OpenAI Assistants: a thread message's content, a run's extra instructions and messages; Conversations items.
+        "content",
+        "content[*].text",
+        "additional_instructions",
+        "additional_messages[*].content",
+        "additional_messages[*].content[*].text",
+        "items[*].content",
+        "items[*].content[*].text",
+
+        // Tool descriptions the model reads (OpenAI, Anthropic, Gemini, Bedrock Converse).
+        "tools[*].description",
+        "tools[*].function.description",
+        "tools[*].functionDeclarations[*].description",
+        "toolConfig.tools[*].toolSpec.description",
 
         // Completions (OpenAI legacy, Bedrock Llama/Mistral invoke, Mistral FIM), image prompts.
         "prompt",
@@ -60,10 +92,41 @@ internal static class RequestTextPaths
         "texts[*]",
     ];
 
-    /// <summary>Cohere documents (chat, rerank): strings, or objects whose every string field is document text.</summary>
-    private static readonly string[] SubtreePaths = ["documents"];
+    /// <summary>
+    /// Objects whose every string is text the model reads: Cohere documents (chat, rerank); tool inputs the model
+    /// wrote in earlier turns (Anthropic <c>tool_use</c>, Converse <c>toolUse</c>) and JSON tool results; tool
+    /// parameter schemas, whose descriptions the model reads.
+    /// </summary>
+    private static readonly string[] SubtreePaths =
+    [
+        "documents",
+        "messages[*].content[*].input",
+        "messages[*].content[*].toolUse.input",
+        "messages[*].content[*].toolResult.content[*].json",
+        "tools[*].function.parameters",
+        "tools[*].parameters",
+        "tools[*].input_schema",
+        "tools[*].functionDeclarations[*].parameters",
+        "toolConfig.tools[*].toolSpec.inputSchema",
+    ];
+
+    /// <summary>
+    /// Where batch and asynchronous calls hold whole requests of the shapes above: Anthropic message batches,
+    /// Gemini batchGenerateContent (inline requests), Bedrock async-invoke, an Assistants run that creates its thread.
+    /// </summary>
+    private static readonly string[] NestedRequests =
+    [
+        "requests[*].params.",
+        "batch.input_config.requests.requests[*].request.",
+        "requests[*].request.",
+        "modelInput.",
+        "thread.",
+    ];
 
     /// <summary>The provider shapes, as one group of paths.</summary>
     public static IEnumerable<JsonTextPath> ProviderShapes { get; } =
-        [.. StringPaths.Select(p => JsonTextPath.Parse(p, subtree: false)), .. SubtreePaths.Select(p => JsonTextPath.Parse(p, subtree: true))];
+    [
+        .. NestedRequests.Prepend("").SelectMany(prefix => StringPaths.Select(p => JsonTextPath.Parse(prefix + p, subtree: false))),
+        .. NestedRequests.Prepend("").SelectMany(prefix => SubtreePaths.Select(p => JsonTextPath.Parse(prefix + p, subtree: true))),
+    ];
 }

@@ -14,6 +14,8 @@ internal static class ResponseTextPaths
         "choices[*].message.content[*].text",
         "choices[*].message.refusal",
         "choices[*].message.tool_calls[*].function.arguments",
+        "choices[*].message.function_call.arguments",
+        "choices[*].message.audio.transcript",
 
         // Completions (OpenAI legacy); Bedrock Mistral invoke.
         "choices[*].text",
@@ -22,12 +24,16 @@ internal static class ResponseTextPaths
         // OpenAI responses.
         "output[*].content[*].text",
         "output[*].arguments",
+        "output[*].summary[*].text",
 
-        // Anthropic messages (also on Bedrock and Vertex AI).
+        // Anthropic messages (also on Bedrock and Vertex AI): text and thinking.
         "content[*].text",
+        "content[*].thinking",
 
         // Gemini and Vertex AI generateContent.
         "candidates[*].content.parts[*].text",
+        "candidates[*].content.parts[*].executableCode.code",
+        "candidates[*].content.parts[*].codeExecutionResult.output",
 
         // Bedrock Converse; Llama and Titan invoke.
         "output.message.content[*].text",
@@ -41,6 +47,15 @@ internal static class ResponseTextPaths
         "results[*].document.text",
     ];
 
+    /// <summary>Tool inputs the model wrote, whose every string is generated text: Anthropic <c>tool_use</c>, Gemini <c>functionCall</c>, Converse <c>toolUse</c>.</summary>
+    private static readonly string[] SubtreePaths =
+    [
+        "content[*].input",
+        "candidates[*].content.parts[*].functionCall.args",
+        "output.message.content[*].toolUse.input",
+    ];
+
     /// <summary>The provider answer shapes, as one group of paths.</summary>
-    public static IEnumerable<JsonTextPath> ProviderShapes { get; } = [.. StringPaths.Select(p => JsonTextPath.Parse(p, subtree: false))];
+    public static IEnumerable<JsonTextPath> ProviderShapes { get; } =
+        [.. StringPaths.Select(p => JsonTextPath.Parse(p, subtree: false)), .. SubtreePaths.Select(p => JsonTextPath.Parse(p, subtree: true))];
 }

@@ -34,6 +34,9 @@ internal sealed class TextPathSet
 
         /// <summary>Selectors for which every string at or below here is a text.</summary>
         public ulong SubtreeBits { get; set; }
+
+        /// <summary>The value here must be an object with this string field, or the paths through here stop.</summary>
+        public (byte[] Field, byte[] Value)? Condition { get; set; }
     }
 
     /// <param name="groups">Each group's paths and the selector bit its texts get (one bit per group).</param>
@@ -60,7 +63,8 @@ internal sealed class TextPathSet
             var current = _nodes[node];
             if (segment.IsProperty)
             {
-                var existing = Array.FindIndex(current.Properties, p => p.Name.AsSpan().SequenceEqual(segment.Name));
+                var existing = Array.FindIndex(current.Properties, p => p.Name.AsSpan().SequenceEqual(segment.Name)
+                    && SameCondition(_nodes[p.Child].Condition, segment.Condition));
                 if (existing >= 0)
                 {
                     node = current.Properties[existing].Child;
@@ -68,6 +72,7 @@ internal sealed class TextPathSet
                 }
 
                 node = NewNode();
+                _nodes[node].Condition = segment.Condition;
                 current.Properties = [.. current.Properties, (segment.Name!, node)];
             }
             else if (segment.Index == JsonTextPath.Segment.AnyElement)
@@ -102,6 +107,9 @@ internal sealed class TextPathSet
             _nodes[node].StringBits |= selector;
         }
     }
+
+    private static bool SameCondition((byte[] Field, byte[] Value)? a, (byte[] Field, byte[] Value)? b) =>
+        a is null ? b is null : b is not null && a.Value.Field.AsSpan().SequenceEqual(b.Value.Field) && a.Value.Value.AsSpan().SequenceEqual(b.Value.Value);
 
     private int NewNode()
     {

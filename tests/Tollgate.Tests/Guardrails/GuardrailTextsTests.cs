@@ -11,6 +11,7 @@ namespace Tollgate.Tests.Guardrails;
 public sealed class GuardrailTextsTests
 {
     private static readonly TextPathSet Providers = TextPathSet.Build([(RequestTextPaths.ProviderShapes, 1)]);
+    private static readonly TextPathSet Answers = TextPathSet.Build([(ResponseTextPaths.ProviderShapes, 1)]);
 
     private static List<string> Texts(string json, TextPathSet paths, ulong selector = ulong.MaxValue)
     {
@@ -32,8 +33,31 @@ public sealed class GuardrailTextsTests
     [InlineData("""{"messages":[{"role":"user","content":[{"text":"bed"},{"image":{"format":"png","source":{"bytes":"QUJD"}}}]}],"system":[{"text":"bsys"}],"inferenceConfig":{"maxTokens":5}}""", new[] { "bed", "bsys" })]
     [InlineData("""{"message":"co","chat_history":[{"role":"USER","message":"earlier"}],"documents":[{"title":"t","snippet":"s"}]}""", new[] { "co", "earlier", "t", "s" })]
     [InlineData("""{"model":"rerank","query":"q","documents":["d1",{"text":"d2"}],"top_n":1}""", new[] { "q", "d1", "d2" })]
+    // Issue 13, defect 3: the fields that were not read.
+    [InlineData("""{"model":"claude","messages":[{"role":"user","content":[{"type":"document","source":{"type":"text","media_type":"text/plain","data":"doc text"},"title":"doc title","context":"doc context"}]},{"role":"assistant","content":[{"type":"thinking","thinking":"pondered","signature":"sig"},{"type":"tool_use","id":"t1","name":"lookup","input":{"query":"tool arg","n":3}}]}]}""", new[] { "doc text", "doc title", "doc context", "pondered", "tool arg" })]
+    [InlineData("""{"messages":[{"role":"assistant","content":[{"toolUse":{"toolUseId":"t","name":"f","input":{"q":"conv arg"}}}]},{"role":"user","content":[{"toolResult":{"toolUseId":"t","content":[{"json":{"r":"conv json"}}]}},{"guardContent":{"text":{"text":"guarded"}}}]}]}""", new[] { "conv arg", "conv json", "guarded" })]
+    [InlineData("""{"model":"gpt-4o","input":[{"type":"function_call","call_id":"c","name":"f","arguments":"{\"a\":\"fn arg\"}"},{"type":"function_call_output","call_id":"c","output":[{"type":"input_text","text":"fn out"}]},{"type":"reasoning","summary":[{"type":"summary_text","text":"reasoned"}]}]}""", new[] { "{\"a\":\"fn arg\"}", "fn out", "reasoned" })]
+    [InlineData("""{"model":"gpt-4o","messages":[{"role":"assistant","tool_calls":[{"id":"c","type":"function","function":{"name":"f","arguments":"call arg"}}]}],"tools":[{"type":"function","function":{"name":"f","description":"tool desc","parameters":{"type":"object","properties":{"x":{"type":"string","description":"param desc"}}}}}]}""", new[] { "call arg", "tool desc", "object", "string", "param desc" })]
+    [InlineData("""{"role":"user","content":"thread message"}""", new[] { "thread message" })]
+    [InlineData("""{"assistant_id":"a","additional_instructions":"extra","additional_messages":[{"role":"user","content":"more"}],"thread":{"messages":[{"role":"user","content":"in thread"}]}}""", new[] { "extra", "more", "in thread" })]
+    [InlineData("""{"items":[{"type":"message","role":"user","content":[{"type":"input_text","text":"conversation item"}]}]}""", new[] { "conversation item" })]
+    [InlineData("""{"requests":[{"custom_id":"r1","params":{"model":"claude","max_tokens":5,"system":"batch sys","messages":[{"role":"user","content":"batched"}]}}]}""", new[] { "batch sys", "batched" })]
+    [InlineData("""{"batch":{"display_name":"b","input_config":{"requests":{"requests":[{"request":{"contents":[{"parts":[{"text":"gemini batched"}]}]},"metadata":{"key":"k"}}]}}}}""", new[] { "gemini batched" })]
+    [InlineData("""{"modelId":"m","modelInput":{"inputText":"async titan"},"outputDataConfig":{"s3OutputDataConfig":{"s3Uri":"s3://b"}}}""", new[] { "async titan" })]
+    [InlineData("""{"contents":[],"tools":[{"functionDeclarations":[{"name":"f","description":"gemini tool","parameters":{"type":"OBJECT"}}]}]}""", new[] { "gemini tool", "OBJECT" })]
+    [InlineData("""{"messages":[],"toolConfig":{"tools":[{"toolSpec":{"name":"f","description":"converse tool","inputSchema":{"json":{"description":"schema desc"}}}}]}}""", new[] { "converse tool", "schema desc" })]
     public void Provider_shapes_yield_their_texts_and_nothing_else(string json, string[] expected) =>
         Assert.Equal(expected, Texts(json, Providers));
+
+    /// <summary>Issue 13, defect 3: generated text the answer check did not read.</summary>
+    [Theory]
+    [InlineData("""{"content":[{"type":"thinking","thinking":"mused","signature":"s"},{"type":"tool_use","id":"t","name":"f","input":{"q":"wrote arg"}},{"type":"text","text":"said"}]}""", new[] { "mused", "wrote arg", "said" })]
+    [InlineData("""{"candidates":[{"content":{"parts":[{"functionCall":{"name":"f","args":{"q":"gemini arg"}}},{"executableCode":{"language":"PYTHON","code":"print(1)"}},{"codeExecutionResult":{"outcome":"OK","output":"1"}}]}}]}""", new[] { "gemini arg", "print(1)", "1" })]
+    [InlineData("""{"output":{"message":{"content":[{"toolUse":{"toolUseId":"t","name":"f","input":{"q":"converse arg"}}}]}}}""", new[] { "converse arg" })]
+    [InlineData("""{"output":[{"type":"reasoning","summary":[{"type":"summary_text","text":"summary"}]}]}""", new[] { "summary" })]
+    [InlineData("""{"choices":[{"message":{"role":"assistant","audio":{"id":"a","data":"QUJD","transcript":"spoken"},"function_call":{"name":"f","arguments":"legacy arg"}}}]}""", new[] { "spoken", "legacy arg" })]
+    public void Answer_shapes_yield_their_generated_texts(string json, string[] expected) =>
+        Assert.Equal(expected, Texts(json, Answers));
 
     [Fact]
     public void Model_names_ids_roles_and_numbers_are_not_texts()
