@@ -419,6 +419,20 @@ public sealed class GuardrailTests
         Assert.Empty(upstream.Requests);
     }
 
+    [Fact]
+    public async Task On_a_custom_endpoint_property_names_and_numbers_are_examined_too()
+    {
+        await using var upstream = await FakeUpstream.StartAsync(context => context.Response.WriteAsync("{}")).DefaultTimeout();
+        await using var gateway = await UploadGatewayAsync(upstream).DefaultTimeout();
+
+        var masked = await PostBytesAsync(gateway, """{"contacts":{"ann@example.com":1},"card":4111111111111111}"""u8.ToArray(), "application/json");
+        var blocked = await PostBytesAsync(gateway, """{"project falcon":true}"""u8.ToArray(), "application/json");
+
+        Assert.Equal(HttpStatusCode.OK, masked.Status);
+        Assert.Equal("""{"contacts":{"[EMAIL]":1},"card":"[CARD]"}""", Assert.Single(upstream.Requests).BodyText);
+        AssertRefused(blocked, HttpStatusCode.BadRequest, "guardrail_violation", "Blocked by guardrail 'codenames'");
+    }
+
     [Theory]
     [InlineData("application/octet-stream")]
     [InlineData("image/png")]

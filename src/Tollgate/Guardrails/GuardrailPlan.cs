@@ -17,7 +17,7 @@ internal sealed class GuardrailPlan
     public static readonly GuardrailPlan ProviderResponseBase = new(TextPathSet.Build([(ResponseTextPaths.ProviderShapes, DefaultSelector)]), []);
 
     /// <summary>A custom endpoint with no guardrails of its own (requests and answers alike: every string).</summary>
-    public static readonly GuardrailPlan EndpointBase = new(TextPathSet.Build([([JsonTextPath.Everything], DefaultSelector)]), []);
+    public static readonly GuardrailPlan EndpointBase = new(TextPathSet.Build([([JsonTextPath.Everything], DefaultSelector)], namesAndNumbers: true), []);
 
     public static GuardrailPlan Base(bool customEndpoint, GuardrailMode mode) =>
         customEndpoint ? EndpointBase : mode == GuardrailMode.PreCall ? ProviderBase : ProviderResponseBase;

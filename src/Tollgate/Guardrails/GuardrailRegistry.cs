@@ -57,7 +57,7 @@ internal sealed class GuardrailRegistry
             steps.Add(new GuardrailStep(Get(name), selector));
         }
 
-        return new GuardrailPlan(TextPathSet.Build(groups), steps);
+        return new GuardrailPlan(TextPathSet.Build(groups, namesAndNumbers: true), steps);
     }
 
     private Guardrail Get(string name) =>

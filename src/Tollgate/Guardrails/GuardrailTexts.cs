@@ -5,7 +5,8 @@ using System.Text.Json;
 namespace Tollgate.Guardrails;
 
 /// <summary>
-/// The texts of one JSON request body (or a form's text parts, <see cref="AddPlain"/>) that guardrails examine, found by walking it once with
+/// The texts of one JSON request body (or a form's text parts, <see cref="AddPlain"/>) that guardrails examine
+/// (with <see cref="TextPathSet.NamesAndNumbers"/>, also property names and numbers), found by walking it once with
 /// <see cref="Utf8JsonReader"/> against a <see cref="TextPathSet"/>: where each string token is in the
 /// body, its unescaped characters (in one pooled buffer), which selectors named it, and its replacement
 /// once a guardrail masked it. <see cref="Rewrite"/> then writes the body with only those tokens changed.
@@ -179,6 +180,15 @@ internal sealed class GuardrailTexts : IDisposable
 
                 return;
 
+            case JsonTokenType.Number:
+                if (subtree != 0 && paths.NamesAndNumbers)
+                {
+                    // Masked, a number becomes a string.
+                    AddNumber(ref reader, subtree);
+                }
+
+                return;
+
             case JsonTokenType.StartObject or JsonTokenType.StartArray when active.IsEmpty && subtree == 0:
                 reader.Skip();
                 return;
@@ -189,6 +199,11 @@ internal sealed class GuardrailTexts : IDisposable
                 Span<int> next = stackalloc int[TextPathSet.MaxActive];
                 while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
                 {
+                    if (subtree != 0 && paths.NamesAndNumbers)
+                    {
+                        Add(ref reader, subtree);
+                    }
+
                     var count = 0;
                     foreach (var n in active)
                     {
@@ -272,6 +287,22 @@ internal sealed class GuardrailTexts : IDisposable
         }
 
         return met;
+    }
+
+    private void AddNumber(ref Utf8JsonReader reader, ulong selectors)
+    {
+        var raw = reader.ValueSpan;
+        EnsureChars(raw.Length);
+        var length = Encoding.ASCII.GetChars(raw, _chars.AsSpan(_charCount));
+        _entries.Add(new Entry
+        {
+            TokenStart = (int)reader.TokenStartIndex,
+            TokenLength = raw.Length,
+            CharStart = _charCount,
+            CharLength = length,
+            Selectors = selectors,
+        });
+        _charCount += length;
     }
 
     private void Add(ref Utf8JsonReader reader, ulong selectors)

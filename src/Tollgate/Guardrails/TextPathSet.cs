@@ -16,6 +16,12 @@ internal sealed class TextPathSet
     {
     }
 
+    /// <summary>
+    /// Under a subtree path, property names and numbers are texts too (custom endpoints, where nothing is known of
+    /// what reads the body: <c>{"ann@example.com": 1}</c> or a card number sent as a number).
+    /// </summary>
+    public bool NamesAndNumbers { get; private init; }
+
     /// <summary>Node 0 is the document's root value.</summary>
     public Node[] Nodes { get; private set; } = [];
 
@@ -40,9 +46,10 @@ internal sealed class TextPathSet
     }
 
     /// <param name="groups">Each group's paths and the selector bit its texts get (one bit per group).</param>
-    public static TextPathSet Build(IEnumerable<(IEnumerable<JsonTextPath> Paths, ulong Selector)> groups)
+    /// <param name="namesAndNumbers">See <see cref="NamesAndNumbers"/>.</param>
+    public static TextPathSet Build(IEnumerable<(IEnumerable<JsonTextPath> Paths, ulong Selector)> groups, bool namesAndNumbers = false)
     {
-        var set = new TextPathSet();
+        var set = new TextPathSet { NamesAndNumbers = namesAndNumbers };
         foreach (var (paths, selector) in groups)
         {
             foreach (var path in paths)

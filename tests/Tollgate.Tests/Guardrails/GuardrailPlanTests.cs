@@ -65,7 +65,7 @@ public sealed class GuardrailPlanTests
         var mask = plan.Steps.Single(s => s.Guardrail.Name == "mask").Selector;
         var block = plan.Steps.Single(s => s.Guardrail.Name == "block").Selector;
         Assert.Equal(["d"], Enumerable.Range(0, texts.Count).Where(i => (texts.Selectors(i) & mask) != 0).Select(i => texts.Text(i).ToString()));
-        Assert.Equal(["q", "d"], Enumerable.Range(0, texts.Count).Where(i => (texts.Selectors(i) & block) != 0).Select(i => texts.Text(i).ToString()));
+        Assert.Equal(["query", "q", "documents", "text", "d"], Enumerable.Range(0, texts.Count).Where(i => (texts.Selectors(i) & block) != 0).Select(i => texts.Text(i).ToString()));
     }
 
     [Fact]

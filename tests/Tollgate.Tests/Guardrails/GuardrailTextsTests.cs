@@ -60,6 +60,22 @@ public sealed class GuardrailTextsTests
         Assert.Equal(expected, Texts(json, Answers));
 
     [Fact]
+    public void On_a_custom_endpoint_property_names_and_numbers_are_texts_and_a_masked_number_becomes_a_string()
+    {
+        var everything = TextPathSet.Build([([JsonTextPath.Everything], 1)], namesAndNumbers: true);
+        const string Json = """{"ann@example.com":{"card":4111111111111111,"n":-1.5e3},"note":"hi"}""";
+        using var texts = new GuardrailTexts();
+        Assert.True(texts.TryExtract(Encoding.UTF8.GetBytes(Json), everything));
+
+        Assert.Equal(["ann@example.com", "card", "4111111111111111", "n", "-1.5e3", "note", "hi"], Enumerable.Range(0, texts.Count).Select(i => texts.Text(i).ToString()));
+        texts.Replace(0, "[EMAIL]");
+        texts.Replace(2, "[CARD]");
+        var rewritten = new byte[texts.RewrittenLength(Encoding.UTF8.GetBytes(Json))];
+        texts.Rewrite(Encoding.UTF8.GetBytes(Json), rewritten);
+        Assert.Equal("""{"[EMAIL]":{"card":"[CARD]","n":-1.5e3},"note":"hi"}""", Encoding.UTF8.GetString(rewritten));
+    }
+
+    [Fact]
     public void Model_names_ids_roles_and_numbers_are_not_texts()
     {
         Assert.Empty(Texts("""{"model":"a@b.com","messages":[{"role":"user","name":"x","content":null}],"temperature":0.5,"metadata":{"user":"a@b.com"}}""", Providers));
