@@ -159,6 +159,39 @@ public sealed class GuardrailTests
         }, iter: 20, threads: 1);
     }
 
+    /// <summary>Personal data however written (JSON escapes included, as the text goes into a JSON string as is), and its mask.</summary>
+    private static readonly Gen<(string Text, string Mask)> PersonalData = Gen.OneOf(
+        Gen.OneOf("ann@example.com", "ann\\u0040example.com", "ann\uFF20example.com", "\\\"ann lee\\\"@example.com", "ivan@example.xn--p1ai").Select(e => (e, "[EMAIL]")),
+        Gen.OneOf("4111 1111 1111 1111", "4111.1111.1111.1111", "4111/1111/1111/1111", "4111\u00A01111\u00A01111\u00A01111", "\uFF14\uFF11\uFF11\uFF11 1111 1111 1111",
+            "4111-1111-1111-1111", "4111\u200B1111\u200B1111\u200B1111", "4111  1111  1111  1111").Select(c => (c, "[CARD]")),
+        Gen.OneOf("+44 20 7946 0958", "+44\u201120\u20117946\u20110958", "(415) 555-2671", "+44\u221220\u22127946\u22120958").Select(p => (p, "[PHONE]")));
+
+    [Theory]
+    [MemberData(nameof(Routes))]
+    public async Task Planted_personal_data_never_reaches_the_provider_however_it_is_written(string route)
+    {
+        await using var webhook = await FakeGuardrailWebhook.StartAsync().DefaultTimeout();
+        await using var target = await GuardedRoute.StartAsync(route, webhook).DefaultTimeout();
+
+        await Gen.Select(Prose, PersonalData, Prose).SampleAsync(async (before, personal, after) =>
+        {
+            var sent = await target.SendAsync(before + " " + personal.Text + ". " + after);
+            Assert.Equal(HttpStatusCode.OK, sent.Status);
+            using var forwarded = JsonDocument.Parse(target.Upstream.LastRequest.Body);
+            var strings = string.Join("\n", Strings(forwarded.RootElement));
+            Assert.DoesNotContain(JsonSerializer.Deserialize<string>("\"" + personal.Text + "\"")!, strings, StringComparison.Ordinal);
+            Assert.Contains(personal.Mask, strings, StringComparison.Ordinal);
+        }, iter: 30, threads: 1);
+    }
+
+    private static IEnumerable<string> Strings(JsonElement element) => element.ValueKind switch
+    {
+        JsonValueKind.String => [element.GetString()!],
+        JsonValueKind.Object => element.EnumerateObject().SelectMany(p => Strings(p.Value)),
+        JsonValueKind.Array => element.EnumerateArray().SelectMany(Strings),
+        _ => [],
+    };
+
     [Fact]
     public async Task An_operation_whose_text_fields_are_unknown_is_refused_unless_its_guardrails_forward_it()
     {
