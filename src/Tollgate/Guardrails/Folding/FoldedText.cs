@@ -12,10 +12,10 @@ namespace Tollgate.Guardrails.Folding;
 /// Every style drops default-ignorable code points (zero-width space and joiners, the soft hyphen, variation
 /// selectors, bidi controls, tags), takes the compatibility decomposition (NFKD: fullwidth and mathematical letters
 /// and digits, ligatures, superscripts) and drops the combining marks it leaves (accents), and reads any run of white
-/// space as one space (the data: <see cref="FoldingTables"/>). <see cref="FoldStyle.Words"/> also lower-cases, reads a character that looks like a Latin
-/// letter or digit as that letter (Cyrillic <c>о</c> as <c>o</c>, Unicode TS #39), and reads dashes and
-/// underscores as spaces (<c>project-falcon</c> as <c>project falcon</c>). <see cref="FoldStyle.Numbers"/> reads
-/// every dash as <c>-</c> instead, for the PII scanners' separators.
+/// space as one space (the data: <see cref="FoldingTables"/>). <see cref="FoldStyle.Words"/> also lower-cases, reads
+/// a character that looks like a Latin letter or digit as that letter (Cyrillic <c>о</c> as <c>o</c>, Unicode TS
+/// #39), and reads dashes and underscores as spaces (<c>project-falcon</c> as <c>project falcon</c>).
+/// <see cref="FoldStyle.Numbers"/> reads every dash as <c>-</c> instead, for the PII scanners' separators.
 /// </remarks>
 internal sealed class FoldedText : IDisposable
 {
