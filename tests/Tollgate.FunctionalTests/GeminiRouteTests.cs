@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using Tollgate.FunctionalTests.Common;
 using Tollgate.FunctionalTests.FakeProviders;
+using Tollgate.Telemetry;
 
 namespace Tollgate.FunctionalTests;
 
@@ -40,7 +41,7 @@ public sealed class GeminiRouteTests : IAsyncLifetime
         Assert.Equal($"/v1beta/models/gemini-2.0-flash:generateContent?key={FakeGemini.ApiKey}", seen.RawTarget);
         Assert.Equal(body, seen.Body);
         Assert.DoesNotContain(GatewayTestEnvironment.VirtualKey, seen.Everything);
-        await Gateway.Logs.WaitForAsync(l => l.EventId == 100).DefaultTimeout();
+        await Gateway.Logs.WaitForAsync(l => l.EventId == EventIds.RequestForwarded).DefaultTimeout();
         Assert.DoesNotContain(GatewayTestEnvironment.VirtualKey, Gateway.Logs.AllText);
         Assert.DoesNotContain(FakeGemini.ApiKey, Gateway.Logs.AllText);
     }

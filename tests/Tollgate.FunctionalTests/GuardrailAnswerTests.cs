@@ -36,7 +36,7 @@ public sealed class GuardrailAnswerTests
             guardrails:
               - { name: answer-pii, kind: pii, entities: [email, phone], action: mask, mode: post_call }
               - { name: answer-codenames, kind: keywords, keywords: ["project falcon"], mode: post_call }
-              - { name: answer-review, kind: webhook, url: "{{webhook?.Url ?? "http://127.0.0.1:9/none"}}", timeout_ms: 500, mode: post_call }
+              - { name: answer-review, kind: webhook, url: "{{webhook?.Url ?? "http://127.0.0.1:9/none"}}", timeout_ms: 5000, mode: post_call }
               - { name: request-pii, kind: pii, action: mask }
             pass_through_providers:
               openai: { api_key: {{FakeOpenAi.ApiKey}}, api_base: "{{upstream.Origin}}", guardrails: {{attach}} }

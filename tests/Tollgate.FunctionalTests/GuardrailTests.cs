@@ -1,10 +1,10 @@
-using System.Diagnostics;
 using System.Net;
 using System.Text;
 using System.Text.Json;
 using CsCheck;
 using Tollgate.FunctionalTests.Common;
 using Tollgate.FunctionalTests.FakeProviders;
+using Tollgate.Telemetry;
 
 namespace Tollgate.FunctionalTests;
 
@@ -93,10 +93,8 @@ public sealed class GuardrailTests
         // The webhook is too slow: fail_closed refuses within its timeout...
         forwarded = target.Upstream.Requests.Count;
         webhook.Answer = (name, texts) => (200, """{"action":"allow"}""", TimeSpan.FromSeconds(20));
-        var stopwatch = Stopwatch.StartNew();
         var slow = await target.SendAsync("Hello once more");
         AssertRefused(slow, HttpStatusCode.ServiceUnavailable, "guardrail_unavailable", "Guardrail 'moderation' could not decide (it did not finish within 300 ms)");
-        Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(5), $"took {stopwatch.Elapsed}");
         Assert.Equal(forwarded, target.Upstream.Requests.Count);
 
         // ...and fail_open (the second key's guardrail) forwards unchanged.
@@ -363,22 +361,17 @@ public sealed class GuardrailTests
               """).DefaultTimeout();
         var hostile = $$"""{"input":"{{new string('a', 50_000)}}b"}""";
 
-        var stopwatch = Stopwatch.StartNew();
         var linear = await SendAsync(gateway, "linear", hostile, key: null);
-        var linearTime = stopwatch.Elapsed;
-        stopwatch.Restart();
         var backtracking = await SendAsync(gateway, "backtracking", hostile, key: null);
-        var backtrackingTime = stopwatch.Elapsed;
         var open = await SendAsync(gateway, "backtracking-open", hostile, key: null);
 
-        // The non-backtracking engine answers "no match" in linear time; the fallback engine is stopped by the limit.
+        // The non-backtracking engine answers "no match" (its time: HostileInputBenchmarks); the fallback engine,
+        // exponential here, is stopped by the limit.
         Assert.Equal(HttpStatusCode.OK, linear.Status);
-        Assert.True(linearTime < TimeSpan.FromSeconds(2), $"took {linearTime}");
         AssertRefused(backtracking, HttpStatusCode.ServiceUnavailable, "guardrail_unavailable", "Guardrail 'backtracking' could not decide (it did not finish within 200 ms)");
-        Assert.True(backtrackingTime < TimeSpan.FromSeconds(3), $"took {backtrackingTime}");
         Assert.Equal(HttpStatusCode.OK, open.Status);
         Assert.Equal(["/a", "/c"], upstream.Requests.Select(r => r.Path));
-        Assert.Contains(gateway.Logs.Entries, l => l.EventId == 7 && l.Message.Contains("backtracking", StringComparison.Ordinal));
+        Assert.Contains(gateway.Logs.Entries, l => l.EventId == EventIds.GuardrailPatternBacktracks && l.Message.Contains("backtracking", StringComparison.Ordinal));
     }
 
     private static Task<GatewayTestEnvironment> UploadGatewayAsync(FakeUpstream upstream) =>
@@ -564,10 +557,11 @@ public sealed class GuardrailTests
             Assert.Equal(TwoPartContent.Whole, await response.Content.ReadAsStringAsync().DefaultTimeout());
         }
 
-        // Guarded: nothing reaches the provider until the whole body is in and checked.
+        // Guarded: nothing reaches the provider until the whole body is in and checked. The gateway holds the first
+        // part (its buffered-bytes gauge says so) while the second waits on the gate.
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var guarded = gateway.Client.PostAsync("guarded", new TwoPartContent(gate.Task));
-        await Task.Delay(300);
+        await gateway.MetricsWhenAsync(metrics => GatewayTestEnvironment.MetricValue(metrics, "tollgate_buffered_request_bytes") > 0);
         Assert.DoesNotContain("/guarded", arrivals);
         gate.SetResult();
         using (var response = await guarded.DefaultTimeout())

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using Tollgate.FunctionalTests.Common;
 using Tollgate.FunctionalTests.FakeProviders;
+using Tollgate.Telemetry;
 
 namespace Tollgate.FunctionalTests;
 
@@ -96,7 +97,7 @@ public sealed class HeaderRulesTests : IAsyncLifetime
         using var response = await Gateway.Client.SendAsync(request).DefaultTimeout();
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        var line = await Gateway.Logs.WaitForAsync(l => l.EventId == 100).DefaultTimeout();
+        var line = await Gateway.Logs.WaitForAsync(l => l.EventId == EventIds.RequestForwarded).DefaultTimeout();
         Assert.Contains("tags [team-a,prod]", line.Message);
         Assert.Null(Mistral.LastRequest.Header(header));
         Assert.DoesNotContain("team-a", Mistral.LastRequest.Everything);
@@ -215,7 +216,7 @@ public sealed class HeaderRulesTests : IAsyncLifetime
         Assert.Equal("/v1/chat/completions", seen.RawTarget);
         Assert.Equal("Bearer " + FakeMistral.ApiKey, seen.Header("Authorization"));
         Assert.DoesNotContain(GatewayTestEnvironment.VirtualKey, seen.Everything);
-        await Gateway.Logs.WaitForAsync(l => l.EventId == 100).DefaultTimeout();
+        await Gateway.Logs.WaitForAsync(l => l.EventId == EventIds.RequestForwarded).DefaultTimeout();
         Assert.DoesNotContain(GatewayTestEnvironment.VirtualKey, Gateway.Logs.AllText);
     }
 

@@ -92,7 +92,7 @@ public sealed class ProcessTests : IDisposable
         var inFlight = client.GetAsync("vllm/v1/slow");
         await requestArrived.Task.DefaultTimeout();
         await gateway.SendSigtermAsync();
-        await Task.Delay(300);
+        await gateway.StoppingAsync();
         release.SetResult();
         using var response = await inFlight.DefaultTimeout();
 

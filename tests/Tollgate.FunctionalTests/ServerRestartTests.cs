@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Tollgate.FunctionalTests.Common;
+using Tollgate.Telemetry;
 
 namespace Tollgate.FunctionalTests;
 
@@ -28,7 +29,7 @@ public sealed class ServerRestartTests
         await using var b = second;
 
         // The database comes back once both writers have given up retrying and spilled their rows.
-        await LoadThroughOutageAsync(a, b, postgres, () => Task.WhenAll(a.Logs.WaitForAsync(l => l.EventId == 201), b.Logs.WaitForAsync(l => l.EventId == 201)));
+        await LoadThroughOutageAsync(a, b, postgres, () => Task.WhenAll(a.Logs.WaitForAsync(l => l.EventId == EventIds.SpendSpilled), b.Logs.WaitForAsync(l => l.EventId == EventIds.SpendSpilled)));
     }
 
     [SkippableFact]
@@ -45,7 +46,7 @@ public sealed class ServerRestartTests
 
         // Redis comes back once both instances have fallen back to their own limits. While it is away the budget is
         // shared through the database.
-        await LoadThroughOutageAsync(a, b, redis, () => Task.WhenAll(a.Logs.WaitForAsync(l => l.EventId == 5), b.Logs.WaitForAsync(l => l.EventId == 5)));
+        await LoadThroughOutageAsync(a, b, redis, () => Task.WhenAll(a.Logs.WaitForAsync(l => l.EventId == EventIds.RedisUnavailable), b.Logs.WaitForAsync(l => l.EventId == EventIds.RedisUnavailable)));
     }
 
     [SkippableFact]
@@ -64,7 +65,7 @@ public sealed class ServerRestartTests
         foreach (var gateway in new[] { a, b })
         {
             await LimitedAsync(gateway, probe);
-            await gateway.Logs.WaitForAsync(l => l.EventId == 5);
+            await gateway.Logs.WaitForAsync(l => l.EventId == EventIds.RedisUnavailable);
         }
 
         // Calls alternate between the instances, one at a time: each must see every call before it, so the budget of
@@ -105,7 +106,7 @@ public sealed class ServerRestartTests
         // Away: each instance holds the limit on its own.
         upstream.HoldAgain();
         await ReleaseAsync(upstream, await HoldAsync(upstream, a, b, key, Fired, 2 * Limit));
-        Assert.Contains(a.Logs.Entries, l => l.EventId == 5);
+        Assert.Contains(a.Logs.Entries, l => l.EventId == EventIds.RedisUnavailable);
 
         // Back: once both instances use Redis again (seen with another key, so no slot of this one is taken meanwhile),
         // the pair holds the limit together, every slot given back.
@@ -137,9 +138,8 @@ public sealed class ServerRestartTests
     /// <summary>Redis is reconnected in the background: calls go on until one finds it and the instance says limits are shared again.</summary>
     private static async Task UntilRecoveredAsync(GatewayTestEnvironment gateway, string key)
     {
-        // 6 is EventIds.RedisRecovered.
         var deadline = DateTime.UtcNow + TaskTimeoutExtensions.DefaultTimeoutSpan;
-        while (!gateway.Logs.Entries.Any(l => l.EventId == 6))
+        while (!gateway.Logs.Entries.Any(l => l.EventId == EventIds.RedisRecovered))
         {
             Assert.True(DateTime.UtcNow < deadline, "the instance never said Redis was back:\n" + gateway.Logs.AllText);
             await LimitedAsync(gateway, key);

@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.AspNetCore.Http;
 using Tollgate.FunctionalTests.Common;
+using Tollgate.Telemetry;
 
 namespace Tollgate.FunctionalTests;
 
@@ -135,7 +136,7 @@ public sealed class SharedLimitTests
         }
 
         Assert.Equal([HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.TooManyRequests], statuses);
-        await gateway.Logs.WaitForAsync(l => l.EventId == 5).DefaultTimeout();
+        await gateway.Logs.WaitForAsync(l => l.EventId == EventIds.RedisUnavailable).DefaultTimeout();
         var metrics = await gateway.Client.GetStringAsync("metrics").DefaultTimeout();
         Assert.Contains("tollgate_redis_degraded 1", metrics, StringComparison.Ordinal);
         Assert.Contains("tollgate_redis_fallbacks_total 1", metrics, StringComparison.Ordinal);

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Time.Testing;
 using Tollgate.FunctionalTests.Common;
+using Tollgate.Telemetry;
 
 namespace Tollgate.FunctionalTests;
 
@@ -254,7 +255,7 @@ public sealed class SpendLogTests
 
         // The key was cached before the outage, so traffic goes on; its rows wait in the spill file.
         Assert.All(statuses, s => Assert.Equal(HttpStatusCode.OK, s));
-        await gateway.Logs.WaitForAsync(l => l.EventId == 201).DefaultTimeout();
+        await gateway.Logs.WaitForAsync(l => l.EventId == EventIds.SpendSpilled).DefaultTimeout();
 
         relay.Resume();
         var rows = await WaitForAsync(gateway, $"spend/logs?api_key={key}", r => r.GetArrayLength() == Calls + 1);
@@ -269,12 +270,13 @@ public sealed class SpendLogTests
         var environment = new Dictionary<string, string>();
         await using var relay = await PostgresBehindRelayAsync(environment);
         await using var upstream = await FakeUpstream.StartAsync(context => context.Response.WriteAsync("{}"));
-        await using var gateway = await GatewayTestEnvironment.StartWithKeysAsync("", environment, EndpointSettings(upstream));
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var gateway = await GatewayTestEnvironment.StartWithKeysAsync("", environment, EndpointSettings(upstream), time);
         var key = (await gateway.GenerateKeyAsync("""{"max_budget":10,"budget_duration":"1s"}""")).GetProperty("key").GetString()!;
         Assert.Equal(HttpStatusCode.OK, await CallAsync(gateway, key));
 
         // Once the window has ended, the next call must start a new one in the database, which is down.
-        await Task.Delay(TimeSpan.FromSeconds(1.2));
+        time.Advance(TimeSpan.FromSeconds(1.2));
         relay.Interrupt();
         using (var request = gateway.Request(HttpMethod.Post, Endpoint.TrimStart('/'), key))
         {
@@ -288,7 +290,17 @@ public sealed class SpendLogTests
 
         Assert.Single(upstream.Requests);
         relay.Resume();
-        var rows = await WaitForAsync(gateway, $"spend/logs?api_key={key}", r => r.GetArrayLength() == 2);
+
+        // The spend writer gathers rows for 100 ms of the gateway's clock, which only the test moves.
+        var deadline = DateTime.UtcNow + TaskTimeoutExtensions.DefaultTimeoutSpan;
+        JsonElement rows;
+        while ((rows = await AdminAsync(gateway, $"spend/logs?api_key={key}")).GetArrayLength() < 2)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"{rows.GetArrayLength()} of 2 rows were written");
+            time.Advance(TimeSpan.FromMilliseconds(100));
+            await Task.Delay(10);
+        }
+
         var refused = rows.EnumerateArray().Single(r => r.GetProperty("status_code").GetInt32() != 200);
         Assert.Equal(503, refused.GetProperty("status_code").GetInt32());
         Assert.Equal("failure", refused.GetProperty("status").GetString());
@@ -320,7 +332,7 @@ public sealed class SpendLogTests
             // Ends the writer's gathering pause, so it tries and fails. The row is queued just after the client has
             // its answer, so the pause may start after any one step: step until the writer says it failed.
             var deadline = DateTime.UtcNow + TaskTimeoutExtensions.DefaultTimeoutSpan;
-            while (!gateway.Logs.Entries.Any(l => l.EventId == 200))
+            while (!gateway.Logs.Entries.Any(l => l.EventId == EventIds.SpendWriteRetry))
             {
                 Assert.True(DateTime.UtcNow < deadline, "the spend writer never tried the database");
                 frozen.Advance(TimeSpan.FromMilliseconds(100));

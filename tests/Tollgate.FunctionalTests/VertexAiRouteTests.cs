@@ -5,6 +5,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Tollgate.FunctionalTests.Common;
 using Tollgate.FunctionalTests.FakeProviders;
+using Tollgate.Telemetry;
 
 namespace Tollgate.FunctionalTests;
 
@@ -108,7 +109,7 @@ public sealed class VertexAiRouteTests
         using var response = await env.Gateway.Client.SendAsync(request).DefaultTimeout();
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        await env.Gateway.Logs.WaitForAsync(l => l.EventId == 100).DefaultTimeout();
+        await env.Gateway.Logs.WaitForAsync(l => l.EventId == EventIds.RequestForwarded).DefaultTimeout();
         AssertNoSecrets(env.Gateway.Logs.AllText, env.Tokens.IssuedTokens);
     }
 
@@ -320,7 +321,7 @@ public sealed class VertexAiRouteTests
         using var recovered = await env.Gateway.Client.SendAsync(Post(env.Gateway, path)).DefaultTimeout();
 
         Assert.Equal(HttpStatusCode.OK, recovered.StatusCode);
-        await env.Gateway.Logs.WaitForAsync(l => l.EventId == 100 && l.Message.Contains("-> 200", StringComparison.Ordinal)).DefaultTimeout();
+        await env.Gateway.Logs.WaitForAsync(l => l.EventId == EventIds.RequestForwarded && l.Message.Contains("-> 200", StringComparison.Ordinal)).DefaultTimeout();
         AssertNoSecrets(env.Gateway.Logs.AllText, env.Tokens.IssuedTokens);
     }
 
@@ -388,7 +389,7 @@ public sealed class VertexAiRouteTests
         Assert.Contains("default_vertex_config", error.GetProperty("message").GetString());
         AssertNoSecrets(error.GetRawText(), []);
         Assert.Empty(env.Vertex.Upstream.Requests);
-        await env.Gateway.Logs.WaitForAsync(l => l.EventId == 103).DefaultTimeout();
+        await env.Gateway.Logs.WaitForAsync(l => l.EventId == EventIds.RequestRejected).DefaultTimeout();
         AssertNoSecrets(env.Gateway.Logs.AllText, []);
     }
 

@@ -10,6 +10,7 @@ public sealed partial class GatewayProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly StringBuilder _output = new();
     private readonly TaskCompletionSource<Uri> _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _stopping = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private GatewayProcess(Process process)
     {
@@ -72,6 +73,9 @@ public sealed partial class GatewayProcess : IAsyncDisposable
         return _process.ExitCode;
     }
 
+    /// <summary>The host has begun to stop (its "Application is shutting down" line): new calls are no longer taken.</summary>
+    public Task StoppingAsync() => _stopping.Task.WaitAsync(TimeSpan.FromSeconds(60));
+
     public async Task SendSigtermAsync()
     {
         using var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
@@ -101,6 +105,11 @@ public sealed partial class GatewayProcess : IAsyncDisposable
         if (match.Success)
         {
             _listening.TrySetResult(new Uri(match.Groups[1].Value + "/"));
+        }
+
+        if (line.Contains("Application is shutting down", StringComparison.Ordinal))
+        {
+            _stopping.TrySetResult();
         }
     }
 

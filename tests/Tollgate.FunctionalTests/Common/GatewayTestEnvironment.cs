@@ -49,7 +49,8 @@ public sealed class GatewayTestEnvironment : IAsyncDisposable
     /// A config with the master key and <paramref name="yaml"/>; <see cref="VirtualKey"/> is created
     /// through the admin API, as an operator would. <paramref name="general"/> adds lines to general_settings.
     /// </summary>
-    public static async Task<GatewayTestEnvironment> StartWithKeysAsync(string yaml, IReadOnlyDictionary<string, string>? environment = null, string general = "")
+    public static async Task<GatewayTestEnvironment> StartWithKeysAsync(
+        string yaml, IReadOnlyDictionary<string, string>? environment = null, string general = "", TimeProvider? time = null)
     {
         var gateway = await StartAsync(
             $"""
@@ -58,7 +59,8 @@ public sealed class GatewayTestEnvironment : IAsyncDisposable
             {general}
             {yaml}
             """,
-            environment);
+            environment,
+            time);
         await gateway.GenerateKeyAsync($$"""{"key":"{{VirtualKey}}"}""");
         return gateway;
     }
@@ -123,6 +125,20 @@ public sealed class GatewayTestEnvironment : IAsyncDisposable
         }
 
         Assert.Contains(expected, metrics, StringComparison.Ordinal);
+        return metrics;
+    }
+
+    /// <summary><c>GET /metrics</c> until <paramref name="done"/> says so; fails when it never does.</summary>
+    public async Task<string> MetricsWhenAsync(Func<string, bool> done)
+    {
+        var deadline = DateTime.UtcNow + TaskTimeoutExtensions.DefaultTimeoutSpan;
+        string metrics;
+        while (!done(metrics = await Client.GetStringAsync("metrics").DefaultTimeout()))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "/metrics never showed what was awaited:\n" + metrics);
+            await Task.Delay(20);
+        }
+
         return metrics;
     }
 

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text;
 using System.Text.RegularExpressions;
 using Tollgate.Guardrails;
@@ -64,31 +63,25 @@ public sealed class PatternDetectorTests
         Assert.Empty(detector.BacktrackingPatterns);
     }
 
+    /// <summary>Its time is a benchmark row (HostileInputBenchmarks.NestedQuantifier); here, that the linear engine decides it.</summary>
     [Fact]
-    public void A_nested_quantifier_runs_in_linear_time_on_the_non_backtracking_engine()
+    public void A_nested_quantifier_runs_on_the_non_backtracking_engine_and_decides_hostile_input()
     {
         var detector = new RegexDetector(["(a+)+$"], Timeout);
-        var hostile = new string('a', 50_000) + "b";
 
-        var stopwatch = Stopwatch.StartNew();
-        var found = detector.FindFirst(hostile);
-
-        Assert.Null(found);
-        Assert.True(stopwatch.Elapsed < Timeout, $"took {stopwatch.Elapsed}");
+        Assert.Null(detector.FindFirst(new string('a', 50_000) + "b"));
+        Assert.Equal("pattern", detector.FindFirst(new string('a', 50_000)));
+        Assert.Empty(detector.BacktrackingPatterns);
     }
 
     [Fact]
     public void A_pattern_the_linear_engine_cannot_run_falls_back_and_is_stopped_by_its_time_limit()
     {
-        // The lookahead needs the backtracking engine, where (a+)+ on this input is exponential.
+        // The lookahead needs the backtracking engine, where (a+)+ on this input is exponential: only the limit ends it.
         var detector = new RegexDetector(["^(a+)+(?=c)"], Timeout);
-        var hostile = new string('a', 50_000) + "b";
 
-        var stopwatch = Stopwatch.StartNew();
-        Assert.Throws<RegexMatchTimeoutException>(() => detector.FindFirst(hostile));
-
+        Assert.Throws<RegexMatchTimeoutException>(() => detector.FindFirst(new string('a', 50_000) + "b"));
         Assert.Equal([0], detector.BacktrackingPatterns);
-        Assert.True(stopwatch.Elapsed < Timeout * 10, $"took {stopwatch.Elapsed}");
     }
 
     [Fact]

@@ -166,29 +166,25 @@ public sealed class PiiScannerTests
         Assert.Equal("card", new PiiDetector(PiiEntities.Card | PiiEntities.Ssn).FindFirst(Text));
     }
 
+    /// <summary>Their time is a benchmark row (HostileInputBenchmarks.Pii); here, that nothing in them is taken for PII.</summary>
     [Fact]
-    public void Long_hostile_inputs_take_linear_time()
+    public void Long_hostile_inputs_hold_nothing_that_looks_like_pii()
     {
         var inputs = new[]
         {
             new string('a', 200_000) + "@",
             string.Concat(Enumerable.Repeat("a@", 100_000)),
             string.Concat(Enumerable.Repeat("1 ", 100_000)),
-            string.Concat(Enumerable.Repeat("4-", 100_000)),
             new string('9', 200_000),
             string.Concat(Enumerable.Repeat("DE89 ", 40_000)),
             string.Concat(Enumerable.Repeat("sk-", 60_000)),
             string.Concat(Enumerable.Repeat("-----BEGIN ", 20_000)),
             string.Concat(Enumerable.Repeat("+(1) ", 40_000)),
         };
-        var stopwatch = System.Diagnostics.Stopwatch.StartNew();
-        foreach (var input in inputs)
-        {
-            Mask(input, PiiEntities.All);
-        }
+        Assert.All(inputs, input => Assert.Equal(input, Mask(input, PiiEntities.All)));
 
-        // Quadratic behaviour on 200 000 characters would take minutes; linear takes milliseconds.
-        Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(5), $"took {stopwatch.Elapsed}");
+        // Single digits grouped by dashes: every Luhn-valid run of 13 to 19 of them is a card.
+        Assert.Matches("^(\\[CARD\\]|4)(-(\\[CARD\\]|4))*-?$", Mask(string.Concat(Enumerable.Repeat("4-", 100_000)), PiiEntities.All));
     }
 
     /// <summary>Issue 13, defect 5: spellings that read the same to a person, and to a provider's model.</summary>
