@@ -1,5 +1,6 @@
 using System.Buffers;
 using Microsoft.AspNetCore.Http;
+using Tollgate.Forwarding;
 
 namespace Tollgate.Guardrails;
 
@@ -8,7 +9,7 @@ namespace Tollgate.Guardrails;
 /// pooled buffer (so nothing, not even the headers, reaches the client) until it has been checked. Past the
 /// limit the answer is either passed through from then on (every guardrail fails open) or dropped.
 /// </summary>
-internal sealed class HeldResponseStream : Stream
+internal sealed class HeldResponseStream : WriteOnlyStream
 {
     private readonly Stream _inner;
     private readonly long _limit;
@@ -30,20 +31,6 @@ internal sealed class HeldResponseStream : Stream
     public bool PassingThrough { get; private set; }
 
     public ReadOnlyMemory<byte> Held => _buffer.AsMemory(0, _length);
-
-    public override bool CanRead => false;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => true;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
 
     /// <summary>Puts a holding stream in front of the response body.</summary>
     public static HeldResponseStream Install(HttpContext context, long limit, bool passThroughOnOverflow)
@@ -102,9 +89,6 @@ internal sealed class HeldResponseStream : Stream
         _length += buffer.Length;
     }
 
-    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
     /// <summary>Holding means not sending: a flush would start the response.</summary>
     public override Task FlushAsync(CancellationToken cancellationToken) =>
         PassingThrough ? _inner.FlushAsync(cancellationToken) : Task.CompletedTask;
@@ -112,14 +96,6 @@ internal sealed class HeldResponseStream : Stream
     public override void Flush()
     {
     }
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException("Synchronous writes are not allowed.");
-
-    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

@@ -1,8 +1,6 @@
-using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
-using Microsoft.AspNetCore.WebUtilities;
-using Microsoft.Net.Http.Headers;
+using Tollgate.Requests;
 
 namespace Tollgate.Guardrails;
 
@@ -52,10 +50,9 @@ internal static class StreamRequest
 
     public static async ValueTask<Answer> ReadAsync(ReadOnlyMemory<byte> body, string? contentType, CancellationToken cancellationToken)
     {
-        if (MediaTypeHeaderValue.TryParse(contentType, out var mediaType)
-            && mediaType.MediaType.StartsWith("multipart/", StringComparison.OrdinalIgnoreCase))
+        if (MultipartFields.Boundary(contentType) is { } boundary)
         {
-            return await FromMultipartAsync(body, HeaderUtilities.RemoveQuotes(mediaType.Boundary).ToString(), cancellationToken);
+            return await FromMultipartAsync(body, boundary, cancellationToken);
         }
 
         return FromJson(body.Span);
@@ -109,37 +106,13 @@ internal static class StreamRequest
     /// <summary>A form's <c>stream</c> fields (OpenAI's transcriptions take one): any but <c>false</c>, <c>0</c> or empty asks for a stream.</summary>
     private static async ValueTask<Answer> FromMultipartAsync(ReadOnlyMemory<byte> body, string boundary, CancellationToken cancellationToken)
     {
-        if (boundary.Length == 0)
+        if (await MultipartFields.ReadAsync(body, boundary, "stream", MaxFieldBytes, cancellationToken) is not { } values)
         {
             return Answer.CannotTell;
         }
 
-        var streamed = false;
-        try
-        {
-            var stream = MemoryMarshal.TryGetArray(body, out var segment)
-                ? new MemoryStream(segment.Array!, segment.Offset, segment.Count, writable: false)
-                : new MemoryStream(body.ToArray(), writable: false);
-            var reader = new MultipartReader(boundary, stream);
-            while (await reader.ReadNextSectionAsync(cancellationToken) is { } section)
-            {
-                if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition)
-                    || !HeaderUtilities.RemoveQuotes(disposition.Name).Equals("stream", StringComparison.OrdinalIgnoreCase))
-                {
-                    continue;
-                }
-
-                var value = new byte[MaxFieldBytes];
-                var length = await section.Body.ReadAtLeastAsync(value, value.Length, throwOnEndOfStream: false, cancellationToken);
-                var text = Encoding.UTF8.GetString(value, 0, length).Trim();
-                streamed |= text is not ("" or "0") && !text.Equals("false", StringComparison.OrdinalIgnoreCase);
-            }
-        }
-        catch (Exception e) when (e is IOException or InvalidDataException)
-        {
-            return Answer.CannotTell;
-        }
-
-        return streamed ? Answer.Streamed : Answer.NotStreamed;
+        return values.Any(v => v.TooLong || (v.Text.Trim() is not ("" or "0") && !v.Text.Trim().Equals("false", StringComparison.OrdinalIgnoreCase)))
+            ? Answer.Streamed
+            : Answer.NotStreamed;
     }
 }

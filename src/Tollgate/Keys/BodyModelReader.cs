@@ -1,8 +1,7 @@
-using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
-using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Net.Http.Headers;
+using Tollgate.Requests;
 
 namespace Tollgate.Keys;
 
@@ -101,12 +100,6 @@ internal static class BodyModelReader
         return name is not null && name.Equals("model", StringComparison.OrdinalIgnoreCase);
     }
 
-    /// <summary>The body buffer is an array: read it in place.</summary>
-    private static MemoryStream AsStream(ReadOnlyMemory<byte> body) =>
-        MemoryMarshal.TryGetArray(body, out var segment)
-            ? new MemoryStream(segment.Array!, segment.Offset, segment.Count, writable: false)
-            : new MemoryStream(body.ToArray(), writable: false);
-
     private static async ValueTask<Result> FromMultipartAsync(ReadOnlyMemory<byte> body, string boundary, CancellationToken cancellationToken)
     {
         if (boundary.Length == 0)
@@ -114,40 +107,13 @@ internal static class BodyModelReader
             return new(null, "the multipart body has no boundary");
         }
 
-        string? model = null;
-        var seen = false;
-        try
+        return await MultipartFields.ReadAsync(body, boundary, "model", MaxModelFieldBytes, cancellationToken) switch
         {
-            var reader = new MultipartReader(boundary, AsStream(body));
-            while (await reader.ReadNextSectionAsync(cancellationToken) is { } section)
-            {
-                if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition)
-                    || !HeaderUtilities.RemoveQuotes(disposition.Name).Equals("model", StringComparison.OrdinalIgnoreCase))
-                {
-                    continue;
-                }
-
-                if (seen)
-                {
-                    return new(null, "the form names \"model\" more than once");
-                }
-
-                seen = true;
-                var value = new byte[MaxModelFieldBytes + 1];
-                var length = await section.Body.ReadAtLeastAsync(value, value.Length, throwOnEndOfStream: false, cancellationToken);
-                if (length > MaxModelFieldBytes)
-                {
-                    return new(null, "the form's \"model\" field is too long");
-                }
-
-                model = Encoding.UTF8.GetString(value, 0, length);
-            }
-        }
-        catch (Exception e) when (e is IOException or InvalidDataException)
-        {
-            return new(null, "the body is not a well-formed multipart form");
-        }
-
-        return new(model, null);
+            null => new(null, "the body is not a well-formed multipart form"),
+            { Count: > 1 } => new(null, "the form names \"model\" more than once"),
+            [{ TooLong: true }] => new(null, "the form's \"model\" field is too long"),
+            [var model] => new(model.Text, null),
+            _ => new(null, null),
+        };
     }
 }

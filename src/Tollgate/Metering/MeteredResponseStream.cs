@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.AspNetCore.Http;
+using Tollgate.Forwarding;
 using Tollgate.Metering.Costs;
 using Tollgate.Metering.Meters;
 using Tollgate.Metering.Parsing;
@@ -38,7 +39,7 @@ namespace Tollgate.Metering;
 /// every answer a client got whole). <see cref="SendHeldAsync"/> sends it once the row is. A chunked answer
 /// needs no holding: its end is the last chunk, which Kestrel sends when the handler has returned.
 /// </remarks>
-internal sealed class MeteredResponseStream(Stream client, CallRecord call, CallPricing pricing, TimeProvider time) : Stream
+internal sealed class MeteredResponseStream(Stream client, CallRecord call, CallPricing pricing, TimeProvider time) : WriteOnlyStream
 {
     /// <summary>The largest JSON body held back to put its cost in a header: 1 MiB.</summary>
     public const int MaxHeldBodyBytes = 1024 * 1024;
@@ -61,20 +62,6 @@ internal sealed class MeteredResponseStream(Stream client, CallRecord call, Call
         HoldForCostHeader,
     }
 
-    public override bool CanRead => false;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => true;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
-
     public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
         if (!_started)
@@ -92,9 +79,6 @@ internal sealed class MeteredResponseStream(Stream client, CallRecord call, Call
         _forwarded?.WaitingForUpstream(Stopwatch.GetTimestamp());
         return written;
     }
-
-    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
     /// <summary>A flush would send the headers; while the body is held for its cost header, nothing is sent.</summary>
     public override Task FlushAsync(CancellationToken cancellationToken) =>
@@ -182,16 +166,7 @@ internal sealed class MeteredResponseStream(Stream client, CallRecord call, Call
         _injector?.Release();
     }
 
-    // Kestrel forbids synchronous I/O; these exist only because Stream requires them.
     public override void Flush() => client.Flush();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException("Synchronous writes are not allowed.");
-
-    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
 
     /// <summary>Puts the meter between the response and the client for this request.</summary>
     public static MeteredResponseStream Install(HttpContext context, CallRecord call, CallPricing pricing, TimeProvider time)
