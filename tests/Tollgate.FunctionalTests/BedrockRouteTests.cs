@@ -402,13 +402,7 @@ public sealed class BedrockRouteTests
     private static string BedrockConfig(string runtimeOrigin, string agentOrigin, string extra = "") =>
         $"""
         pass_through_providers:
-          bedrock:
-            aws_access_key_id: {FakeBedrock.DefaultAccessKeyId}
-            aws_secret_access_key: {FakeBedrock.DefaultSecretAccessKey}
-            aws_region_name: {FakeBedrock.DefaultRegion}
-            api_base: "{runtimeOrigin}"
-            agent_api_base: "{agentOrigin}"
-            {extra}
+          {FakeBedrock.ProviderEntry(runtimeOrigin, $"agent_api_base: \"{agentOrigin}\"", extra)}
         """;
 
     /// <summary>A runtime call as an AWS SDK pointed at the gateway sends it: signed with the client's own credentials.</summary>

@@ -104,10 +104,6 @@ public sealed class CanonicalPathTests
             pass_through_providers:
               gemini: {"{"} api_key: real-gemini-key, api_base: "{origin}" {"}"}
               azure: {"{"} api_key: real-azure-key, api_base: "{origin}" {"}"}
-              bedrock:
-                aws_access_key_id: {FakeBedrock.DefaultAccessKeyId}
-                aws_secret_access_key: {FakeBedrock.DefaultSecretAccessKey}
-                aws_region_name: {FakeBedrock.DefaultRegion}
-                api_base: "{origin}"
+              {FakeBedrock.ProviderEntry(origin)}
             """);
 }

@@ -173,11 +173,7 @@ public sealed class CostReportingTests
         await using var gateway = await GatewayTestEnvironment.StartWithKeysAsync(
             $"""
             pass_through_providers:
-              bedrock:
-                aws_access_key_id: {FakeBedrock.DefaultAccessKeyId}
-                aws_secret_access_key: {FakeBedrock.DefaultSecretAccessKey}
-                aws_region_name: {FakeBedrock.DefaultRegion}
-                api_base: "{bedrock.Origin}"
+              {FakeBedrock.ProviderEntry(bedrock.Origin)}
             """);
 
         var call = await CallAsync(gateway, "bedrock/model/anthropic.claude-3-5-haiku-20241022-v1:0/invoke",

@@ -281,12 +281,7 @@ public sealed class GuardrailTests
             guardrails:
               - {"{"} name: mask-pii, kind: pii, action: mask {"}"}
             pass_through_providers:
-              bedrock:
-                aws_access_key_id: {FakeBedrock.DefaultAccessKeyId}
-                aws_secret_access_key: {FakeBedrock.DefaultSecretAccessKey}
-                aws_region_name: {FakeBedrock.DefaultRegion}
-                api_base: "{bedrock.Origin}"
-                guardrails: [mask-pii]
+              {FakeBedrock.ProviderEntry(bedrock.Origin, "guardrails: [mask-pii]")}
             """).DefaultTimeout();
         const string Body = """{"messages":[{"role":"user","content":[{"text":"My SSN is 123-45-6789"},{"image":{"format":"png","source":{"bytes":"iVBORw0KGgo="}}}]}],"system":[{"text":"Reply to ann@example.com"}],"inferenceConfig":{"maxTokens":16}}""";
 

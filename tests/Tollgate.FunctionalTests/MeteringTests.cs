@@ -52,11 +52,7 @@ public sealed class MeteringTests
         await using var gateway = await GatewayTestEnvironment.StartWithKeysAsync(
             $"""
             pass_through_providers:
-              bedrock:
-                aws_access_key_id: {FakeBedrock.DefaultAccessKeyId}
-                aws_secret_access_key: {FakeBedrock.DefaultSecretAccessKey}
-                aws_region_name: {FakeBedrock.DefaultRegion}
-                api_base: "{bedrock.Origin}"
+              {FakeBedrock.ProviderEntry(bedrock.Origin)}
             """);
         var (_, row) = await CallAsync(gateway, "bedrock/model/anthropic.claude-3-5-haiku-20241022-v1:0/converse-stream",
             """{"messages":[{"role":"user","content":[{"text":"hi"}]}]}""");

@@ -28,12 +28,7 @@ public sealed class ModelListTests : IAsyncLifetime
               anthropic: {"{"} api_key: real-anthropic, api_base: "{_upstream.Origin}" {"}"}
               gemini: {"{"} api_key: real-gemini, api_base: "{_upstream.Origin}" {"}"}
               mistral: {"{"} api_key: real-mistral, api_base: "{_upstream.Origin}" {"}"}
-              bedrock:
-                aws_access_key_id: {FakeBedrock.DefaultAccessKeyId}
-                aws_secret_access_key: {FakeBedrock.DefaultSecretAccessKey}
-                aws_region_name: {FakeBedrock.DefaultRegion}
-                api_base: "{_upstream.Origin}"
-                agent_api_base: "{_upstream.Origin}"
+              {FakeBedrock.ProviderEntry(_upstream.Origin, $"agent_api_base: \"{_upstream.Origin}\"")}
             """);
         _key = await NewKeyAsync(Models);
     }

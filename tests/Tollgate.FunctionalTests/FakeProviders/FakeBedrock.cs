@@ -22,6 +22,18 @@ public sealed class FakeBedrock : IAsyncDisposable
     public const string SigningService = "bedrock";
     public const string EventStreamContentType = "application/vnd.amazon.eventstream";
 
+    /// <summary>
+    /// The <c>bedrock:</c> entry of <c>pass_through_providers</c> with the default credentials and region, for a
+    /// line indented two spaces: <paramref name="extra"/> holds further fields, each on its own line.
+    /// </summary>
+    public static string ProviderEntry(string apiBase, params string[] extra) =>
+        "bedrock:\n"
+        + $"    aws_access_key_id: {DefaultAccessKeyId}\n"
+        + $"    aws_secret_access_key: {DefaultSecretAccessKey}\n"
+        + $"    aws_region_name: {DefaultRegion}\n"
+        + $"    api_base: \"{apiBase}\""
+        + string.Concat(extra.Select(line => "\n    " + line));
+
     public const string ConverseJson =
         """{"output":{"message":{"role":"assistant","content":[{"text":"Hello from the fake Bedrock"}]}},"stopReason":"end_turn","usage":{"inputTokens":9,"outputTokens":6,"totalTokens":15},"metrics":{"latencyMs":321}}""";
 
