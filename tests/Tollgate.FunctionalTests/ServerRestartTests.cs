@@ -37,12 +37,9 @@ public sealed class ServerRestartTests
     {
         TestPostgres.RequireServer();
         TestRedis.RequireServer();
-        var server = new Uri(TestRedis.ServerUrl!);
-        await using var redis = new TcpRelay("127.0.0.1", server.Port);
         await using var upstream = await FakeUpstream.StartAsync(context => context.Response.WriteAsync("{}"));
-        var (first, second) = await StartPairAsync(upstream, await TestPostgres.CreateDatabaseAsync(), $"redis://127.0.0.1:{redis.Port}");
-        await using var a = first;
-        await using var b = second;
+        await using var pair = await RedisRelayedPair.StartAsync(upstream);
+        var (a, b, redis) = (pair.A, pair.B, pair.Redis);
 
         // Redis comes back once both instances have fallen back to their own limits. While it is away the budget is
         // shared through the database.
@@ -54,12 +51,9 @@ public sealed class ServerRestartTests
     {
         TestPostgres.RequireServer();
         TestRedis.RequireServer();
-        var server = new Uri(TestRedis.ServerUrl!);
-        await using var redis = new TcpRelay("127.0.0.1", server.Port);
         await using var upstream = await FakeUpstream.StartAsync(context => context.Response.WriteAsync("{}"));
-        var (first, second) = await StartPairAsync(upstream, await TestPostgres.CreateDatabaseAsync(), $"redis://127.0.0.1:{redis.Port}");
-        await using var a = first;
-        await using var b = second;
+        await using var pair = await RedisRelayedPair.StartAsync(upstream);
+        var (a, b, redis) = (pair.A, pair.B, pair.Redis);
         var probe = (await a.GenerateKeyAsync("""{"rpm_limit":1000}""")).GetProperty("key").GetString()!;
         redis.Interrupt();
         foreach (var gateway in new[] { a, b })
@@ -89,12 +83,9 @@ public sealed class ServerRestartTests
         TestRedis.RequireServer();
         const int Limit = 2;
         const int Fired = 12;
-        var server = new Uri(TestRedis.ServerUrl!);
-        await using var redis = new TcpRelay("127.0.0.1", server.Port);
         await using var upstream = await GatedUpstream.StartAsync();
-        var (first, second) = await StartPairAsync(upstream.Upstream, await TestPostgres.CreateDatabaseAsync(), $"redis://127.0.0.1:{redis.Port}");
-        await using var a = first;
-        await using var b = second;
+        await using var pair = await RedisRelayedPair.StartAsync(upstream.Upstream);
+        var (a, b, redis) = (pair.A, pair.B, pair.Redis);
         var key = (await a.GenerateKeyAsync($$"""{"max_parallel_requests":{{Limit}}}""")).GetProperty("key").GetString()!;
         var probe = (await a.GenerateKeyAsync("""{"rpm_limit":1000}""")).GetProperty("key").GetString()!;
 
@@ -215,6 +206,32 @@ public sealed class ServerRestartTests
         await cut;
         await outageSeen();
         relay.Resume();
+    }
+
+    /// <summary>Two instances on a fresh Postgres database, reaching Redis through a relay the test can cut.</summary>
+    private sealed class RedisRelayedPair : IAsyncDisposable
+    {
+        private RedisRelayedPair(TcpRelay redis, GatewayTestEnvironment a, GatewayTestEnvironment b) => (Redis, A, B) = (redis, a, b);
+
+        public TcpRelay Redis { get; }
+
+        public GatewayTestEnvironment A { get; }
+
+        public GatewayTestEnvironment B { get; }
+
+        public static async Task<RedisRelayedPair> StartAsync(FakeUpstream upstream)
+        {
+            var redis = new TcpRelay("127.0.0.1", new Uri(TestRedis.ServerUrl!).Port);
+            var (a, b) = await StartPairAsync(upstream, await TestPostgres.CreateDatabaseAsync(), $"redis://127.0.0.1:{redis.Port}");
+            return new RedisRelayedPair(redis, a, b);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await A.DisposeAsync();
+            await B.DisposeAsync();
+            await Redis.DisposeAsync();
+        }
     }
 
     private static async Task<(GatewayTestEnvironment, GatewayTestEnvironment)> StartPairAsync(FakeUpstream upstream, string database, string redis)
