@@ -66,17 +66,17 @@ public sealed class CanonicalPathTests
         Assert.Equal("/model/anthropic.claude-3-5-haiku-20241022-v1:0/converse", bedrock.Upstream.LastRequest.RawTarget);
     }
 
-    public static TheoryData<string, string> OtherSpellingsOfAMeteredOperation() => new()
+    public static TheoryData<string, string, string> OtherSpellingsOfAMeteredOperation() => new()
     {
-        { "openai", "/openai/v1/chat/complet%69ons" },
-        { "openai", "/openai/v1//chat/completions" },
-        { "gemini", "/gemini/v1beta/models/gemini-2.0-flash%3AgenerateContent" },
-        { "anthropic", "/anthropic/v1/m%65ssages" },
+        { "openai", "/openai/v1/chat/complet%69ons", "/openai/v1/chat/completions" },
+        { "openai", "/openai/v1//chat/completions", "/openai/v1/chat/completions" },
+        { "gemini", "/gemini/v1beta/models/gemini-2.0-flash%3AgenerateContent", "/gemini/v1beta/models/gemini-2.0-flash:generateContent" },
+        { "anthropic", "/anthropic/v1/m%65ssages", "/anthropic/v1/messages" },
     };
 
     [Theory]
     [MemberData(nameof(OtherSpellingsOfAMeteredOperation))]
-    public async Task Escaped_letters_in_the_operation_do_not_make_a_call_free(string provider, string target)
+    public async Task Escaped_letters_in_the_operation_do_not_make_a_call_free(string provider, string target, string plainTarget)
     {
         (Microsoft.AspNetCore.Http.RequestDelegate Handler, string ApiKey, string Json) fake = provider switch
         {
@@ -87,15 +87,24 @@ public sealed class CanonicalPathTests
         var (handler, apiKey, json) = fake;
         await using var env = await SingleProviderGateway.StartAsync(provider, handler, apiKey).DefaultTimeout();
 
-        var (status, response) = await RawHttp.SendAsync(env.Gateway.BaseUri, target,
-            $"Authorization: Bearer {GatewayTestEnvironment.VirtualKey}\r\nanthropic-version: 2023-06-01\r\n", json);
+        async Task<System.Text.Json.JsonElement> RowAsync(string path)
+        {
+            var (status, response) = await RawHttp.SendAsync(env.Gateway.BaseUri, path,
+                $"Authorization: Bearer {GatewayTestEnvironment.VirtualKey}\r\nanthropic-version: 2023-06-01\r\n", json);
+            Assert.True(status == 200, response);
+            Assert.Contains("\r\nx-litellm-response-cost: ", response, StringComparison.OrdinalIgnoreCase);
+            var callId = response.Split("\r\n").Single(l => l.StartsWith("x-litellm-call-id:", StringComparison.OrdinalIgnoreCase))[18..].Trim();
+            return await GuardrailTestRows.SpendRowAsync(env.Gateway, callId);
+        }
 
-        Assert.True(status == 200, response);
-        Assert.Contains("\r\nx-litellm-response-cost: ", response, StringComparison.OrdinalIgnoreCase);
-        var callId = response.Split("\r\n").Single(l => l.StartsWith("x-litellm-call-id:", StringComparison.OrdinalIgnoreCase))[18..].Trim();
-        var row = await GuardrailTestRows.SpendRowAsync(env.Gateway, callId);
-        Assert.True(row.GetProperty("total_tokens").GetInt64() > 0, row.ToString());
-        Assert.True(row.GetProperty("spend").GetDecimal() > 0, row.ToString());
+        var escaped = await RowAsync(target);
+        var plain = await RowAsync(plainTarget);
+
+        // Priced as the plain spelling is, and that is not nothing.
+        Assert.True(plain.GetProperty("spend").GetDecimal() > 0, plain.ToString());
+        Assert.Equal(plain.GetProperty("total_tokens").GetInt64(), escaped.GetProperty("total_tokens").GetInt64());
+        Assert.Equal(plain.GetProperty("spend").GetDecimal(), escaped.GetProperty("spend").GetDecimal());
+        Assert.Equal(plain.GetProperty("model").GetString(), escaped.GetProperty("model").GetString());
     }
 
     private static Task<GatewayTestEnvironment> GatewayFor(string origin) =>
