@@ -204,19 +204,19 @@ public sealed class GuardrailTests
             """).DefaultTimeout();
         var strict = (await gateway.GenerateKeyAsync("""{"guardrails":["codenames"]}""")).GetProperty("key").GetString()!;
         var lenient = (await gateway.GenerateKeyAsync("""{"guardrails":["codenames-lenient"]}""")).GetProperty("key").GetString()!;
-        const string Assistant = """{"model":"gpt-4o","instructions":"all about project falcon"}""";
+        const string Eval = """{"name":"e","testing_criteria":[{"type":"label_model","input":[{"role":"developer","content":"all about project falcon"}]}]}""";
 
-        var refused = await SendAsync(gateway, "openai/v1/assistants", Assistant, strict);
-        var forwarded = await SendAsync(gateway, "openai/v1/assistants", Assistant, lenient);
-        using var listed = await gateway.Client.SendAsync(gateway.Request(HttpMethod.Get, "openai/v1/assistants", strict)).DefaultTimeout();
+        var refused = await SendAsync(gateway, "openai/v1/evals", Eval, strict);
+        var forwarded = await SendAsync(gateway, "openai/v1/evals", Eval, lenient);
+        using var listed = await gateway.Client.SendAsync(gateway.Request(HttpMethod.Get, "openai/v1/evals", strict)).DefaultTimeout();
         var threadMessage = await SendAsync(gateway, "openai/v1/threads/thread_1/messages", """{"role":"user","content":"project falcon"}""", strict);
 
-        AssertRefused(refused, HttpStatusCode.BadRequest, "invalid_request_error", "does not know where /openai/v1/assistants holds the text a model reads");
+        AssertRefused(refused, HttpStatusCode.BadRequest, "invalid_request_error", "does not know where /openai/v1/evals holds the text a model reads");
         Assert.True(forwarded.Status == HttpStatusCode.OK, forwarded.Body);
         Assert.Equal(["codenames-lenient:skip:unknown_shape"], GuardrailTestRows.Decisions(await GuardrailTestRows.SpendRowAsync(gateway, forwarded.CallId)));
         Assert.Equal(HttpStatusCode.OK, listed.StatusCode);
         AssertRefused(threadMessage, HttpStatusCode.BadRequest, "guardrail_violation", "Blocked by guardrail 'codenames'");
-        Assert.Equal(["/v1/assistants", "/v1/assistants"], upstream.Requests.Select(r => r.Path));
+        Assert.Equal(["/v1/evals", "/v1/evals"], upstream.Requests.Select(r => r.Path));
     }
 
     [Fact]

@@ -22,6 +22,12 @@ internal static class KnownOperations
         "/threads",
         "/threads/runs",
         "/conversations",
+        "/assistants",
+
+        // Bodies that name files and settings but hold no text a model reads (the files were examined on upload).
+        "/batches",
+        "/fine_tuning/jobs",
+        "/vector_stores",
 
         // Anthropic.
         "/v1/messages",
