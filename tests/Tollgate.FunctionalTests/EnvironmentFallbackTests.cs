@@ -9,6 +9,21 @@ namespace Tollgate.FunctionalTests;
 public sealed class EnvironmentFallbackTests
 {
     [Fact]
+    public async Task Start_up_lists_the_environment_and_provider_problems_together()
+    {
+        var error = await Assert.ThrowsAsync<Tollgate.Configuration.ConfigurationException>(() => GatewayTestEnvironment.StartAsync(
+            """
+            pass_through_providers:
+              bedrock: { aws_access_key_id: AKIA0000000000000000, aws_secret_access_key: s, aws_region_name: "evil.com/x" }
+            """,
+            new Dictionary<string, string> { ["DATABASE_URL"] = "mysql://db/tollgate", ["REDIS_URL"] = "not a url" }));
+
+        Assert.Contains("DATABASE_URL", error.Message, StringComparison.Ordinal);
+        Assert.Contains("REDIS_URL", error.Message, StringComparison.Ordinal);
+        Assert.Contains("aws_region_name: 'evil.com/x' is not a region name", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Mistral_routes_and_authenticates_from_MISTRAL_API_KEY_and_MISTRAL_API_BASE()
     {
         await using var mistral = await FakeUpstream.StartAsync(FakeMistral.HandleAsync).DefaultTimeout();

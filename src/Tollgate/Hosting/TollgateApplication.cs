@@ -59,13 +59,14 @@ internal static partial class TollgateApplication
             errors.Add($"OTEL_EXPORTER_OTLP_ENDPOINT: '{otlp}' is not an absolute URL (e.g. http://collector:4317)");
         }
 
+        // Every problem of the settings and the environment at once, so an operator fixes them in one go.
+        var guardrails = new GuardrailRegistry(config.Guardrails);
+        var routes = RouteTableBuilder.Build(config, environment, invokers, limits, options.TimeProvider, guardrails, errors);
         if (errors.Count > 0)
         {
             throw new ConfigurationException("the configuration and environment", errors);
         }
 
-        var guardrails = new GuardrailRegistry(config.Guardrails);
-        var routes = RouteTableBuilder.Build(config, environment, invokers, limits, options.TimeProvider, guardrails);
         var database = await OpenDatabaseAsync(location!, options.TimeProvider, cancellationToken);
 
         // No reloading of appsettings.json: its watcher sees every file change in the working directory, so

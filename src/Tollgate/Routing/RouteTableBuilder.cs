@@ -15,23 +15,17 @@ internal static class RouteTableBuilder
     /// <summary>Default wait for a provider's first byte and between bytes (contract section 2).</summary>
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(600);
 
+    /// <summary>The routes; what the providers' settings and environment get wrong goes to <paramref name="errors"/>, with the rest of start-up's problems.</summary>
     public static RouteTable Build(
         TollgateConfig config, Func<string, string?> environment, UpstreamInvokers invokers, GatewayLimits limits, TimeProvider time,
-        GuardrailRegistry? guardrails = null)
+        GuardrailRegistry guardrails, List<string> errors)
     {
-        guardrails ??= GuardrailRegistry.Empty;
-        var errors = new List<string>();
         var providers = BuiltInProviders.ApiKeyProviders
             .SelectMany(p => BuildProvider(p, config.Providers.GetValueOrDefault(p.Name), environment, invokers, guardrails, errors))
             .ToList();
         providers.AddRange(VertexAiRoutes.Build(config, environment, invokers, guardrails, errors));
         providers.Add(BedrockRoutes.Build(config, environment, invokers, limits, time, guardrails, errors));
         var custom = config.General.PassThroughEndpoints.Select(e => BuildCustom(e, invokers, guardrails)).ToList();
-        if (errors.Count > 0)
-        {
-            throw new ConfigurationException("the configuration and environment", errors);
-        }
-
         return new RouteTable(providers, custom);
     }
 
