@@ -13,8 +13,14 @@ internal sealed class SharedBudgetCounter(IConnectionMultiplexer redis)
     private const decimal PicodollarsPerDollar = 1_000_000_000_000m;
     private static readonly TimeSpan AllTimeLifetime = TimeSpan.FromDays(30);
 
-    /// <summary>False while Redis is away: calls then share their cost through the database instead (see <see cref="KeyBudget"/>).</summary>
-    public bool Connected => redis.IsConnected;
+    private volatile bool _failing;
+
+    /// <summary>
+    /// False while Redis is away, or since a read of it failed and until one succeeds (the connection may not know
+    /// yet that it is gone, and what is added meanwhile is lost): calls then share their cost through the database
+    /// instead (see <see cref="KeyBudget"/>).
+    /// </summary>
+    public bool Reachable => !_failing && redis.IsConnected;
 
     /// <summary>The counter for the key's current budget window.</summary>
     public static string CounterKey(StoredKey key) =>
@@ -31,10 +37,12 @@ internal sealed class SharedBudgetCounter(IConnectionMultiplexer redis)
         try
         {
             var value = await redis.GetDatabase().StringGetAsync(CounterKey(key));
+            _failing = false;
             return value.TryParse(out long picodollars) ? picodollars / PicodollarsPerDollar : 0m;
         }
         catch (Exception e) when (e is RedisException or TimeoutException)
         {
+            _failing = true;
             return null;
         }
     }

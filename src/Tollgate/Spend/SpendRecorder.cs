@@ -44,7 +44,7 @@ internal sealed class SpendRecorder(
         var writeNow = false;
         if (call.Budget is var (counterKey, windowEnds))
         {
-            if (budgets is { Connected: false })
+            if (budgets is { Reachable: false })
             {
                 // Redis is away: the row itself tells the other instances, written before the answer ends (KeyBudget).
                 writeNow = true;
