@@ -332,23 +332,8 @@ public sealed class CostReportingTests
         return new Call(body, response.Headers, row.GetProperty("spend").GetDecimal());
     }
 
-    private static async Task<JsonElement> SpendRowAsync(GatewayTestEnvironment gateway, HttpResponseMessage response)
-    {
-        var callId = response.Headers.GetValues("x-litellm-call-id").Single();
-        var deadline = DateTime.UtcNow + TaskTimeoutExtensions.DefaultTimeoutSpan;
-        while (true)
-        {
-            using var logs = await gateway.Client.SendAsync(gateway.Request(HttpMethod.Get, "spend/logs?request_id=" + callId, GatewayTestEnvironment.MasterKey)).DefaultTimeout();
-            var rows = JsonDocument.Parse(await logs.Content.ReadAsStringAsync().DefaultTimeout()).RootElement;
-            if (rows.GetArrayLength() == 1)
-            {
-                return rows[0].Clone();
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, "no spend row for " + callId);
-            await Task.Delay(20);
-        }
-    }
+    private static Task<JsonElement> SpendRowAsync(GatewayTestEnvironment gateway, HttpResponseMessage response) =>
+        GuardrailTestRows.SpendRowAsync(gateway, response.Headers.GetValues("x-litellm-call-id").Single());
 
     private sealed record Call(string Body, HttpResponseHeaders Headers, decimal Spend);
 }

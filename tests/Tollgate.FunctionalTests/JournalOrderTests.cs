@@ -64,7 +64,7 @@ public sealed class JournalOrderTests
         request.Content = new StringContent("""{"model":"gpt-4o-mini"}""", Encoding.UTF8, "application/json");
         await Assert.ThrowsAnyAsync<HttpRequestException>(() => gateway.Client.SendAsync(request).DefaultTimeout());
 
-        var row = await OneRowAsync(gateway);
+        var row = (await GuardrailTestRows.SpendRowsAsync(gateway, "", rows => rows.GetArrayLength() > 0))[0];
         Assert.Equal("failure", row.GetProperty("status").GetString());
         Assert.True(row.GetProperty("metadata").GetProperty("client_aborted").GetBoolean());
         Assert.Equal(5, row.GetProperty("total_tokens").GetInt64());
@@ -90,23 +90,6 @@ public sealed class JournalOrderTests
             services: services => services.AddSingleton<IStartupFilter>(watch));
         watch.JournalFolder = gateway.JournalFolder;
         return gateway;
-    }
-
-    private static async Task<JsonElement> OneRowAsync(GatewayTestEnvironment gateway)
-    {
-        var deadline = DateTime.UtcNow + TaskTimeoutExtensions.DefaultTimeoutSpan;
-        while (true)
-        {
-            using var response = await gateway.Client.SendAsync(gateway.Request(HttpMethod.Get, "spend/logs", GatewayTestEnvironment.MasterKey)).DefaultTimeout();
-            var rows = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
-            if (rows.GetArrayLength() > 0)
-            {
-                return rows[0].Clone();
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, "no row was written");
-            await Task.Delay(20);
-        }
     }
 
     /// <summary>Wraps the body Kestrel writes, below the gateway's middleware; notes per call whether its row was journaled when the declared length was reached.</summary>

@@ -118,19 +118,6 @@ public sealed class MeteringTests
         var body = await response.Content.ReadAsStringAsync().DefaultTimeout();
         Assert.True(response.StatusCode == HttpStatusCode.OK, body);
         var callId = response.Headers.GetValues("x-litellm-call-id").Single();
-
-        var deadline = DateTime.UtcNow + TaskTimeoutExtensions.DefaultTimeoutSpan;
-        while (true)
-        {
-            using var logs = await gateway.Client.SendAsync(gateway.Request(HttpMethod.Get, "spend/logs?request_id=" + callId, GatewayTestEnvironment.MasterKey)).DefaultTimeout();
-            var rows = JsonDocument.Parse(await logs.Content.ReadAsStringAsync().DefaultTimeout()).RootElement;
-            if (rows.GetArrayLength() == 1)
-            {
-                return (body, rows[0].Clone());
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, "no spend row for " + callId);
-            await Task.Delay(20);
-        }
+        return (body, await GuardrailTestRows.SpendRowAsync(gateway, callId));
     }
 }

@@ -259,12 +259,9 @@ public sealed class ProcessTests : IDisposable
         var statuses = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => SendAsync(client, key, body)));
         Assert.All(statuses, s => Assert.Equal(HttpStatusCode.OK, s));
 
-        var deadline = DateTime.UtcNow + TaskTimeoutExtensions.DefaultTimeoutSpan;
-        while (gateway.ResidentBytes > before + Slack)
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"resident memory stayed at {gateway.ResidentBytes >> 20} MiB (before the bodies: {before >> 20} MiB)");
-            await Task.Delay(100);
-        }
+        await Poll.UntilAsync(
+            () => gateway.ResidentBytes <= before + Slack,
+            () => $"resident memory stayed at {gateway.ResidentBytes >> 20} MiB (before the bodies: {before >> 20} MiB)");
     }
 
     private static async Task<HttpStatusCode> SendAsync(HttpClient client, string key, byte[] body)

@@ -127,16 +127,20 @@ public sealed class ServerRestartTests
     }
 
     /// <summary>Redis is reconnected in the background: calls go on until one finds it and the instance says limits are shared again.</summary>
-    private static async Task UntilRecoveredAsync(GatewayTestEnvironment gateway, string key)
-    {
-        var deadline = DateTime.UtcNow + TaskTimeoutExtensions.DefaultTimeoutSpan;
-        while (!gateway.Logs.Entries.Any(l => l.EventId == EventIds.RedisRecovered))
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the instance never said Redis was back:\n" + gateway.Logs.AllText);
-            await LimitedAsync(gateway, key);
-            await Task.Delay(20);
-        }
-    }
+    private static async Task UntilRecoveredAsync(GatewayTestEnvironment gateway, string key) =>
+        await Poll.UntilAsync(
+            async () =>
+            {
+                var recovered = gateway.Logs.Entries.Any(l => l.EventId == EventIds.RedisRecovered);
+                if (!recovered)
+                {
+                    await LimitedAsync(gateway, key);
+                }
+
+                return recovered;
+            },
+            recovered => recovered,
+            _ => "the instance never said Redis was back:\n" + gateway.Logs.AllText);
 
     /// <summary>
     /// 8 workers make 10 calls each, alternating instances, on a key whose budget is 20 calls: the relay is cut as the
@@ -265,20 +269,6 @@ public sealed class ServerRestartTests
     }
 
     /// <summary>Spilled rows are replayed in the background: polls until the database has <paramref name="count"/> rows, or more.</summary>
-    private static async Task<JsonElement> WaitForRowsAsync(GatewayTestEnvironment gateway, int count)
-    {
-        var deadline = DateTime.UtcNow + TaskTimeoutExtensions.DefaultTimeoutSpan;
-        while (true)
-        {
-            var rows = await AdminAsync(gateway, "spend/logs");
-            if (rows.GetArrayLength() >= count)
-            {
-                return rows;
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, $"{rows.GetArrayLength()} of {count} rows reached the database");
-
-            await Task.Delay(50);
-        }
-    }
+    private static Task<JsonElement> WaitForRowsAsync(GatewayTestEnvironment gateway, int count) =>
+        GuardrailTestRows.SpendRowsAsync(gateway, "", rows => rows.GetArrayLength() >= count);
 }

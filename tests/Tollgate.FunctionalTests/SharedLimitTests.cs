@@ -107,13 +107,7 @@ public sealed class SharedLimitTests
         // From here no spend row can reach the database: only Redis can tell b about a's spending.
         relay.Interrupt();
         Assert.Equal(HttpStatusCode.OK, await PaidAsync(a, key));
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(5);
-        HttpStatusCode status;
-        while ((status = await PaidAsync(b, key)) == HttpStatusCode.OK && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(20);
-        }
-
+        var status = await Poll.UntilAsync(() => PaidAsync(b, key), status => status != HttpStatusCode.OK, _ => "b kept paying after a had spent the budget");
         Assert.Equal(HttpStatusCode.BadRequest, status);
         relay.Resume();
     }
@@ -186,20 +180,8 @@ public sealed class SharedLimitTests
     }
 
     /// <summary>Tokens are counted when a call's row is made: wait for the rows so the next check sees them.</summary>
-    private static async Task WaitForRowsAsync(GatewayTestEnvironment gateway, string key, int count)
-    {
-        var deadline = DateTime.UtcNow + TaskTimeoutExtensions.DefaultTimeoutSpan;
-        while (DateTime.UtcNow < deadline)
-        {
-            using var response = await gateway.Client.SendAsync(gateway.Request(HttpMethod.Get, "spend/logs?api_key=" + key, GatewayTestEnvironment.MasterKey)).DefaultTimeout();
-            if (System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync().DefaultTimeout()).RootElement.GetArrayLength() >= count)
-            {
-                return;
-            }
-
-            await Task.Delay(20);
-        }
-    }
+    private static async Task WaitForRowsAsync(GatewayTestEnvironment gateway, string key, int count) =>
+        await GuardrailTestRows.SpendRowsAsync(gateway, "api_key=" + key, rows => rows.GetArrayLength() >= count);
 
     private static async Task<HttpStatusCode> CallAsync(GatewayTestEnvironment gateway, string key)
     {

@@ -291,15 +291,15 @@ public sealed class SpendLogTests
         Assert.Single(upstream.Requests);
         relay.Resume();
 
-        // The spend writer gathers rows for 100 ms of the gateway's clock, which only the test moves.
-        var deadline = DateTime.UtcNow + TaskTimeoutExtensions.DefaultTimeoutSpan;
-        JsonElement rows;
-        while ((rows = await AdminAsync(gateway, $"spend/logs?api_key={key}")).GetArrayLength() < 2)
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"{rows.GetArrayLength()} of 2 rows were written");
-            time.Advance(TimeSpan.FromMilliseconds(100));
-            await Task.Delay(10);
-        }
+        // The spend writer gathers rows for 100 ms of the gateway's clock, which only the test moves: a step per look.
+        var rows = await Poll.UntilAsync(
+            () =>
+            {
+                time.Advance(TimeSpan.FromMilliseconds(100));
+                return AdminAsync(gateway, $"spend/logs?api_key={key}");
+            },
+            rows => rows.GetArrayLength() == 2,
+            rows => $"{rows.GetArrayLength()} of 2 rows were written");
 
         var refused = rows.EnumerateArray().Single(r => r.GetProperty("status_code").GetInt32() != 200);
         Assert.Equal(503, refused.GetProperty("status_code").GetInt32());
@@ -331,13 +331,14 @@ public sealed class SpendLogTests
 
             // Ends the writer's gathering pause, so it tries and fails. The row is queued just after the client has
             // its answer, so the pause may start after any one step: step until the writer says it failed.
-            var deadline = DateTime.UtcNow + TaskTimeoutExtensions.DefaultTimeoutSpan;
-            while (!gateway.Logs.Entries.Any(l => l.EventId == EventIds.SpendWriteRetry))
-            {
-                Assert.True(DateTime.UtcNow < deadline, "the spend writer never tried the database");
-                frozen.Advance(TimeSpan.FromMilliseconds(100));
-                await Task.Delay(10);
-            }
+            await Poll.UntilAsync(
+                () =>
+                {
+                    frozen.Advance(TimeSpan.FromMilliseconds(100));
+                    return Task.FromResult(gateway.Logs.Entries.Any(l => l.EventId == EventIds.SpendWriteRetry));
+                },
+                failed => failed,
+                _ => "the spend writer never tried the database");
         }
 
         relay.Resume();
@@ -462,20 +463,8 @@ public sealed class SpendLogTests
     }
 
     /// <summary>Rows are written in the background: poll until the answer satisfies <paramref name="done"/>.</summary>
-    private static async Task<JsonElement> WaitForAsync(GatewayTestEnvironment gateway, string path, Func<JsonElement, bool> done)
-    {
-        var deadline = DateTime.UtcNow + TaskTimeoutExtensions.DefaultTimeoutSpan;
-        while (true)
-        {
-            var answer = await AdminAsync(gateway, path);
-            if (done(answer) || DateTime.UtcNow > deadline)
-            {
-                return answer;
-            }
-
-            await Task.Delay(20);
-        }
-    }
+    private static Task<JsonElement> WaitForAsync(GatewayTestEnvironment gateway, string path, Func<JsonElement, bool> done) =>
+        Poll.UntilAsync(() => AdminAsync(gateway, path), done, answer => $"{path} never answered what was awaited: {answer}");
 
     private static async Task<List<JsonElement>> WaitForRowsAsync(GatewayTestEnvironment gateway, string path, int count) =>
         [.. (await WaitForAsync(gateway, path, rows => rows.GetArrayLength() >= count)).EnumerateArray()];

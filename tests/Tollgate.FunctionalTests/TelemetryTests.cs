@@ -76,12 +76,10 @@ public sealed class TelemetryTests
         using var response = await ChatAsync(env.Gateway);
         var callId = response.Headers.GetValues("x-litellm-call-id").Single();
 
-        var deadline = DateTime.UtcNow + TaskTimeoutExtensions.DefaultTimeoutSpan;
-        Activity? span;
-        while ((span = spans.FirstOrDefault(s => s.GetTagItem("tollgate.call_id") as string == callId)) is null && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(10);
-        }
+        var span = await Poll.UntilAsync(
+            () => Task.FromResult(spans.FirstOrDefault(s => s.GetTagItem("tollgate.call_id") as string == callId)),
+            found => found is not null,
+            _ => "the call's span never ended");
 
         Assert.NotNull(span);
         Assert.Equal("tollgate.pass_through", span.OperationName);

@@ -115,32 +115,12 @@ public sealed class GatewayTestEnvironment : IAsyncDisposable
     /// <c>GET /metrics</c> until it contains <paramref name="expected"/>: a call is counted just after the
     /// client has its answer. Fails when it never does.
     /// </summary>
-    public async Task<string> MetricsWhenAsync(string expected)
-    {
-        var deadline = DateTime.UtcNow + TaskTimeoutExtensions.DefaultTimeoutSpan;
-        string metrics;
-        while (!(metrics = await Client.GetStringAsync("metrics").DefaultTimeout()).Contains(expected, StringComparison.Ordinal) && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(20);
-        }
-
-        Assert.Contains(expected, metrics, StringComparison.Ordinal);
-        return metrics;
-    }
+    public Task<string> MetricsWhenAsync(string expected) =>
+        MetricsWhenAsync(metrics => metrics.Contains(expected, StringComparison.Ordinal), $"/metrics never showed {expected}");
 
     /// <summary><c>GET /metrics</c> until <paramref name="done"/> says so; fails when it never does.</summary>
-    public async Task<string> MetricsWhenAsync(Func<string, bool> done)
-    {
-        var deadline = DateTime.UtcNow + TaskTimeoutExtensions.DefaultTimeoutSpan;
-        string metrics;
-        while (!done(metrics = await Client.GetStringAsync("metrics").DefaultTimeout()))
-        {
-            Assert.True(DateTime.UtcNow < deadline, "/metrics never showed what was awaited:\n" + metrics);
-            await Task.Delay(20);
-        }
-
-        return metrics;
-    }
+    public Task<string> MetricsWhenAsync(Func<string, bool> done, string failure = "/metrics never showed what was awaited") =>
+        Poll.UntilAsync(() => Client.GetStringAsync("metrics").DefaultTimeout(), done, metrics => failure + ":\n" + metrics);
 
     /// <summary>The value of one series (name and labels exactly as printed) in a <c>/metrics</c> text.</summary>
     public static double MetricValue(string metrics, string series)

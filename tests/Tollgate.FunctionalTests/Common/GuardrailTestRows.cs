@@ -17,20 +17,17 @@ public static class GuardrailTestRows
         }.Where(p => p is not null)))];
 
     /// <summary>Rows are written in the background: poll until the call's row is there.</summary>
-    public static async Task<JsonElement> SpendRowAsync(GatewayTestEnvironment gateway, string callId)
-    {
-        var deadline = DateTime.UtcNow + TaskTimeoutExtensions.DefaultTimeoutSpan;
-        while (true)
-        {
-            using var response = await gateway.Client.SendAsync(gateway.Request(HttpMethod.Get, "spend/logs?request_id=" + callId, GatewayTestEnvironment.MasterKey)).DefaultTimeout();
-            var rows = JsonDocument.Parse(await response.Content.ReadAsStringAsync().DefaultTimeout()).RootElement;
-            if (rows.GetArrayLength() > 0)
-            {
-                return rows[0].Clone();
-            }
+    public static async Task<JsonElement> SpendRowAsync(GatewayTestEnvironment gateway, string callId) =>
+        (await SpendRowsAsync(gateway, "request_id=" + callId, rows => rows.GetArrayLength() > 0))[0];
 
-            Assert.True(DateTime.UtcNow < deadline, $"no spend row for {callId}");
-            await Task.Delay(20);
-        }
-    }
+    /// <summary><c>/spend/logs</c> with <paramref name="query"/> until <paramref name="done"/> holds for the rows it lists.</summary>
+    public static Task<JsonElement> SpendRowsAsync(GatewayTestEnvironment gateway, string query, Func<JsonElement, bool> done) =>
+        Poll.UntilAsync(
+            async () =>
+            {
+                using var response = await gateway.Client.SendAsync(gateway.Request(HttpMethod.Get, "spend/logs?" + query, GatewayTestEnvironment.MasterKey)).DefaultTimeout();
+                return JsonDocument.Parse(await response.Content.ReadAsStringAsync().DefaultTimeout()).RootElement.Clone();
+            },
+            done,
+            rows => $"spend/logs?{query} never listed the rows awaited; it listed {rows.GetArrayLength()}");
 }
