@@ -28,12 +28,7 @@ public sealed class ProcessTests : IDisposable
     public async Task Reads_tollgate_yaml_from_the_working_directory()
     {
         await using var upstream = await FakeUpstream.StartAsync(context => context.Response.WriteAsync("from upstream"));
-        await File.WriteAllTextAsync(Path.Combine(_directory.FullName, "tollgate.yaml"),
-            $$"""
-            general_settings: { master_key: sk-process-master }
-            pass_through_providers:
-              vllm: { api_base: "{{upstream.Origin}}" }
-            """);
+        await WriteConfigAsync($$"""vllm: { api_base: "{{upstream.Origin}}" }""");
         await using var gateway = GatewayProcess.Start(_directory.FullName, "--host", "127.0.0.1", "--port", "0");
         using var client = new HttpClient { BaseAddress = await gateway.ListeningAsync() };
         client.DefaultRequestHeaders.Authorization = new("Bearer", "sk-process-master");
@@ -79,12 +74,7 @@ public sealed class ProcessTests : IDisposable
             await release.Task.WaitAsync(TimeSpan.FromSeconds(30));
             await context.Response.WriteAsync("finished after SIGTERM");
         });
-        await File.WriteAllTextAsync(Path.Combine(_directory.FullName, "tollgate.yaml"),
-            $$"""
-            general_settings: { master_key: sk-process-master }
-            pass_through_providers:
-              vllm: { api_base: "{{upstream.Origin}}" }
-            """);
+        await WriteConfigAsync($$"""vllm: { api_base: "{{upstream.Origin}}" }""");
         await using var gateway = GatewayProcess.Start(_directory.FullName, "--host", "127.0.0.1", "--port", "0");
         using var client = new HttpClient { BaseAddress = await gateway.ListeningAsync() };
         client.DefaultRequestHeaders.Authorization = new("Bearer", "sk-process-master");
@@ -124,12 +114,7 @@ public sealed class ProcessTests : IDisposable
 
             await Task.Delay(Timeout.Infinite, context.RequestAborted);
         });
-        await File.WriteAllTextAsync(Path.Combine(_directory.FullName, "tollgate.yaml"),
-            $$"""
-            general_settings: { master_key: sk-process-master, graceful_shutdown_timeout: 1 }
-            pass_through_providers:
-              vllm: { api_base: "{{upstream.Origin}}" }
-            """);
+        await WriteConfigAsync($$"""vllm: { api_base: "{{upstream.Origin}}" }""", general: "graceful_shutdown_timeout: 1");
         await using var gateway = GatewayProcess.Start(_directory.FullName, "--host", "127.0.0.1", "--port", "0");
         using var client = new HttpClient { BaseAddress = await gateway.ListeningAsync() };
         client.DefaultRequestHeaders.Authorization = new("Bearer", "sk-process-master");
@@ -172,12 +157,7 @@ public sealed class ProcessTests : IDisposable
             context.Response.ContentLength = 2;
             await context.Response.WriteAsync("{}");
         }, recordBody: false);
-        await File.WriteAllTextAsync(Path.Combine(_directory.FullName, "tollgate.yaml"),
-            $$"""
-            general_settings: { master_key: sk-process-master }
-            pass_through_providers:
-              vllm: { api_base: "{{upstream.Origin}}" }
-            """);
+        await WriteConfigAsync($$"""vllm: { api_base: "{{upstream.Origin}}" }""");
         var callIds = new System.Collections.Concurrent.ConcurrentBag<string>();
         var enough = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await using (var gateway = GatewayProcess.Start(_directory.FullName, "--host", "127.0.0.1", "--port", "0"))
@@ -233,12 +213,7 @@ public sealed class ProcessTests : IDisposable
             await context.Request.Body.CopyToAsync(Stream.Null);
             await context.Response.WriteAsync("{}");
         }, recordBody: false);
-        await File.WriteAllTextAsync(Path.Combine(_directory.FullName, "tollgate.yaml"),
-            $$"""
-            general_settings: { master_key: sk-process-master }
-            pass_through_providers:
-              openai: { api_key: sk-real, api_base: "{{upstream.Origin}}" }
-            """);
+        await WriteConfigAsync($$"""openai: { api_key: sk-real, api_base: "{{upstream.Origin}}" }""");
         await using var gateway = GatewayProcess.Start(_directory.FullName, "--host", "127.0.0.1", "--port", "0");
         using var client = new HttpClient { BaseAddress = await gateway.ListeningAsync(), Timeout = TimeSpan.FromMinutes(2) };
         using var generate = new HttpRequestMessage(HttpMethod.Post, "key/generate") { Content = new StringContent("""{"models":["gpt-4o"]}""") };
@@ -272,6 +247,15 @@ public sealed class ProcessTests : IDisposable
         using var response = await client.SendAsync(request);
         return response.StatusCode;
     }
+
+    /// <summary>Writes tollgate.yaml in the working directory: the master key <c>sk-process-master</c>, <paramref name="general"/> more general settings, and one provider.</summary>
+    private Task WriteConfigAsync(string provider, string general = "") =>
+        File.WriteAllTextAsync(Path.Combine(_directory.FullName, "tollgate.yaml"),
+            $$"""
+            general_settings: { master_key: sk-process-master{{(general.Length > 0 ? ", " + general : "")}} }
+            pass_through_providers:
+              {{provider}}
+            """);
 
     /// <summary>The gateway's SQLite database with a write transaction open, so its writes wait until this is disposed.</summary>
     private async Task<SqliteConnection> LockedDatabaseAsync()
