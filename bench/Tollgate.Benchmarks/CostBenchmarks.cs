@@ -1,8 +1,10 @@
 using BenchmarkDotNet.Attributes;
 using Microsoft.AspNetCore.Http;
+using Tollgate.Calls;
 using Tollgate.Metering;
 using Tollgate.Metering.Costs;
 using Tollgate.Metering.Pricing;
+using Tollgate.Routing;
 using Tollgate.Telemetry;
 
 namespace Tollgate.Benchmarks;
@@ -21,7 +23,7 @@ public class CostBenchmarks
     private GatewayMetrics _metrics = null!;
     private string _provider = "";
     private string _model = "";
-    private CallRecord _call = null!;
+    private PassThroughCall _call = null!;
 
     [Params("openai/gpt-4o-mini-2024-07-18", "bedrock/us.anthropic.claude-sonnet-4-5-20250929-v1:0")]
     public string Reported { get; set; } = "";
@@ -33,10 +35,11 @@ public class CostBenchmarks
         (_provider, _model) = (Reported[..slash], Reported[(slash + 1)..]);
         _metrics = new GatewayMetrics(_prices);
         var route = BenchmarkRoutes.Provider(_provider);
-        _call = new CallRecord(new DefaultHttpContext(), route, route.Prefix + "/v1/chat/completions", route.Prefix.Length, DateTimeOffset.UnixEpoch)
-        {
-            GatewayTime = TimeSpan.FromMilliseconds(0.04),
-        };
+        _call = new PassThroughCall(new DefaultHttpContext(), route, new RawRequestTarget(route.Prefix + "/v1/chat/completions", route.Prefix.Length, route.Prefix.Length + 20), TimeProvider.System);
+
+        // A forwarded call, so the gateway-time histogram is observed as in a real one.
+        _call.Timing.RequestSent();
+        _call.Timing.Finish();
         if (PriceCall().Length < 3)
         {
             throw new InvalidOperationException($"{Reported} has no price");

@@ -2,6 +2,7 @@ using System.Text;
 using BenchmarkDotNet.Attributes;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging.Abstractions;
+using Tollgate.Calls;
 using Tollgate.Configuration;
 using Tollgate.Forwarding;
 using Tollgate.Guardrails;
@@ -31,7 +32,7 @@ public class GuardrailBenchmarks
     private PassThroughRoute _unguarded = null!;
     private PassThroughRoute _piiMask = null!;
     private PassThroughRoute _blockAndMask = null!;
-    private GuardrailRunner _runner = null!;
+    private RequestGuardrails _guardrails = null!;
     private StoredKey _key = null!;
 
     [Params("clean", "pii")]
@@ -50,7 +51,9 @@ public class GuardrailBenchmarks
         _unguarded = BenchmarkRoutes.Provider("openai");
         _piiMask = BenchmarkRoutes.Provider("openai", guardrails: registry.ForProvider(["mask-pii"], GuardrailMode.PreCall));
         _blockAndMask = BenchmarkRoutes.Provider("openai", guardrails: registry.ForProvider(["codenames", "no-secrets", "mask-pii"], GuardrailMode.PreCall));
-        _runner = new GuardrailRunner(new GuardrailWebhookClient(TimeProvider.System), registry, new GatewayLimits(100), TimeProvider.System, NullLogger<GuardrailRunner>.Instance);
+        var limits = new GatewayLimits(100);
+        var steps = new GuardrailSteps(new GuardrailWebhookClient(TimeProvider.System), limits, TimeProvider.System, NullLogger<GuardrailSteps>.Instance);
+        _guardrails = new RequestGuardrails(steps, registry, limits);
         _key = new StoredKey { Token = KeyHash.Of("sk-benchmark-key-0123456789"), KeyName = "sk-...6789" };
 
         // Verify before timing: the masked body must differ exactly when there is PII, and be valid JSON.
@@ -64,7 +67,7 @@ public class GuardrailBenchmarks
     }
 
     [Benchmark(Baseline = true)]
-    public bool NotApplied() => GuardrailRunner.Applies(_unguarded, _key);
+    public bool NotApplied() => RequestGuardrails.Applies(_unguarded, _key);
 
     [Benchmark]
     public async Task<int> ReadBody()
@@ -85,8 +88,11 @@ public class GuardrailBenchmarks
     private async Task<(string Forwarded, int Length)> RunAsync(PassThroughRoute route, bool decode = false)
     {
         var context = Context();
-        var call = new CallRecord(context, route, "/openai/v1/chat/completions", 7, DateTimeOffset.UnixEpoch);
-        if (await _runner.RunAsync(context, route, _key, call) is { } failure)
+        var call = new PassThroughCall(context, route, new RawRequestTarget("/openai/v1/chat/completions", 7, 27), TimeProvider.System)
+        {
+            Admission = new(_key.Token, null, _key, KeyCarriers.All, null),
+        };
+        if (await _guardrails.CheckAsync(call) is { } failure)
         {
             throw new InvalidOperationException(failure.Message);
         }

@@ -1,8 +1,9 @@
 using BenchmarkDotNet.Attributes;
 using Microsoft.AspNetCore.Http;
+using Tollgate.Calls;
 using Tollgate.Forwarding;
 using Tollgate.Keys;
-using Tollgate.Requests;
+using Tollgate.Routing;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace Tollgate.Benchmarks;
@@ -50,13 +51,13 @@ public class HeaderTransformBenchmarks
         }
 
         var route = BenchmarkRoutes.Provider("openai", credential: new("Authorization", "Bearer sk-real-provider-key"));
-        _context.Features.Set(new PassThroughRequest
+        var call = new PassThroughCall(_context, route, RawRequestTarget.Of("/openai/v1/chat/completions").WithTail(7), TimeProvider.System)
         {
-            Route = route,
-            UpstreamUri = Upstream,
-            RemovedCarriers = KeyCarriers.All,
+            Admission = new(null, null, null, KeyCarriers.All, null),
             Tags = ["team-a", "prod"],
-        });
+        };
+        call.Forward(Upstream, null);
+        _context.Features.Set(call);
     }
 
     [Benchmark(Baseline = true)]

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Tollgate.FunctionalTests.Common;
 using Tollgate.FunctionalTests.FakeProviders;
+using Tollgate.Telemetry;
 
 namespace Tollgate.FunctionalTests;
 
@@ -40,6 +41,10 @@ public sealed class ProviderNotConfiguredTests
         var error = await AssertContractErrorAsync(response);
         Assert.Contains("AZURE_API_BASE", error.GetProperty("message").GetString());
         Assert.DoesNotContain("azure-key-without-base", error.GetRawText());
+
+        // The operator's mistake, not the client's: said at Warning, where a client's refusal is Debug.
+        var logged = await gateway.Logs.WaitForAsync(l => l.EventId == EventIds.RequestRejected).DefaultTimeout();
+        Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Warning, logged.Level);
     }
 
     private static async Task<JsonElement> AssertContractErrorAsync(HttpResponseMessage response)

@@ -102,13 +102,14 @@ public sealed class SpendLogTests
         var key = (await gateway.GenerateKeyAsync("""{"allowed_routes":["/rerank"]}""")).GetProperty("key").GetString()!;
 
         var providerError = await CallWithIdAsync(gateway, key, Endpoint);
-        var refused = await CallWithIdAsync(gateway, key, "/openai/v1/models");
+        var refused = await CallWithIdAsync(gateway, key, "/openai/v1/models", tags: "team-a");
 
         var failed = await WaitForAsync(gateway, "spend/logs?request_id=" + providerError, r => r.GetArrayLength() == 1);
         Assert.Equal(("failure", 503, 0m), (failed[0].GetProperty("status").GetString(), failed[0].GetProperty("status_code").GetInt32(), failed[0].GetProperty("spend").GetDecimal()));
         var rejected = await WaitForAsync(gateway, "spend/logs?request_id=" + refused, r => r.GetArrayLength() == 1);
         Assert.Equal(("failure", 403), (rejected[0].GetProperty("status").GetString(), rejected[0].GetProperty("status_code").GetInt32()));
         Assert.Equal("forbidden", rejected[0].GetProperty("metadata").GetProperty("error_type").GetString());
+        Assert.Equal(["team-a"], rejected[0].GetProperty("request_tags").EnumerateArray().Select(t => t.GetString()));
         Assert.Single(upstream.Requests);
     }
 
@@ -446,9 +447,14 @@ public sealed class SpendLogTests
         return response.StatusCode;
     }
 
-    private static async Task<string> CallWithIdAsync(GatewayTestEnvironment gateway, string key, string path)
+    private static async Task<string> CallWithIdAsync(GatewayTestEnvironment gateway, string key, string path, string? tags = null)
     {
         using var request = gateway.Request(HttpMethod.Post, path.TrimStart('/'), key);
+        if (tags is not null)
+        {
+            request.Headers.Add("x-litellm-tags", tags);
+        }
+
         request.Content = new StringContent("{}", Encoding.UTF8, "application/json");
         using var response = await gateway.Client.SendAsync(request).DefaultTimeout();
         return response.Headers.GetValues("x-litellm-call-id").Single();

@@ -14,7 +14,7 @@ internal static class AdminAuthentication
         var master = context.RequestServices.GetRequiredService<MasterKey>();
         if (master.Hash is not { } masterHash)
         {
-            await RefuseAsync(context, StatusCodes.Status401Unauthorized, ErrorTypes.Authentication,
+            await RefuseAsync(context, GatewayError.Unauthenticated,
                 "The gateway has no master key, so its admin API is closed: set general_settings.master_key (or LITELLM_MASTER_KEY).");
             return Results.Empty;
         }
@@ -23,7 +23,7 @@ internal static class AdminAuthentication
         var presented = VirtualKeyReader.ReadFromHeaders(context.Request, out _);
         if (presented is null)
         {
-            await RefuseAsync(context, StatusCodes.Status401Unauthorized, ErrorTypes.Authentication,
+            await RefuseAsync(context, GatewayError.Unauthenticated,
                 "The admin API needs the master key in a header, as 'Authorization: Bearer sk-…' or 'x-litellm-api-key', never in the URL.");
             return Results.Empty;
         }
@@ -36,16 +36,16 @@ internal static class AdminAuthentication
         var check = await context.RequestServices.GetRequiredService<IVirtualKeyAuthenticator>().CheckAsync(presented, context.RequestAborted);
         if (check.Key is not null)
         {
-            await RefuseAsync(context, StatusCodes.Status403Forbidden, ErrorTypes.Forbidden, "Virtual keys cannot use the admin API; use the master key.");
+            await RefuseAsync(context, GatewayError.Forbidden, "Virtual keys cannot use the admin API; use the master key.");
         }
         else
         {
-            await RefuseAsync(context, StatusCodes.Status401Unauthorized, ErrorTypes.Authentication, "Invalid API key.");
+            await RefuseAsync(context, GatewayError.Unauthenticated, "Invalid API key.");
         }
 
         return Results.Empty;
     }
 
-    private static Task RefuseAsync(HttpContext context, int status, string type, string message) =>
-        ErrorResponse.WriteAsync(context, status, type, message);
+    private static Task RefuseAsync(HttpContext context, GatewayError error, string message) =>
+        ErrorResponse.WriteAsync(context, new GatewayFailure(error, message));
 }

@@ -22,5 +22,5 @@ internal static class AdminResponses
     }
 
     public static Task BadRequestAsync(HttpContext context, string message) =>
-        ErrorResponse.WriteAsync(context, StatusCodes.Status400BadRequest, ErrorTypes.InvalidRequest, message);
+        ErrorResponse.WriteAsync(context, new GatewayFailure(GatewayError.InvalidRequest, message));
 }

@@ -275,7 +275,7 @@ internal static class KeyAdminEndpoints
     {
         if (await ReadCappedAsync(context.Request.Body, context.RequestAborted) is not { } body)
         {
-            await ErrorResponse.WriteAsync(context, StatusCodes.Status413PayloadTooLarge, ErrorTypes.RequestTooLarge, "Admin request bodies are limited to 1 MiB.");
+            await ErrorResponse.WriteAsync(context, new GatewayFailure(GatewayError.RequestTooLarge, "Admin request bodies are limited to 1 MiB."));
             return null;
         }
 
@@ -313,5 +313,5 @@ internal static class KeyAdminEndpoints
     }
 
     private static Task NotFoundAsync(HttpContext context) =>
-        ErrorResponse.WriteAsync(context, StatusCodes.Status404NotFound, ErrorTypes.NotFound, "No such key.");
+        ErrorResponse.WriteAsync(context, new GatewayFailure(GatewayError.NotFound, "No such key."));
 }

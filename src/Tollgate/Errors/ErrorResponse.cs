@@ -10,22 +10,30 @@ namespace Tollgate.Errors;
 /// </summary>
 internal static class ErrorResponse
 {
-    /// <summary>Where the error's <c>type</c> is left in <c>HttpContext.Items</c> for the spend row.</summary>
-    public const string ErrorTypeItem = "tollgate.error_type";
+    /// <summary>Answers <paramref name="failure"/> as <see cref="TryWriteAsync"/> does.</summary>
+    public static async Task WriteAsync(HttpContext context, GatewayFailure failure) => await TryWriteAsync(context, failure);
 
-    /// <param name="context">The request being answered.</param>
-    /// <param name="statusCode">The HTTP status.</param>
-    /// <param name="type">One of <see cref="ErrorTypes"/>.</param>
-    /// <param name="message">Says what to fix; never holds a key or credential.</param>
-    /// <param name="header">One response header the status calls for (<c>Allow</c> on 405, <c>Retry-After</c> on 429).</param>
-    public static async Task WriteAsync(HttpContext context, int statusCode, string type, string message, KeyValuePair<string, string>? header = null)
+    /// <summary>Answers <paramref name="failure"/> as its table entry says.</summary>
+    /// <returns>Whether the error body was written: false when the answer had started (the connection is aborted
+    /// then, so a cut response never looks complete) or the error has no body (499).</returns>
+    public static async Task<bool> TryWriteAsync(HttpContext context, GatewayFailure failure)
     {
+        var answer = GatewayErrors.Of(failure.Error);
         var response = context.Response;
+        if (answer.Type is null)
+        {
+            if (!response.HasStarted)
+            {
+                response.StatusCode = answer.Status;
+            }
+
+            return false;
+        }
+
         if (response.HasStarted)
         {
-            // Too late for a status line: abort so a cut response never looks complete.
             context.Abort();
-            return;
+            return false;
         }
 
         // The forwarder may have cleared the response after a failure; the trace identifier is the call id.
@@ -33,14 +41,25 @@ internal static class ErrorResponse
         response.Headers[Hosting.CallIdMiddleware.HeaderName] = context.TraceIdentifier;
         GatewayJson.AddNoSniff(response);
 
-        response.StatusCode = statusCode;
+        response.StatusCode = answer.Status;
         response.ContentType = "application/json";
-        context.Items[ErrorTypeItem] = type;
-        if (header is { } extra)
+        if (answer.RetryAfter is { } seconds)
+        {
+            response.Headers.RetryAfter = seconds;
+        }
+
+        if (failure.Header is { } extra)
         {
             response.Headers[extra.Key] = extra.Value;
         }
 
+        await WriteBodyAsync(context, answer.Status, answer.Type, failure.Message);
+        return true;
+    }
+
+    private static async Task WriteBodyAsync(HttpContext context, int statusCode, string type, string message)
+    {
+        var response = context.Response;
         var json = new ArrayBufferWriter<byte>(256);
         using (var writer = new Utf8JsonWriter(json, GatewayJson.WriterOptions))
         {

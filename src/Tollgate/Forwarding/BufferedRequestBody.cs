@@ -50,17 +50,15 @@ internal sealed class BufferedRequestBody : IDisposable
         }
         catch (BadHttpRequestException e)
         {
-            return (null, e.StatusCode == StatusCodes.Status413PayloadTooLarge
-                ? new GatewayFailure(StatusCodes.Status413PayloadTooLarge, ErrorTypes.RequestTooLarge, limits.BodyTooLargeMessage)
-                : new GatewayFailure(StatusCodes.Status400BadRequest, ErrorTypes.InvalidRequest, "The request body could not be read from the client."));
+            return (null, limits.BodyFailure(e));
         }
         catch (Exception e) when (e is OperationCanceledException or IOException)
         {
-            return (null, new GatewayFailure(StatusCodes.Status400BadRequest, ErrorTypes.InvalidRequest, "The client went away while sending the request body."));
+            return (null, GatewayLimits.ClientLeftDuringBody);
         }
 
         return body is null
-            ? (null, new GatewayFailure(StatusCodes.Status413PayloadTooLarge, ErrorTypes.RequestTooLarge, limits.BodyTooLargeMessage))
+            ? (null, limits.BodyTooLarge)
             : (body, null);
     }
 

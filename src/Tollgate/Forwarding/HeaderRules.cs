@@ -46,7 +46,7 @@ internal static class HeaderRules
 
     /// <param name="name">The client header's name.</param>
     /// <param name="route">The matched route.</param>
-    /// <param name="removedCarriers">The key carriers this call removes (<see cref="Requests.PassThroughRequest.RemovedCarriers"/>).</param>
+    /// <param name="removedCarriers">The key carriers this call removes (<see cref="Keys.Admission.RemovedCarriers"/>).</param>
     public static HeaderAction Classify(string name, PassThroughRoute route, KeyCarriers removedCarriers)
     {
         if (name.Length == 0 || name[0] == ':' || HopByHop.Contains(name))

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http;
-using Tollgate.Requests;
+using Tollgate.Calls;
+using Tollgate.Errors;
 using Tollgate.Routing;
 
 namespace Tollgate.Forwarding;
@@ -19,15 +20,13 @@ internal interface IUpstreamPreparer
     ValueTask<UpstreamPreparation> PrepareAsync(HttpContext context, PassThroughRoute route, RawRequestTarget target, bool dropKeyParameter, CancellationToken cancellationToken);
 
     /// <summary>Called by the transformer once the upstream request's URL and headers are final.</summary>
-    void ApplyCredentials(HttpRequestMessage proxyRequest, PassThroughRequest state);
+    void ApplyCredentials(HttpRequestMessage proxyRequest, PassThroughCall call);
 }
 
 /// <summary>Either an upstream URL (with optional credential state) or the failure to answer instead.</summary>
 internal readonly record struct UpstreamPreparation(Uri? Uri, object? CredentialState, GatewayFailure? Failure)
 {
-    public static UpstreamPreparation Fail(int statusCode, string type, string message) =>
-        new(null, null, new GatewayFailure(statusCode, type, message));
-}
+    public static UpstreamPreparation Fail(GatewayError error, string message) => Fail(new GatewayFailure(error, message));
 
-/// <summary>An error the gateway answers itself, in the contract's JSON shape.</summary>
-internal sealed record GatewayFailure(int StatusCode, string Type, string Message);
+    public static UpstreamPreparation Fail(GatewayFailure failure) => new(null, null, failure);
+}

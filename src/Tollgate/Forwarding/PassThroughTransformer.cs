@@ -1,10 +1,9 @@
-using System.Diagnostics;
 using System.Globalization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Primitives;
+using Tollgate.Calls;
 using Tollgate.Keys;
-using Tollgate.Requests;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace Tollgate.Forwarding;
@@ -22,8 +21,9 @@ internal sealed class PassThroughTransformer : HttpTransformer
     public override ValueTask TransformRequestAsync(
         HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken)
     {
-        var state = httpContext.Features.GetRequiredFeature<PassThroughRequest>();
-        var route = state.Route;
+        var call = httpContext.Features.GetRequiredFeature<PassThroughCall>();
+        var route = call.Route;
+        var removed = call.Admission.RemovedCarriers;
         var headers = httpContext.Request.Headers;
         ArrivedRequestBody.TryTake(httpContext.Request, proxyRequest);
         var connectionTokens = headers.Connection;
@@ -32,10 +32,10 @@ internal sealed class PassThroughTransformer : HttpTransformer
         foreach (var header in headers)
         {
             var name = header.Key;
-            switch (HeaderRules.Classify(name, route, state.RemovedCarriers))
+            switch (HeaderRules.Classify(name, route, removed))
             {
                 case HeaderAction.Forward when !ConnectionOptions.Names(connectionTokens, name):
-                    Add(proxyRequest, name, Removable(name, state.RemovedCarriers) ? WebSocketKeyProtocol.Without(header.Value) : header.Value);
+                    Add(proxyRequest, name, Removable(name, removed) ? WebSocketKeyProtocol.Without(header.Value) : header.Value);
                     break;
                 // Named in Connection under either name, it belongs to the client's hop only.
                 case HeaderAction.ForwardWithoutPrefix
@@ -63,11 +63,9 @@ internal sealed class PassThroughTransformer : HttpTransformer
             Replace(proxyRequest, credential.Key, credential.Value);
         }
 
-        proxyRequest.RequestUri = state.UpstreamUri;
-        route.Preparer?.ApplyCredentials(proxyRequest, state);
-
-        state.SentTimestamp = Stopwatch.GetTimestamp();
-        state.WaitingForUpstream(state.SentTimestamp);
+        proxyRequest.RequestUri = call.UpstreamUri;
+        route.Preparer?.ApplyCredentials(proxyRequest, call);
+        call.Timing.RequestSent();
 
         // HTTP/2 clients may send "TE: trailers", the one TE value a proxy keeps (gRPC-style streams).
         if (httpContext.Request.Protocol == "HTTP/2" && headers.TE == "trailers")
@@ -87,10 +85,9 @@ internal sealed class PassThroughTransformer : HttpTransformer
             ConnectionOptions.RemoveNamed(connection, httpContext.Response.Headers);
         }
 
-        if (proxyResponse is not null && httpContext.Features.Get<PassThroughRequest>() is { SentTimestamp: > 0 } state)
+        if (proxyResponse is not null && httpContext.Features.Get<PassThroughCall>() is { Timing.Sent: true } call)
         {
-            var overhead = Stopwatch.GetElapsedTime(state.StartTimestamp, state.SentTimestamp).TotalMilliseconds;
-            state.OverheadMs = overhead;
+            var overhead = call.Timing.Overhead.TotalMilliseconds;
             // Rounded, then the shortest form: the same text as the format "0.###", without its slow custom-format path.
             httpContext.Response.Headers[OverheadHeader] = Math.Round(overhead, 3, MidpointRounding.AwayFromZero).ToString(CultureInfo.InvariantCulture);
         }

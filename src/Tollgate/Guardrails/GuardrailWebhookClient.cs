@@ -55,11 +55,11 @@ internal sealed class GuardrailWebhookClient(TimeProvider time) : IDisposable
             using var response = await _invoker.SendAsync(request, linked.Token);
             if (!response.IsSuccessStatusCode)
             {
-                return WebhookVerdict.Failure($"http_{(int)response.StatusCode}");
+                return WebhookVerdict.Failure(new(UndecidedReason.WebhookStatus, (int)response.StatusCode));
             }
 
             var answer = await ReadLimitedAsync(response.Content, linked.Token);
-            return answer is null ? WebhookVerdict.Failure("invalid_answer") : Parse(answer, selected.Count);
+            return answer is null ? WebhookVerdict.Failure(new(UndecidedReason.InvalidAnswer)) : Parse(answer, selected.Count);
         }
         catch (OperationCanceledException) when (aborted.IsCancellationRequested)
         {
@@ -67,11 +67,11 @@ internal sealed class GuardrailWebhookClient(TimeProvider time) : IDisposable
         }
         catch (OperationCanceledException)
         {
-            return WebhookVerdict.Failure("timeout");
+            return WebhookVerdict.Failure(new(UndecidedReason.Timeout));
         }
         catch (Exception e) when (e is HttpRequestException or IOException)
         {
-            return WebhookVerdict.Failure("unreachable");
+            return WebhookVerdict.Failure(new(UndecidedReason.Unreachable));
         }
     }
 
@@ -138,7 +138,7 @@ internal sealed class GuardrailWebhookClient(TimeProvider time) : IDisposable
             var root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("action", out var actionElement) || actionElement.ValueKind != JsonValueKind.String)
             {
-                return WebhookVerdict.Failure("invalid_answer");
+                return WebhookVerdict.Failure(new(UndecidedReason.InvalidAnswer));
             }
 
             var category = root.TryGetProperty("category", out var categoryElement) && categoryElement.ValueKind == JsonValueKind.String
@@ -155,17 +155,17 @@ internal sealed class GuardrailWebhookClient(TimeProvider time) : IDisposable
                         || textsElement.GetArrayLength() != sent || textsElement.EnumerateArray().Any(t => t.ValueKind != JsonValueKind.String))
                     {
                         // Replacing texts one for one needs exactly one string per text sent.
-                        return WebhookVerdict.Failure("invalid_answer");
+                        return WebhookVerdict.Failure(new(UndecidedReason.InvalidAnswer));
                     }
 
                     return new WebhookVerdict(WebhookVerdict.Outcome.Mask, category, [.. textsElement.EnumerateArray().Select(t => t.GetString()!)]);
                 default:
-                    return WebhookVerdict.Failure("invalid_answer");
+                    return WebhookVerdict.Failure(new(UndecidedReason.InvalidAnswer));
             }
         }
         catch (JsonException)
         {
-            return WebhookVerdict.Failure("invalid_answer");
+            return WebhookVerdict.Failure(new(UndecidedReason.InvalidAnswer));
         }
     }
 

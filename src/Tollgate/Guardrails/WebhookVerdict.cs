@@ -1,7 +1,7 @@
 namespace Tollgate.Guardrails;
 
 /// <summary>A webhook guardrail's answer, or why there is none.</summary>
-internal readonly record struct WebhookVerdict(WebhookVerdict.Outcome Kind, string? Category = null, string[]? Texts = null, string? Error = null)
+internal readonly record struct WebhookVerdict(WebhookVerdict.Outcome Kind, string? Category = null, string[]? Texts = null, Undecided? Error = null)
 {
     public enum Outcome
     {
@@ -9,12 +9,12 @@ internal readonly record struct WebhookVerdict(WebhookVerdict.Outcome Kind, stri
         Block,
         Mask,
 
-        /// <summary>No usable answer: <see cref="Error"/> says why (timeout, unreachable, http_503, invalid_answer).</summary>
+        /// <summary>No usable answer: <see cref="Error"/> says why.</summary>
         Failed,
 
         /// <summary>The client went away while the webhook was asked.</summary>
         ClientAborted,
     }
 
-    public static WebhookVerdict Failure(string error) => new(Outcome.Failed, Error: error);
+    public static WebhookVerdict Failure(Undecided error) => new(Outcome.Failed, Error: error);
 }

@@ -12,9 +12,7 @@ namespace Tollgate.Hosting;
 /// <remarks>Pass-through calls answer their own (<see cref="Forwarding.PassThroughMiddleware"/>), so their spend rows record the 503.</remarks>
 internal sealed class DatabaseOutageMiddleware(RequestDelegate next)
 {
-    public const string Message = "The gateway's database is unreachable; retry shortly.";
-
-    public static readonly KeyValuePair<string, string> RetryAfter = new("Retry-After", "5");
+    public static readonly GatewayFailure Outage = new(GatewayError.DatabaseUnavailable, "The gateway's database is unreachable; retry shortly.");
 
     public async Task InvokeAsync(HttpContext context)
     {
@@ -24,7 +22,7 @@ internal sealed class DatabaseOutageMiddleware(RequestDelegate next)
         }
         catch (Exception e) when (e is DbException or KeyStoreUnavailableException && !context.Response.HasStarted)
         {
-            await ErrorResponse.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, ErrorTypes.DatabaseUnavailable, Message, RetryAfter);
+            await ErrorResponse.WriteAsync(context, Outage);
         }
     }
 }

@@ -122,13 +122,16 @@ internal static partial class TollgateApplication
         builder.Services.AddSingleton(new WebSocketPolicy(config.General.AllowedWebSocketOrigins));
         builder.Services.AddSingleton(guardrails);
         builder.Services.AddSingleton<GuardrailWebhookClient>();
-        builder.Services.AddSingleton<GuardrailRunner>();
+        builder.Services.AddSingleton<GuardrailSteps>();
+        builder.Services.AddSingleton<RequestGuardrails>();
+        builder.Services.AddSingleton<AnswerGuardrails>();
         builder.Services.AddSingleton(_ => database);
         builder.Services.AddSingleton(masterKey);
         builder.Services.AddSingleton<KeyRepository>();
         builder.Services.AddSingleton<KeySpendLedger>();
         builder.Services.AddSingleton<KeyCache>();
         builder.Services.AddSingleton<KeyBudget>();
+        builder.Services.AddSingleton<KeyGate>();
         var spillPath = Path.GetFullPath(RouteTableBuilder.NonEmpty(environment("TOLLGATE_SPEND_SPILL_FILE")) ?? "tollgate-spend-spill.jsonl");
         builder.Services.AddSingleton(new SpillFile(spillPath));
         builder.Services.AddSingleton(_ => new SpendJournal(Path.ChangeExtension(spillPath, null) + "-journal"));
@@ -257,8 +260,8 @@ internal static partial class TollgateApplication
     }
 
     private static Task NotFoundAsync(HttpContext context) =>
-        ErrorResponse.WriteAsync(context, StatusCodes.Status404NotFound, ErrorTypes.NotFound,
-            $"No route for {context.Request.Method} {context.Request.Path}. Provider routes start with /openai, /anthropic, /gemini, /vertex_ai, /bedrock, /azure, /cohere, /mistral, /assemblyai or /vllm.");
+        ErrorResponse.WriteAsync(context, new GatewayFailure(GatewayError.NotFound,
+            $"No route for {context.Request.Method} {context.Request.Path}. Provider routes start with /openai, /anthropic, /gemini, /vertex_ai, /bedrock, /azure, /cohere, /mistral, /assemblyai or /vllm."));
 
     private static void Listen(Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions kestrel, string host, int port)
     {

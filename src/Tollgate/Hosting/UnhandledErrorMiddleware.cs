@@ -23,14 +23,19 @@ internal sealed partial class UnhandledErrorMiddleware(RequestDelegate next, ILo
         }
         catch (BadHttpRequestException e) when (!context.Response.HasStarted)
         {
-            var type = e.StatusCode == StatusCodes.Status413PayloadTooLarge ? ErrorTypes.RequestTooLarge : ErrorTypes.InvalidRequest;
-            await ErrorResponse.WriteAsync(context, e.StatusCode, type, "The request could not be read: " + e.Message);
+            var error = e.StatusCode switch
+            {
+                StatusCodes.Status413PayloadTooLarge => GatewayError.RequestTooLarge,
+                StatusCodes.Status408RequestTimeout => GatewayError.RequestTimedOut,
+                _ => GatewayError.InvalidRequest,
+            };
+            await ErrorResponse.WriteAsync(context, new GatewayFailure(error, "The request could not be read: " + e.Message));
         }
         catch (Exception e) when (e is not BadHttpRequestException)
         {
             Log.Unhandled(logger, context.Request.Method, context.Request.Path.Value ?? "", context.TraceIdentifier, e);
-            await ErrorResponse.WriteAsync(context, StatusCodes.Status500InternalServerError, ErrorTypes.Internal,
-                $"The gateway failed to handle this request (call {context.TraceIdentifier}); its log has the details.");
+            await ErrorResponse.WriteAsync(context, new GatewayFailure(GatewayError.Internal,
+                $"The gateway failed to handle this request (call {context.TraceIdentifier}); its log has the details."));
         }
     }
 

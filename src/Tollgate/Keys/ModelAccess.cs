@@ -115,5 +115,5 @@ internal static class ModelAccess
     }
 
     private static Check Unreadable(string message) =>
-        new(Outcome.Unreadable, Failure: new GatewayFailure(StatusCodes.Status400BadRequest, ErrorTypes.InvalidRequest, message));
+        new(Outcome.Unreadable, Failure: new GatewayFailure(GatewayError.InvalidRequest, message));
 }

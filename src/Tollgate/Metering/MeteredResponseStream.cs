@@ -1,10 +1,9 @@
-using System.Diagnostics;
 using Microsoft.AspNetCore.Http;
+using Tollgate.Calls;
 using Tollgate.Forwarding;
 using Tollgate.Metering.Costs;
 using Tollgate.Metering.Meters;
 using Tollgate.Metering.Parsing;
-using Tollgate.Requests;
 
 namespace Tollgate.Metering;
 
@@ -12,8 +11,9 @@ namespace Tollgate.Metering;
 /// The response body as the client receives it. Every write goes to the client first, then the same
 /// bytes go to the call's <see cref="IResponseMeter"/>, so parsing never holds a byte back; the one
 /// exception is cost reporting (contract section 6), below. Notes when the first byte left, for the
-/// spend row's <c>completionStartTime</c>. The time between writes is the forwarder waiting for the
-/// provider's next bytes, so the call can tell the gateway's own time from the provider's.
+/// spend row's <c>completionStartTime</c>. The time from one write's end (the client took the bytes) to the
+/// next write is the forwarder waiting for the provider's next bytes, so the call can tell the gateway's own
+/// time from the provider's; a slow reader's back-pressure is the gateway's side, not the provider's.
 /// </summary>
 /// <remarks>
 /// The first write, when status and headers are final, picks how the body goes out:
@@ -39,7 +39,7 @@ namespace Tollgate.Metering;
 /// every answer a client got whole). <see cref="SendHeldAsync"/> sends it once the row is. A chunked answer
 /// needs no holding: its end is the last chunk, which Kestrel sends when the handler has returned.
 /// </remarks>
-internal sealed class MeteredResponseStream(Stream client, CallRecord call, CallPricing pricing, TimeProvider time) : WriteOnlyStream
+internal sealed class MeteredResponseStream(Stream client, PassThroughCall call, CallPricing pricing) : WriteOnlyStream
 {
     /// <summary>The largest JSON body held back to put its cost in a header: 1 MiB.</summary>
     public const int MaxHeldBodyBytes = 1024 * 1024;
@@ -49,7 +49,6 @@ internal sealed class MeteredResponseStream(Stream client, CallRecord call, Call
     private SseResponseMeter? _injecting;
     private SseCostInjector? _injector;
     private PooledBuffer _held;
-    private PassThroughRequest? _forwarded;
 
     /// <summary>The body's declared length, or -1; and how much of it the client has been sent.</summary>
     private long _declaredLength = -1;
@@ -69,15 +68,27 @@ internal sealed class MeteredResponseStream(Stream client, CallRecord call, Call
             Start();
         }
 
-        _forwarded?.UpstreamArrived(Stopwatch.GetTimestamp());
+        call.Timing.UpstreamArrived();
         var written = _mode switch
         {
             Mode.PassThrough => PassThroughAsync(buffer, cancellationToken),
             Mode.InjectCost => InjectAsync(buffer, cancellationToken),
             _ => HoldAsync(buffer, cancellationToken),
         };
-        _forwarded?.WaitingForUpstream(Stopwatch.GetTimestamp());
-        return written;
+        if (!written.IsCompletedSuccessfully)
+        {
+            return WaitForUpstreamWhenWrittenAsync(written);
+        }
+
+        written.GetAwaiter().GetResult();
+        call.Timing.WaitingForUpstream();
+        return default;
+    }
+
+    private async ValueTask WaitForUpstreamWhenWrittenAsync(ValueTask written)
+    {
+        await written;
+        call.Timing.WaitingForUpstream();
     }
 
     /// <summary>A flush would send the headers; while the body is held for its cost header, nothing is sent.</summary>
@@ -169,9 +180,10 @@ internal sealed class MeteredResponseStream(Stream client, CallRecord call, Call
     public override void Flush() => client.Flush();
 
     /// <summary>Puts the meter between the response and the client for this request.</summary>
-    public static MeteredResponseStream Install(HttpContext context, CallRecord call, CallPricing pricing, TimeProvider time)
+    public static MeteredResponseStream Install(PassThroughCall call, CallPricing pricing)
     {
-        var stream = new MeteredResponseStream(context.Response.Body, call, pricing, time);
+        var context = call.Context;
+        var stream = new MeteredResponseStream(context.Response.Body, call, pricing);
         context.Response.Body = stream;
         return stream;
     }
@@ -179,7 +191,6 @@ internal sealed class MeteredResponseStream(Stream client, CallRecord call, Call
     private void Start()
     {
         _started = true;
-        _forwarded = call.Context.Features.Get<PassThroughRequest>();
         _declaredLength = call.Context.Response.ContentLength ?? -1;
         if (call.MeterSealed)
         {
@@ -187,7 +198,7 @@ internal sealed class MeteredResponseStream(Stream client, CallRecord call, Call
             return;
         }
 
-        call.ResponseStarted(time.GetUtcNow());
+        call.ResponseStarted();
         var response = call.Context.Response;
         switch (call.Meter)
         {

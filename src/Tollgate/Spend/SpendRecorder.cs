@@ -1,5 +1,6 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using Tollgate.Calls;
 using Tollgate.Errors;
 using Tollgate.Guardrails;
 using Tollgate.Keys;
@@ -19,7 +20,7 @@ internal sealed class SpendRecorder(
     public void Started() => writer.CallStarted();
 
     /// <summary>Builds and journals the call's row, then lets <paramref name="body"/> send what it held back, then queues the row.</summary>
-    public async ValueTask RecordAsync(CallRecord call, MeteredResponseStream body)
+    public async ValueTask RecordAsync(PassThroughCall call, MeteredResponseStream body)
     {
         var context = call.Context;
         var response = context.Response;
@@ -27,13 +28,15 @@ internal sealed class SpendRecorder(
         meter?.Complete();
         var usage = meter?.Usage;
 
-        // Only an error answer has its type there; reading Items otherwise would create the dictionary.
-        var errorType = response.StatusCode >= 400 && context.Items.TryGetValue(ErrorResponse.ErrorTypeItem, out var type) ? type as string : null;
+        var failure = call.Failure;
+        var errorType = call.FailureAnswered ? GatewayErrors.Of(failure!.Error).Type : null;
+        var forwardingError = ForwardingError(failure);
         var clientAborted = call.ClientAborted;
-        var failed = response.StatusCode >= 400 || call.ForwardingError is not null || clientAborted;
+        var failed = response.StatusCode >= 400 || forwardingError is not null || clientAborted;
         var succeeded = call.Forwarded && !failed;
         var model = meter?.Model ?? call.RequestModel;
-        if (call.CountsTokens && call.KeyHash is { } key && usage is not null)
+        var admission = call.Admission;
+        if (admission.CountsTokens && admission.KeyHash is { } key && usage is not null)
         {
             limiter.RecordTokens(key, usage.TotalTokens);
         }
@@ -42,7 +45,7 @@ internal sealed class SpendRecorder(
         var now = time.GetUtcNow();
         var charged = false;
         var writeNow = false;
-        if (call.Budget is var (counterKey, windowEnds))
+        if (admission.Budget is var (counterKey, windowEnds))
         {
             if (budgets is { Reachable: false })
             {
@@ -52,7 +55,7 @@ internal sealed class SpendRecorder(
             else
             {
                 // Counted now, so the key's next call sees it before this row is written.
-                charged = call.KeyHash is { } budgeted && ledger.Charge(budgeted, cost);
+                charged = admission.KeyHash is { } budgeted && ledger.Charge(budgeted, cost);
                 budgets?.Add(counterKey, cost, windowEnds, now);
             }
         }
@@ -60,11 +63,11 @@ internal sealed class SpendRecorder(
         var row = new SpendLogRow
         {
             RequestId = context.TraceIdentifier,
-            ApiKey = call.KeyHash?.ToString() ?? "",
-            KeyAlias = call.KeyAlias,
+            ApiKey = admission.KeyHash?.ToString() ?? "",
+            KeyAlias = admission.KeyAlias,
             Route = call.Path,
             CustomLlmProvider = call.Provider,
-            ApiBase = call.UpstreamHost ?? "",
+            ApiBase = call.UpstreamUri?.Host ?? "",
             Model = model,
             PromptTokens = usage?.InputTokens ?? 0,
             CompletionTokens = usage?.OutputTokens ?? 0,
@@ -73,13 +76,13 @@ internal sealed class SpendRecorder(
             CacheCreationInputTokens = usage?.CacheCreationInputTokens ?? 0,
             Spend = cost,
             RequestTags = call.Tags,
-            MetadataJson = Metadata(errorType, call.ForwardingError, clientAborted, call.Guardrails),
+            MetadataJson = Metadata(errorType, forwardingError, clientAborted, call.Guardrails),
             Status = failed ? "failure" : "success",
             StatusCode = response.StatusCode,
             Stream = IsStream(response.ContentType, call.Path),
-            StartTime = call.StartTime,
+            StartTime = call.Timing.StartTime,
             EndTime = now,
-            CompletionStartTime = call.FirstByteTime,
+            CompletionStartTime = call.Timing.FirstByteTime,
             RequesterIpAddress = context.Connection.RemoteIpAddress?.ToString(),
             UsageEstimated = usage is { Reported: false },
             ChargedHere = charged,
@@ -88,7 +91,7 @@ internal sealed class SpendRecorder(
         // Before the answer ends: a killed process keeps the row.
         journal.Append(row);
         var written = writeNow && await writer.TryWriteNowAsync(row);
-        if (writeNow && !written && call.KeyHash is { } unwritten)
+        if (writeNow && !written && admission.KeyHash is { } unwritten)
         {
             row = row with { ChargedHere = ledger.Charge(unwritten, cost) };
         }
@@ -96,16 +99,20 @@ internal sealed class SpendRecorder(
         if (!await body.SendHeldAsync(context.RequestAborted))
         {
             // The client left at the last write: a killed process would replay the journaled row as it was.
-            call.ForwardingError ??= nameof(Yarp.ReverseProxy.Forwarder.ForwarderError.ResponseBodyClient);
-            row = row with { Status = "failure", MetadataJson = Metadata(errorType, call.ForwardingError, clientAborted: true, call.Guardrails) };
+            call.Fail(GatewayFailure.ClientLeftAtEnd);
+            row = row with { Status = "failure", MetadataJson = Metadata(errorType, ForwardingError(call.Failure), clientAborted: true, call.Guardrails) };
         }
 
-        metrics.CallEnded(call, response.StatusCode, now - call.StartTime, model, usage, cost);
+        metrics.CallEnded(call, response.StatusCode, call.Timing.Elapsed, model, usage, cost);
         if (!written)
         {
             await writer.EnqueueAsync(row);
         }
     }
+
+    /// <summary>The row's <c>forwarding_error</c>: where forwarding stopped, or null.</summary>
+    private static string? ForwardingError(GatewayFailure? failure) =>
+        failure is { Forwarding: not Yarp.ReverseProxy.Forwarder.ForwarderError.None } ? failure.Forwarding.ToString() : null;
 
     private static bool IsStream(string? contentType, string path) =>
         contentType is not null && (contentType.StartsWith("text/event-stream", StringComparison.OrdinalIgnoreCase)

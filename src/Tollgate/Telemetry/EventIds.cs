@@ -6,7 +6,6 @@ internal static class EventIds
     public const int GatewayStarted = 1;
     public const int RunningUnauthenticated = 2;
     public const int NoMasterKey = 3;
-    public const int ProviderNotConfigured = 4;
     public const int RedisUnavailable = 5;
     public const int RedisRecovered = 6;
     public const int GuardrailPatternBacktracks = 7;

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Prometheus;
+using Tollgate.Calls;
 using Tollgate.Forwarding;
 using Tollgate.Metering;
 using Tollgate.Metering.Pricing;
@@ -79,18 +80,18 @@ internal sealed class GatewayMetrics
         Registry.AddBeforeCollectCallback(() => held.Set(budget.InUse));
     }
 
-    public void CallEnded(CallRecord call, int statusCode, TimeSpan elapsed, string? model, TokenUsage? usage, decimal cost)
+    public void CallEnded(PassThroughCall call, int statusCode, TimeSpan elapsed, string? model, TokenUsage? usage, decimal cost)
     {
         var byRoute = _routes.GetOrAdd(call.Route, static (route, metrics) => new RouteSeries(metrics, route), this);
         var series = byRoute.Provider;
         byRoute.Requests(statusCode).Inc();
-        if (call.UpstreamError is { } error)
+        if (call.Failure is { ProviderSide: true } failure)
         {
-            byRoute.UpstreamErrors(error).Inc();
+            byRoute.UpstreamErrors(failure.Forwarding).Inc();
         }
 
         series.Duration.Observe(elapsed.TotalSeconds);
-        if (call.GatewayTime is { } gateway)
+        if (call.Timing.GatewayTime is { } gateway)
         {
             series.Overhead.Observe(Math.Max(0, gateway.TotalSeconds));
         }

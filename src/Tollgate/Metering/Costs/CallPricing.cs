@@ -1,3 +1,4 @@
+using Tollgate.Calls;
 using Tollgate.Metering.Pricing;
 
 namespace Tollgate.Metering.Costs;
@@ -20,7 +21,7 @@ internal sealed class CallPricing(PriceTable prices, bool injectIntoStreams)
     /// stream that broke; a custom endpoint's <c>cost_per_request</c> only for a call that succeeded.
     /// A model without a price costs nothing beyond that.
     /// </summary>
-    public decimal Cost(CallRecord call, string? model, TokenUsage? usage, bool succeeded)
+    public decimal Cost(PassThroughCall call, string? model, TokenUsage? usage, bool succeeded)
     {
         ArgumentNullException.ThrowIfNull(call);
         ModelPrice? price = null;
@@ -37,7 +38,7 @@ internal sealed class CallPricing(PriceTable prices, bool injectIntoStreams)
     /// provider reported its usage and the model has a price, or the route has a <c>cost_per_request</c>.
     /// Null otherwise (nothing is reported to the client then).
     /// </summary>
-    public decimal? ReportedCost(CallRecord call)
+    public decimal? ReportedCost(PassThroughCall call)
     {
         ArgumentNullException.ThrowIfNull(call);
         var meter = call.Meter;
@@ -53,7 +54,7 @@ internal sealed class CallPricing(PriceTable prices, bool injectIntoStreams)
         return Cost(call, usage, succeeded: true, price);
     }
 
-    private static decimal Cost(CallRecord call, TokenUsage? usage, bool succeeded, ModelPrice? price)
+    private static decimal Cost(PassThroughCall call, TokenUsage? usage, bool succeeded, ModelPrice? price)
     {
         var cost = succeeded ? call.Route.CostPerRequest ?? 0 : 0;
         if (IsBillable(usage) && price is not null)

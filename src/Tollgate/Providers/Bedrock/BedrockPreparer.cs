@@ -1,8 +1,8 @@
 using Microsoft.AspNetCore.Http;
+using Tollgate.Calls;
 using Tollgate.Credentials.SigV4;
 using Tollgate.Errors;
 using Tollgate.Forwarding;
-using Tollgate.Requests;
 using Tollgate.Routing;
 
 namespace Tollgate.Providers.Bedrock;
@@ -26,7 +26,7 @@ internal sealed class BedrockPreparer(
         var uri = UpstreamUriBuilder.TryBuild(upstream, QueryPolicy.PassThrough, target.Tail, target.Query, dropKeyParameter, out var problem);
         if (uri is null)
         {
-            return UpstreamPreparation.Fail(StatusCodes.Status400BadRequest, ErrorTypes.InvalidRequest, $"Refused: {problem}.");
+            return UpstreamPreparation.Fail(GatewayFailure.UnsafePath(problem));
         }
 
         var (body, failure) = await BufferedRequestBody.TryReadAsync(context, limits, cancellationToken);
@@ -39,7 +39,7 @@ internal sealed class BedrockPreparer(
         return new UpstreamPreparation(uri, body!.Sha256Hex, null);
     }
 
-    public void ApplyCredentials(HttpRequestMessage proxyRequest, PassThroughRequest state)
+    public void ApplyCredentials(HttpRequestMessage proxyRequest, PassThroughCall call)
     {
         var uri = proxyRequest.RequestUri!;
         // Set explicitly so the Host on the wire is the one that was signed.
@@ -52,7 +52,7 @@ internal sealed class BedrockPreparer(
             Host = host,
             Path = uri.AbsolutePath,
             Query = uri.Query.Length > 0 ? uri.Query[1..] : "",
-            PayloadSha256Hex = (string)state.CredentialState!,
+            PayloadSha256Hex = (string)call.CredentialState!,
             Credentials = credentials,
             Region = region,
             Service = SigningService,

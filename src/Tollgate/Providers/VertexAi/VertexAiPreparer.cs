@@ -1,9 +1,9 @@
 using System.Collections.Concurrent;
 using Google.Apis.Auth.OAuth2.Responses;
 using Microsoft.AspNetCore.Http;
+using Tollgate.Calls;
 using Tollgate.Errors;
 using Tollgate.Forwarding;
-using Tollgate.Requests;
 using Tollgate.Routing;
 
 namespace Tollgate.Providers.VertexAi;
@@ -32,7 +32,7 @@ internal sealed class VertexAiPreparer(
         var credential = Choose(pathProject, pathLocation);
         if (credential is null)
         {
-            return UpstreamPreparation.Fail(StatusCodes.Status500InternalServerError, ErrorTypes.Configuration,
+            return UpstreamPreparation.Fail(GatewayError.Misconfigured,
                 "No Vertex AI credential serves this project: set pass_through_providers.vertex_ai.credentials or default_vertex_config "
                 + "(or DEFAULT_VERTEXAI_PROJECT, DEFAULT_VERTEXAI_LOCATION and DEFAULT_GOOGLE_APPLICATION_CREDENTIALS).");
         }
@@ -40,13 +40,13 @@ internal sealed class VertexAiPreparer(
         var location = pathLocation ?? credential.Location ?? credential.ConfiguredLocation;
         if (location is null)
         {
-            return UpstreamPreparation.Fail(StatusCodes.Status400BadRequest, ErrorTypes.InvalidRequest,
+            return UpstreamPreparation.Fail(GatewayError.InvalidRequest,
                 "The path names no Vertex AI location (…/locations/{location}/…) and the chosen credential has no vertex_location.");
         }
 
         if (!RegionName.IsValid(location))
         {
-            return UpstreamPreparation.Fail(StatusCodes.Status400BadRequest, ErrorTypes.InvalidRequest,
+            return UpstreamPreparation.Fail(GatewayError.InvalidRequest,
                 "The Vertex AI location in the path is not a location name (lower-case letters, digits and '-').");
         }
 
@@ -59,7 +59,7 @@ internal sealed class VertexAiPreparer(
         var uri = UpstreamUriBuilder.TryBuild(TargetFor(location), QueryPolicy.PassThrough, tail, target.Query, dropKeyParameter, out var problem);
         if (uri is null)
         {
-            return UpstreamPreparation.Fail(StatusCodes.Status400BadRequest, ErrorTypes.InvalidRequest, $"Refused: {problem}.");
+            return UpstreamPreparation.Fail(GatewayFailure.UnsafePath(problem));
         }
 
         try
@@ -69,13 +69,13 @@ internal sealed class VertexAiPreparer(
         }
         catch (Exception e) when (e is TokenResponseException or HttpRequestException or TimeoutException or InvalidOperationException)
         {
-            return UpstreamPreparation.Fail(StatusCodes.Status502BadGateway, ErrorTypes.UpstreamCredential,
+            return UpstreamPreparation.Fail(GatewayError.UpstreamCredential,
                 $"Could not get a Google access token for {credential.Describe()}: {Reason(e)}");
         }
     }
 
-    public void ApplyCredentials(HttpRequestMessage proxyRequest, PassThroughRequest state) =>
-        PassThroughTransformer.Replace(proxyRequest, "Authorization", (string)state.CredentialState!);
+    public void ApplyCredentials(HttpRequestMessage proxyRequest, PassThroughCall call) =>
+        PassThroughTransformer.Replace(proxyRequest, "Authorization", (string)call.CredentialState!);
 
     private VertexCredential? Choose(string? project, string? location)
     {
