@@ -14,16 +14,13 @@ namespace Tollgate.Guardrails;
 /// form. Any top-level <c>stream</c>, in any letter case and however often, whose value is not <c>false</c> or
 /// <c>null</c> asks for a stream: lenient parsers take <c>"true"</c> or <c>1</c> for true, and parsers differ on
 /// which of two keys wins. A body that starts like JSON but is not strict JSON (comments, trailing data, nesting
-/// deeper than <see cref="MaxDepth"/>) cannot be told; a body that is not JSON at all asks for nothing.
+/// deeper than <see cref="TopLevelFields.MaxDepth"/>) cannot be told; a body that is not JSON at all asks for nothing.
 /// </remarks>
 internal static class StreamRequest
 {
     /// <summary>The providers' streaming operations, named in the path (Gemini and Vertex AI, Vertex partner models, Bedrock).</summary>
     private static readonly string[] StreamingOperations =
         [":streamGenerateContent", ":streamRawPredict", ":serverStreamingPredict", ":streamingPredict", "/converse-stream", "/invoke-with-response-stream"];
-
-    /// <summary>As <see cref="Keys.BodyModelReader"/>: deeper than any real request.</summary>
-    private const int MaxDepth = 512;
 
     private const int MaxFieldBytes = 64;
 
@@ -60,48 +57,21 @@ internal static class StreamRequest
 
     public static Answer FromJson(ReadOnlySpan<byte> json)
     {
-        json = json.StartsWith(Encoding.UTF8.Preamble) ? json[Encoding.UTF8.Preamble.Length..] : json;
-        var start = json.IndexOfAnyExcept(" \t\r\n"u8);
-        if (start < 0 || json[start] is not ((byte)'{' or (byte)'['))
+        var start = json.StartsWith(Encoding.UTF8.Preamble) ? Encoding.UTF8.Preamble.Length : 0;
+        var first = json[start..].IndexOfAnyExcept(" \t\r\n"u8);
+        if (first < 0 || json[start + first] is not ((byte)'{' or (byte)'['))
         {
             return Answer.NotStreamed;
         }
 
-        var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = MaxDepth });
-        var streamed = false;
-        try
-        {
-            reader.Read();
-            if (reader.TokenType == JsonTokenType.StartObject)
-            {
-                while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-                {
-                    var isStream = IsStreamName(ref reader);
-                    reader.Read();
-                    streamed |= isStream && reader.TokenType is not (JsonTokenType.False or JsonTokenType.Null);
-                    reader.Skip();
-                }
-            }
-            else
-            {
-                reader.Skip();
-            }
-
-            // Anything after the root is an error the reader reports here.
-            while (reader.Read())
-            {
-            }
-        }
-        catch (JsonException)
+        var fields = new List<TopLevelFields.Field>();
+        if (TopLevelFields.Read(json, "stream", fields) == TopLevelFields.Shape.Invalid)
         {
             return Answer.CannotTell;
         }
 
-        return streamed ? Answer.Streamed : Answer.NotStreamed;
+        return fields.Exists(f => f.Type is not (JsonTokenType.False or JsonTokenType.Null)) ? Answer.Streamed : Answer.NotStreamed;
     }
-
-    private static bool IsStreamName(ref Utf8JsonReader reader) =>
-        reader.ValueTextEquals("stream"u8) || (reader.GetString() is { Length: 6 } name && name.Equals("stream", StringComparison.OrdinalIgnoreCase));
 
     /// <summary>A form's <c>stream</c> fields (OpenAI's transcriptions take one): any but <c>false</c>, <c>0</c> or empty asks for a stream.</summary>
     private static async ValueTask<Answer> FromMultipartAsync(ReadOnlyMemory<byte> body, string boundary, CancellationToken cancellationToken)

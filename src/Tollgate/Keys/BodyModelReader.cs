@@ -13,9 +13,6 @@ namespace Tollgate.Keys;
 /// </summary>
 internal static class BodyModelReader
 {
-    /// <summary>Deeper than any real request; Python's parser gives up near 1,000 levels.</summary>
-    private const int MaxDepth = 512;
-
     private const int MaxModelFieldBytes = 1024;
 
     public readonly record struct Result(string? Model, string? Problem);
@@ -34,70 +31,21 @@ internal static class BodyModelReader
 
     public static Result FromJson(ReadOnlySpan<byte> json)
     {
-        json = json.StartsWith(Encoding.UTF8.Preamble) ? json[Encoding.UTF8.Preamble.Length..] : json;
-        if (json.IndexOfAnyExcept(" \t\r\n"u8) < 0)
+        var fields = new List<TopLevelFields.Field>(1);
+        return TopLevelFields.Read(json, "model", fields) switch
         {
             // No body names no model (a GET, say).
-            return new(null, null);
-        }
-
-        var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = MaxDepth });
-        string? model = null;
-        var seen = false;
-        try
-        {
-            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            TopLevelFields.Shape.Empty => new(null, null),
+            TopLevelFields.Shape.Invalid => new(null, "the body is not strict JSON (no comments, no trailing data, at most 512 levels deep)"),
+            TopLevelFields.Shape.NotObject => new(null, "the body is not a JSON object"),
+            _ => fields switch
             {
-                return new(null, "the body is not a JSON object");
-            }
-
-            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-            {
-                var isModel = IsModelName(ref reader);
-                reader.Read();
-                if (!isModel)
-                {
-                    reader.Skip();
-                    continue;
-                }
-
-                if (seen)
-                {
-                    return new(null, "the body names \"model\" more than once");
-                }
-
-                seen = true;
-                if (reader.TokenType != JsonTokenType.String)
-                {
-                    return new(null, "the body's \"model\" is not a string");
-                }
-
-                model = reader.GetString();
-            }
-
-            // Anything after the object is an error the reader reports here.
-            while (reader.Read())
-            {
-            }
-        }
-        catch (JsonException)
-        {
-            return new(null, "the body is not strict JSON (no comments, no trailing data, at most 512 levels deep)");
-        }
-
-        return new(model, null);
-    }
-
-    /// <summary>"model" in any case: some parsers match field names case-blind.</summary>
-    private static bool IsModelName(ref Utf8JsonReader reader)
-    {
-        if (reader.ValueTextEquals("model"u8))
-        {
-            return true;
-        }
-
-        var name = reader.GetString();
-        return name is not null && name.Equals("model", StringComparison.OrdinalIgnoreCase);
+                [] => new(null, null),
+                [{ Type: JsonTokenType.String } model] => new(model.Text, null),
+                [_] => new(null, "the body's \"model\" is not a string"),
+                _ => new(null, "the body names \"model\" more than once"),
+            },
+        };
     }
 
     private static async ValueTask<Result> FromMultipartAsync(ReadOnlyMemory<byte> body, string boundary, CancellationToken cancellationToken)

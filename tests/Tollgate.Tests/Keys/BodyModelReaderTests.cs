@@ -29,6 +29,7 @@ public sealed class BodyModelReaderTests
     [InlineData("""{"model":"trunc""", "strict JSON")]
     [InlineData("""{"model":42}""", "not a string")]
     [InlineData("""[{"model":"x"}]""", "not a JSON object")]
+    [InlineData("""{"\uD800":1,"model":"gpt-4o"}""", "strict JSON")]
     public void A_body_that_parsers_could_read_differently_is_a_problem(string json, string problem)
     {
         var result = BodyModelReader.FromJson(Encoding.UTF8.GetBytes(json));
