@@ -37,48 +37,13 @@ internal sealed class AnthropicUsageReader : UsageReader
 
     private void Read(ReadOnlySpan<byte> json)
     {
-        TokenCounts? messageUsage = null;
-        TokenCounts? topUsage = null;
-        string? model = null;
-        try
-        {
-            var reader = JsonFields.CreateReader(json);
-            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
-            {
-                return;
-            }
-
-            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-            {
-                if (reader.ValueTextEquals("usage"u8))
-                {
-                    if (JsonFields.EnterObject(ref reader))
-                    {
-                        topUsage = TokenCounts.ReadUsageObject(ref reader);
-                    }
-                }
-                else if (reader.ValueTextEquals("model"u8) && model is null)
-                {
-                    model = JsonFields.ReadString(ref reader);
-                }
-                else if (reader.ValueTextEquals("message"u8))
-                {
-                    if (JsonFields.EnterObject(ref reader))
-                    {
-                        ReadMessage(ref reader, ref messageUsage, ref model);
-                    }
-                }
-                else
-                {
-                    JsonFields.SkipValue(ref reader);
-                }
-            }
-        }
-        catch (Exception e) when (JsonFields.IsUnreadable(e))
+        var unit = default(Unit);
+        if (!JsonFields.ReadObject(json, ref unit, ReadProperty))
         {
             return;
         }
 
+        var (messageUsage, topUsage, model) = (unit.MessageUsage, unit.TopUsage, unit.Model);
         ResponseModel ??= model;
         if (messageUsage is { } start)
         {
@@ -102,25 +67,38 @@ internal sealed class AnthropicUsageReader : UsageReader
         }
     }
 
-    private static void ReadMessage(ref Utf8JsonReader reader, ref TokenCounts? usage, ref string? model)
+    private static void ReadProperty(ref Utf8JsonReader reader, ref Unit unit)
     {
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        if (reader.ValueTextEquals("usage"u8))
         {
-            if (reader.ValueTextEquals("usage"u8))
+            if (JsonFields.EnterObject(ref reader))
             {
-                if (JsonFields.EnterObject(ref reader))
-                {
-                    usage = TokenCounts.ReadUsageObject(ref reader);
-                }
-            }
-            else if (reader.ValueTextEquals("model"u8) && model is null)
-            {
-                model = JsonFields.ReadString(ref reader);
-            }
-            else
-            {
-                JsonFields.SkipValue(ref reader);
+                unit.TopUsage = TokenCounts.ReadUsageObject(ref reader);
             }
         }
+        else if (reader.ValueTextEquals("model"u8) && unit.Model is null)
+        {
+            unit.Model = JsonFields.ReadString(ref reader);
+        }
+        else if (reader.ValueTextEquals("message"u8))
+        {
+            var counts = default(TokenCounts);
+            if (JsonFields.EnterObject(ref reader) && TokenCounts.ReadUsageAndModel(ref reader, ref counts, ref unit.Model))
+            {
+                unit.MessageUsage = counts;
+            }
+        }
+        else
+        {
+            JsonFields.SkipValue(ref reader);
+        }
+    }
+
+    /// <summary>What one event or body says: message_start's <c>message.usage</c>, a top-level <c>usage</c>, the model.</summary>
+    private struct Unit
+    {
+        public TokenCounts? MessageUsage;
+        public TokenCounts? TopUsage;
+        public string? Model;
     }
 }

@@ -23,35 +23,22 @@ internal sealed class BedrockConverseUsageReader : UsageReader
     private void Read(ReadOnlySpan<byte> json)
     {
         TokenCounts? usage = null;
-        try
-        {
-            var reader = JsonFields.CreateReader(json);
-            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
-            {
-                return;
-            }
-
-            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-            {
-                if (!reader.ValueTextEquals("usage"u8))
-                {
-                    JsonFields.SkipValue(ref reader);
-                }
-                else if (JsonFields.EnterObject(ref reader))
-                {
-                    usage = TokenCounts.ReadUsageObject(ref reader);
-                }
-            }
-        }
-        catch (Exception e) when (JsonFields.IsUnreadable(e))
-        {
-            return;
-        }
-
-        if (usage is { HasAny: true } counts)
+        if (JsonFields.ReadObject(json, ref usage, ReadProperty) && usage is { HasAny: true } counts)
         {
             counts.ApplyTo(Usage);
             Usage.Reported = true;
+        }
+    }
+
+    private static void ReadProperty(ref Utf8JsonReader reader, ref TokenCounts? usage)
+    {
+        if (!reader.ValueTextEquals("usage"u8))
+        {
+            JsonFields.SkipValue(ref reader);
+        }
+        else if (JsonFields.EnterObject(ref reader))
+        {
+            usage = TokenCounts.ReadUsageObject(ref reader);
         }
     }
 }

@@ -47,54 +47,41 @@ internal sealed class BedrockInvokeUsageReader : UsageReader
             return;
         }
 
-        byte[]? rented = null;
+        var payload = default(Payload);
         try
         {
-            var reader = JsonFields.CreateReader(data);
-            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            // The rest of the wrapper may be broken; a chunk already copied out still counts.
+            JsonFields.ReadObject(data, ref payload, static (ref reader, ref payload) =>
             {
-                return;
-            }
-
-            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-            {
-                if (!reader.ValueTextEquals("bytes"u8))
+                if (!reader.ValueTextEquals("bytes"u8) || payload.Rented is not null)
                 {
                     JsonFields.SkipValue(ref reader);
-                    continue;
-                }
-
-                reader.Read();
-                if (reader.TokenType != JsonTokenType.String || rented is not null)
-                {
-                    reader.Skip();
-                    continue;
-                }
-
-                rented = ArrayPool<byte>.Shared.Rent(Math.Max(reader.ValueSpan.Length, 1));
-                var length = reader.ValueIsEscaped ? reader.CopyString(rented) : Copy(reader.ValueSpan, rented);
-                if (Base64.DecodeFromUtf8InPlace(rented.AsSpan(0, length), out var decoded) != OperationStatus.Done)
-                {
                     return;
                 }
 
-                var chunk = rented.AsSpan(0, decoded);
-                if (WorthParsing(chunk))
+                reader.Read();
+                if (reader.TokenType != JsonTokenType.String)
                 {
-                    Read(chunk, streamed: true);
-                    Apply();
+                    reader.Skip();
+                    return;
                 }
+
+                payload.Rented = ArrayPool<byte>.Shared.Rent(Math.Max(reader.ValueSpan.Length, 1));
+                payload.Length = reader.ValueIsEscaped ? reader.CopyString(payload.Rented) : Copy(reader.ValueSpan, payload.Rented);
+            });
+            if (payload.Length > 0
+                && Base64.DecodeFromUtf8InPlace(payload.Rented!.AsSpan(0, payload.Length), out var decoded) == OperationStatus.Done
+                && WorthParsing(payload.Rented.AsSpan(0, decoded)))
+            {
+                Read(payload.Rented.AsSpan(0, decoded), streamed: true);
+                Apply();
             }
-        }
-        catch (Exception e) when (JsonFields.IsUnreadable(e))
-        {
-            // A payload that is not the documented wrapper, or whose bytes are no text once unescaped: nothing to count.
         }
         finally
         {
-            if (rented is not null)
+            if (payload.Rented is not null)
             {
-                ArrayPool<byte>.Shared.Return(rented);
+                ArrayPool<byte>.Shared.Return(payload.Rented);
             }
         }
     }
@@ -115,158 +102,88 @@ internal sealed class BedrockInvokeUsageReader : UsageReader
 
     private void Read(ReadOnlySpan<byte> json, bool streamed)
     {
-        var counts = default(TokenCounts);
-        TokenCounts? metrics = null;
-        string? model = null;
-        var isDelta = false;
-        var topUsage = false;
-        var metadataUsage = false;
-        var stopped = false;
-        try
-        {
-            var reader = JsonFields.CreateReader(json);
-            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
-            {
-                return;
-            }
-
-            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-            {
-                if (reader.ValueTextEquals("amazon-bedrock-invocationMetrics"u8))
-                {
-                    if (JsonFields.EnterObject(ref reader))
-                    {
-                        metrics = TokenCounts.ReadUsageObject(ref reader);
-                    }
-                }
-                else if (reader.ValueTextEquals("usage"u8))
-                {
-                    // Anthropic's message_delta and body, Nova's body.
-                    if (JsonFields.EnterObject(ref reader))
-                    {
-                        counts.Merge(TokenCounts.ReadUsageObject(ref reader));
-                        topUsage = true;
-                    }
-                }
-                else if (reader.ValueTextEquals("message"u8))
-                {
-                    // Anthropic's message_start: message.usage (not final yet) and message.model.
-                    if (JsonFields.EnterObject(ref reader))
-                    {
-                        ReadNested(ref reader, ref counts, ref model);
-                    }
-                }
-                else if (reader.ValueTextEquals("metadata"u8))
-                {
-                    // Nova's last stream chunk: metadata.usage.
-                    if (JsonFields.EnterObject(ref reader))
-                    {
-                        metadataUsage = ReadNested(ref reader, ref counts, ref model);
-                    }
-                }
-                else if (reader.ValueTextEquals("type"u8))
-                {
-                    reader.Read();
-                    isDelta = reader.TokenType == JsonTokenType.String && reader.ValueTextEquals("message_delta"u8);
-                }
-                else if (reader.ValueTextEquals("model"u8) && model is null)
-                {
-                    model = JsonFields.ReadString(ref reader);
-                }
-                else if (reader.ValueTextEquals("prompt_token_count"u8) || reader.ValueTextEquals("inputTextTokenCount"u8))
-                {
-                    counts.Merge(new TokenCounts { Input = JsonFields.ReadCount(ref reader) });
-                }
-                else if (reader.ValueTextEquals("generation_token_count"u8) || reader.ValueTextEquals("totalOutputTextTokenCount"u8))
-                {
-                    counts.Merge(new TokenCounts { Output = JsonFields.ReadCount(ref reader) });
-                }
-                else if (reader.ValueTextEquals("results"u8))
-                {
-                    counts.Merge(new TokenCounts { Output = ReadTitanResults(ref reader) });
-                }
-                else if (reader.ValueTextEquals("stop_reason"u8) || reader.ValueTextEquals("completionReason"u8))
-                {
-                    stopped = JsonFields.ReadNonEmptyString(ref reader);
-                }
-                else
-                {
-                    JsonFields.SkipValue(ref reader);
-                }
-            }
-        }
-        catch (Exception e) when (JsonFields.IsUnreadable(e))
+        var unit = default(Unit);
+        if (!JsonFields.ReadObject(json, ref unit, ReadProperty))
         {
             return;
         }
 
-        ResponseModel ??= model;
-        if (metrics is { HasAny: true } final)
+        ResponseModel ??= unit.Model;
+        if (unit.Metrics is { HasAny: true } final)
         {
             _metrics = final;
         }
 
-        if (!counts.HasAny)
+        if (!unit.Counts.HasAny)
         {
             return;
         }
 
-        _body.Merge(counts);
+        _body.Merge(unit.Counts);
 
         // Streamed family counts are final with Anthropic's message_delta, Nova's metadata, or a Llama/Titan chunk that stops.
-        if (!streamed || (topUsage && isDelta) || metadataUsage || stopped)
+        if (!streamed || (unit.TopUsage && unit.IsDelta) || unit.MetadataUsage || unit.Stopped)
         {
             _bodyFinal = true;
         }
     }
 
-    /// <summary>Reads <c>usage</c> and <c>model</c> inside <c>message</c> / <c>metadata</c>; true when usage was there.</summary>
-    private static bool ReadNested(ref Utf8JsonReader reader, ref TokenCounts counts, ref string? model)
+    private static void ReadProperty(ref Utf8JsonReader reader, ref Unit unit)
     {
-        var found = false;
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        if (reader.ValueTextEquals("amazon-bedrock-invocationMetrics"u8))
         {
-            if (reader.ValueTextEquals("usage"u8))
+            if (JsonFields.EnterObject(ref reader))
             {
-                if (JsonFields.EnterObject(ref reader))
-                {
-                    counts.Merge(TokenCounts.ReadUsageObject(ref reader));
-                    found = true;
-                }
-            }
-            else if (reader.ValueTextEquals("model"u8) && model is null)
-            {
-                model = JsonFields.ReadString(ref reader);
-            }
-            else
-            {
-                JsonFields.SkipValue(ref reader);
+                unit.Metrics = TokenCounts.ReadUsageObject(ref reader);
             }
         }
-
-        return found;
-    }
-
-    /// <summary>Titan text's <c>results[].tokenCount</c>, summed; null when there is none.</summary>
-    private static long? ReadTitanResults(ref Utf8JsonReader reader)
-    {
-        reader.Read();
-        if (reader.TokenType != JsonTokenType.StartArray)
+        else if (reader.ValueTextEquals("usage"u8))
         {
-            reader.Skip();
-            return null;
-        }
-
-        long? total = null;
-        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
-        {
-            if (reader.TokenType != JsonTokenType.StartObject)
+            // Anthropic's message_delta and body, Nova's body.
+            if (JsonFields.EnterObject(ref reader))
             {
-                reader.Skip();
-                continue;
+                unit.Counts.Merge(TokenCounts.ReadUsageObject(ref reader));
+                unit.TopUsage = true;
             }
-
-            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        }
+        else if (reader.ValueTextEquals("message"u8))
+        {
+            // Anthropic's message_start: message.usage (not final yet) and message.model.
+            if (JsonFields.EnterObject(ref reader))
+            {
+                TokenCounts.ReadUsageAndModel(ref reader, ref unit.Counts, ref unit.Model);
+            }
+        }
+        else if (reader.ValueTextEquals("metadata"u8))
+        {
+            // Nova's last stream chunk: metadata.usage.
+            if (JsonFields.EnterObject(ref reader))
+            {
+                unit.MetadataUsage = TokenCounts.ReadUsageAndModel(ref reader, ref unit.Counts, ref unit.Model);
+            }
+        }
+        else if (reader.ValueTextEquals("type"u8))
+        {
+            reader.Read();
+            unit.IsDelta = reader.TokenType == JsonTokenType.String && reader.ValueTextEquals("message_delta"u8);
+        }
+        else if (reader.ValueTextEquals("model"u8) && unit.Model is null)
+        {
+            unit.Model = JsonFields.ReadString(ref reader);
+        }
+        else if (reader.ValueTextEquals("prompt_token_count"u8) || reader.ValueTextEquals("inputTextTokenCount"u8))
+        {
+            unit.Counts.Merge(new TokenCounts { Input = JsonFields.ReadCount(ref reader) });
+        }
+        else if (reader.ValueTextEquals("generation_token_count"u8) || reader.ValueTextEquals("totalOutputTextTokenCount"u8))
+        {
+            unit.Counts.Merge(new TokenCounts { Output = JsonFields.ReadCount(ref reader) });
+        }
+        else if (reader.ValueTextEquals("results"u8))
+        {
+            // Titan text's results[].tokenCount, summed.
+            long? output = null;
+            JsonFields.ReadObjectArray(ref reader, ref output, static (ref reader, ref total) =>
             {
                 if (!reader.ValueTextEquals("tokenCount"u8))
                 {
@@ -276,10 +193,17 @@ internal sealed class BedrockInvokeUsageReader : UsageReader
                 {
                     total = (total ?? 0) + count;
                 }
-            }
+            });
+            unit.Counts.Merge(new TokenCounts { Output = output });
         }
-
-        return total;
+        else if (reader.ValueTextEquals("stop_reason"u8) || reader.ValueTextEquals("completionReason"u8))
+        {
+            unit.Stopped = JsonFields.ReadNonEmptyString(ref reader);
+        }
+        else
+        {
+            JsonFields.SkipValue(ref reader);
+        }
     }
 
     /// <summary>Writes the preferred counts: headers, else invocation metrics, else the family body's.</summary>
@@ -308,5 +232,24 @@ internal sealed class BedrockInvokeUsageReader : UsageReader
         chosen.CacheCreation1h ??= _body.CacheCreation1h;
         chosen.ApplyTo(Usage);
         Usage.Reported |= final;
+    }
+
+    /// <summary>What one body or stream chunk says.</summary>
+    private struct Unit
+    {
+        public TokenCounts Counts;
+        public TokenCounts? Metrics;
+        public string? Model;
+        public bool IsDelta;
+        public bool TopUsage;
+        public bool MetadataUsage;
+        public bool Stopped;
+    }
+
+    /// <summary>A stream event's <c>{"bytes":"&lt;base64&gt;"}</c>, copied out into a pooled buffer.</summary>
+    private struct Payload
+    {
+        public byte[]? Rented;
+        public int Length;
     }
 }

@@ -31,17 +31,7 @@ internal sealed class CohereUsageReader : UsageReader
     private void Read(ReadOnlySpan<byte> json)
     {
         var counts = default(Counts);
-        try
-        {
-            var reader = JsonFields.CreateReader(json);
-            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
-            {
-                return;
-            }
-
-            ReadObject(ref reader, ref counts, depth: 0);
-        }
-        catch (Exception e) when (JsonFields.IsUnreadable(e))
+        if (!JsonFields.ReadObject(json, ref counts, ReadTopProperty))
         {
             return;
         }
@@ -60,31 +50,33 @@ internal sealed class CohereUsageReader : UsageReader
     }
 
     /// <summary>
-    /// Reads <c>usage</c> / <c>meta</c> at the top level, or one level down in <c>delta</c> (v2
-    /// <c>message-end</c>) and <c>response</c> (v1 <c>stream-end</c>).
+    /// <c>usage</c> / <c>meta</c> at the top level, or one level down in <c>delta</c> (v2 <c>message-end</c>) and
+    /// <c>response</c> (v1 <c>stream-end</c>).
     /// </summary>
-    private static void ReadObject(ref Utf8JsonReader reader, ref Counts counts, int depth)
+    private static void ReadTopProperty(ref Utf8JsonReader reader, ref Counts counts)
     {
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        if (reader.ValueTextEquals("delta"u8) || reader.ValueTextEquals("response"u8))
         {
-            if (reader.ValueTextEquals("usage"u8) || reader.ValueTextEquals("meta"u8))
+            JsonFields.ReadObjectValue(ref reader, ref counts, ReadUsageProperty);
+        }
+        else
+        {
+            ReadUsageProperty(ref reader, ref counts);
+        }
+    }
+
+    private static void ReadUsageProperty(ref Utf8JsonReader reader, ref Counts counts)
+    {
+        if (reader.ValueTextEquals("usage"u8) || reader.ValueTextEquals("meta"u8))
+        {
+            if (JsonFields.EnterObject(ref reader))
             {
-                if (JsonFields.EnterObject(ref reader))
-                {
-                    ReadUsage(ref reader, ref counts);
-                }
+                ReadUsage(ref reader, ref counts);
             }
-            else if (depth == 0 && (reader.ValueTextEquals("delta"u8) || reader.ValueTextEquals("response"u8)))
-            {
-                if (JsonFields.EnterObject(ref reader))
-                {
-                    ReadObject(ref reader, ref counts, depth + 1);
-                }
-            }
-            else
-            {
-                JsonFields.SkipValue(ref reader);
-            }
+        }
+        else
+        {
+            JsonFields.SkipValue(ref reader);
         }
     }
 

@@ -54,91 +54,24 @@ internal sealed class GeminiUsageReader : UsageReader
 
     private void Read(ReadOnlySpan<byte> json)
     {
-        var usageFound = false;
-        long? prompt = null, toolUsePrompt = null, candidates = null, thoughts = null, cached = null;
-        var finished = false;
-        string? model = null;
-        try
-        {
-            var reader = JsonFields.CreateReader(json);
-            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
-            {
-                return;
-            }
-
-            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-            {
-                if (reader.ValueTextEquals("usageMetadata"u8))
-                {
-                    if (!JsonFields.EnterObject(ref reader))
-                    {
-                        continue;
-                    }
-
-                    usageFound = true;
-                    while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-                    {
-                        if (reader.ValueTextEquals("promptTokenCount"u8))
-                        {
-                            prompt = JsonFields.ReadCount(ref reader);
-                        }
-                        else if (reader.ValueTextEquals("candidatesTokenCount"u8))
-                        {
-                            candidates = JsonFields.ReadCount(ref reader);
-                        }
-                        else if (reader.ValueTextEquals("thoughtsTokenCount"u8))
-                        {
-                            thoughts = JsonFields.ReadCount(ref reader);
-                        }
-                        else if (reader.ValueTextEquals("cachedContentTokenCount"u8))
-                        {
-                            cached = JsonFields.ReadCount(ref reader);
-                        }
-                        else if (reader.ValueTextEquals("toolUsePromptTokenCount"u8))
-                        {
-                            toolUsePrompt = JsonFields.ReadCount(ref reader);
-                        }
-                        else
-                        {
-                            JsonFields.SkipValue(ref reader);
-                        }
-                    }
-                }
-                else if (reader.ValueTextEquals("modelVersion"u8) && ResponseModel is null)
-                {
-                    model = JsonFields.ReadString(ref reader);
-                }
-                else if (reader.ValueTextEquals("candidates"u8))
-                {
-                    finished |= ReadCandidates(ref reader);
-                }
-                else if (reader.ValueTextEquals("promptFeedback"u8))
-                {
-                    finished |= ReadPromptFeedback(ref reader);
-                }
-                else
-                {
-                    JsonFields.SkipValue(ref reader);
-                }
-            }
-        }
-        catch (Exception e) when (JsonFields.IsUnreadable(e))
+        var unit = new Unit { ModelKnown = ResponseModel is not null };
+        if (!JsonFields.ReadObject(json, ref unit, ReadProperty))
         {
             return;
         }
 
-        ResponseModel ??= model;
-        _finished |= finished;
-        if (!usageFound)
+        ResponseModel ??= unit.Model;
+        _finished |= unit.Finished;
+        if (!unit.UsageFound)
         {
             return;
         }
 
-        _prompt = Math.Max(_prompt, prompt ?? 0);
-        _toolUsePrompt = Math.Max(_toolUsePrompt, toolUsePrompt ?? 0);
-        _candidates = Math.Max(_candidates, candidates ?? 0);
-        _thoughts = Math.Max(_thoughts, thoughts ?? 0);
-        _cached = Math.Max(_cached, cached ?? 0);
+        _prompt = Math.Max(_prompt, unit.Prompt ?? 0);
+        _toolUsePrompt = Math.Max(_toolUsePrompt, unit.ToolUsePrompt ?? 0);
+        _candidates = Math.Max(_candidates, unit.Candidates ?? 0);
+        _thoughts = Math.Max(_thoughts, unit.Thoughts ?? 0);
+        _cached = Math.Max(_cached, unit.Cached ?? 0);
 
         Usage.InputTokens = _prompt + _toolUsePrompt;
         Usage.OutputTokens = _candidates + _thoughts;
@@ -150,62 +83,83 @@ internal sealed class GeminiUsageReader : UsageReader
         }
     }
 
-    /// <summary>True when a candidate has a finish reason.</summary>
-    private static bool ReadCandidates(ref Utf8JsonReader reader)
+    private static void ReadProperty(ref Utf8JsonReader reader, ref Unit unit)
     {
-        reader.Read();
-        if (reader.TokenType != JsonTokenType.StartArray)
+        if (reader.ValueTextEquals("usageMetadata"u8))
         {
-            reader.Skip();
-            return false;
+            unit.UsageFound |= JsonFields.ReadObjectValue(ref reader, ref unit, ReadUsageProperty);
         }
-
-        var finished = false;
-        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+        else if (reader.ValueTextEquals("modelVersion"u8) && !unit.ModelKnown)
         {
-            if (reader.TokenType != JsonTokenType.StartObject)
-            {
-                reader.Skip();
-                continue;
-            }
-
-            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-            {
-                if (reader.ValueTextEquals("finishReason"u8))
-                {
-                    finished |= JsonFields.ReadNonEmptyString(ref reader);
-                }
-                else
-                {
-                    JsonFields.SkipValue(ref reader);
-                }
-            }
+            unit.Model = JsonFields.ReadString(ref reader);
         }
-
-        return finished;
+        else if (reader.ValueTextEquals("candidates"u8))
+        {
+            // A candidate with a finish reason ends the stream.
+            JsonFields.ReadObjectArray(ref reader, ref unit.Finished, static (ref reader, ref finished) => ReadReason(ref reader, ref finished, "finishReason"u8));
+        }
+        else if (reader.ValueTextEquals("promptFeedback"u8))
+        {
+            // So does a blocked prompt: no candidates follow.
+            JsonFields.ReadObjectValue(ref reader, ref unit.Finished, static (ref reader, ref finished) => ReadReason(ref reader, ref finished, "blockReason"u8));
+        }
+        else
+        {
+            JsonFields.SkipValue(ref reader);
+        }
     }
 
-    /// <summary>True when the prompt was blocked (no candidates follow).</summary>
-    private static bool ReadPromptFeedback(ref Utf8JsonReader reader)
+    private static void ReadUsageProperty(ref Utf8JsonReader reader, ref Unit unit)
     {
-        if (!JsonFields.EnterObject(ref reader))
+        if (reader.ValueTextEquals("promptTokenCount"u8))
         {
-            return false;
+            unit.Prompt = JsonFields.ReadCount(ref reader);
         }
-
-        var blocked = false;
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        else if (reader.ValueTextEquals("candidatesTokenCount"u8))
         {
-            if (reader.ValueTextEquals("blockReason"u8))
-            {
-                blocked |= JsonFields.ReadNonEmptyString(ref reader);
-            }
-            else
-            {
-                JsonFields.SkipValue(ref reader);
-            }
+            unit.Candidates = JsonFields.ReadCount(ref reader);
         }
+        else if (reader.ValueTextEquals("thoughtsTokenCount"u8))
+        {
+            unit.Thoughts = JsonFields.ReadCount(ref reader);
+        }
+        else if (reader.ValueTextEquals("cachedContentTokenCount"u8))
+        {
+            unit.Cached = JsonFields.ReadCount(ref reader);
+        }
+        else if (reader.ValueTextEquals("toolUsePromptTokenCount"u8))
+        {
+            unit.ToolUsePrompt = JsonFields.ReadCount(ref reader);
+        }
+        else
+        {
+            JsonFields.SkipValue(ref reader);
+        }
+    }
 
-        return blocked;
+    private static void ReadReason(ref Utf8JsonReader reader, ref bool finished, ReadOnlySpan<byte> name)
+    {
+        if (reader.ValueTextEquals(name))
+        {
+            finished |= JsonFields.ReadNonEmptyString(ref reader);
+        }
+        else
+        {
+            JsonFields.SkipValue(ref reader);
+        }
+    }
+
+    /// <summary>What one chunk or body says.</summary>
+    private struct Unit
+    {
+        public bool UsageFound;
+        public long? Prompt;
+        public long? ToolUsePrompt;
+        public long? Candidates;
+        public long? Thoughts;
+        public long? Cached;
+        public bool Finished;
+        public string? Model;
+        public bool ModelKnown;
     }
 }

@@ -2,6 +2,9 @@ using System.Text.Json;
 
 namespace Tollgate.Metering.Usage;
 
+/// <summary>Reads one property's value (the reader on its name), into <paramref name="state"/>; it must consume the value.</summary>
+internal delegate void PropertyReader<TState>(ref Utf8JsonReader reader, ref TState state);
+
 /// <summary>Small helpers over <see cref="Utf8JsonReader"/> that the usage readers share.</summary>
 internal static class JsonFields
 {
@@ -16,6 +19,64 @@ internal static class JsonFields
     /// (an escaped lone surrogate in a property name, bytes that are not UTF-8).
     /// </summary>
     public static bool IsUnreadable(Exception e) => e is JsonException or InvalidOperationException;
+
+    /// <summary>Reads a unit's top-level object, handing each property to <paramref name="read"/>.</summary>
+    /// <returns>False when the unit is not a readable JSON object: what was read of it then counts for nothing.</returns>
+    public static bool ReadObject<TState>(ReadOnlySpan<byte> json, ref TState state, PropertyReader<TState> read)
+    {
+        try
+        {
+            var reader = CreateReader(json);
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                return false;
+            }
+
+            ReadProperties(ref reader, ref state, read);
+            return true;
+        }
+        catch (Exception e) when (IsUnreadable(e))
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Hands each property of the object the reader is on (<see cref="EnterObject"/>) to <paramref name="read"/>.</summary>
+    public static void ReadProperties<TState>(ref Utf8JsonReader reader, ref TState state, PropertyReader<TState> read)
+    {
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            read(ref reader, ref state);
+        }
+    }
+
+    /// <summary>Moves to the value after a property name; for an array, hands each property of its objects to <paramref name="read"/>.</summary>
+    /// <returns>How many elements the array has; -1 when the value is not an array.</returns>
+    public static int ReadObjectArray<TState>(ref Utf8JsonReader reader, ref TState state, PropertyReader<TState> read)
+    {
+        reader.Read();
+        if (reader.TokenType != JsonTokenType.StartArray)
+        {
+            reader.Skip();
+            return -1;
+        }
+
+        var count = 0;
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+        {
+            count++;
+            if (reader.TokenType == JsonTokenType.StartObject)
+            {
+                ReadProperties(ref reader, ref state, read);
+            }
+            else
+            {
+                reader.Skip();
+            }
+        }
+
+        return count;
+    }
 
     /// <summary>Moves to the value after a property name and reads it as a token count: a whole non-negative number, else null.</summary>
     public static long? ReadCount(ref Utf8JsonReader reader)
@@ -75,6 +136,19 @@ internal static class JsonFields
 
         reader.Skip();
         return false;
+    }
+
+    /// <summary>Moves to the value after a property name; for an object, hands each of its properties to <paramref name="read"/>.</summary>
+    /// <returns>Whether the value was an object.</returns>
+    public static bool ReadObjectValue<TState>(ref Utf8JsonReader reader, ref TState state, PropertyReader<TState> read)
+    {
+        if (!EnterObject(ref reader))
+        {
+            return false;
+        }
+
+        ReadProperties(ref reader, ref state, read);
+        return true;
     }
 
     /// <summary>Moves to the value after a property name; true when it is an object (the reader is then on its start).</summary>

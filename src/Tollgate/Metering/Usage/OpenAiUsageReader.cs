@@ -51,120 +51,39 @@ internal sealed class OpenAiUsageReader : UsageReader
 
     private void Read(ReadOnlySpan<byte> json, bool streamed)
     {
-        var counts = default(Counts);
-        var usageFound = false;
-        var final = !streamed;
-        var choices = -1;
-        var finished = false;
-        string? model = null;
-        try
-        {
-            var reader = JsonFields.CreateReader(json);
-            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
-            {
-                return;
-            }
-
-            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-            {
-                if (reader.ValueTextEquals("usage"u8))
-                {
-                    if (JsonFields.EnterObject(ref reader))
-                    {
-                        ReadUsage(ref reader, ref counts);
-                        usageFound = true;
-                    }
-                }
-                else if (reader.ValueTextEquals("model"u8))
-                {
-                    model = ResponseModel is null ? JsonFields.ReadString(ref reader) : Skip(ref reader);
-                }
-                else if (reader.ValueTextEquals("choices"u8))
-                {
-                    choices = ReadChoices(ref reader, out finished);
-                }
-                else if (reader.ValueTextEquals("response"u8))
-                {
-                    // Responses API stream events wrap the response object; its usage is final when not null.
-                    if (JsonFields.EnterObject(ref reader) && ReadResponse(ref reader, ref counts, ref model))
-                    {
-                        usageFound = true;
-                        final = true;
-                    }
-                }
-                else
-                {
-                    JsonFields.SkipValue(ref reader);
-                }
-            }
-        }
-        catch (Exception e) when (JsonFields.IsUnreadable(e))
+        var unit = new Unit { Final = !streamed, Choices = -1, ModelKnown = ResponseModel is not null };
+        if (!JsonFields.ReadObject(json, ref unit, ReadProperty))
         {
             return;
         }
 
-        ResponseModel ??= model;
-        if (!usageFound)
+        ResponseModel ??= unit.Model;
+        if (!unit.UsageFound)
         {
             return;
         }
 
-        counts.ApplyTo(Usage);
-        if (final || choices <= 0 || finished)
+        unit.Counts.ApplyTo(Usage);
+        if (unit.Final || unit.Choices <= 0 || unit.Finished)
         {
             Usage.Reported = true;
         }
     }
 
-    /// <summary>Reads a Responses API object's model and usage; true when usage was there.</summary>
-    private bool ReadResponse(ref Utf8JsonReader reader, ref Counts counts, ref string? model)
+    private static void ReadProperty(ref Utf8JsonReader reader, ref Unit unit)
     {
-        var usageFound = false;
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        if (reader.ValueTextEquals("usage"u8))
         {
-            if (reader.ValueTextEquals("usage"u8))
-            {
-                if (JsonFields.EnterObject(ref reader))
-                {
-                    ReadUsage(ref reader, ref counts);
-                    usageFound = true;
-                }
-            }
-            else if (reader.ValueTextEquals("model"u8) && ResponseModel is null && model is null)
-            {
-                model = JsonFields.ReadString(ref reader);
-            }
-            else
-            {
-                JsonFields.SkipValue(ref reader);
-            }
+            ReadUsageValue(ref reader, ref unit);
         }
-
-        return usageFound;
-    }
-
-    /// <summary>Counts the choices and notes whether any has a finish reason; -1 when not an array.</summary>
-    private static int ReadChoices(ref Utf8JsonReader reader, out bool finished)
-    {
-        finished = false;
-        reader.Read();
-        if (reader.TokenType != JsonTokenType.StartArray)
+        else if (reader.ValueTextEquals("model"u8))
         {
-            reader.Skip();
-            return -1;
+            unit.Model = unit.ModelKnown ? Skip(ref reader) : JsonFields.ReadString(ref reader);
         }
-
-        var count = 0;
-        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+        else if (reader.ValueTextEquals("choices"u8))
         {
-            count++;
-            if (reader.TokenType != JsonTokenType.StartObject)
-            {
-                reader.Skip();
-                continue;
-            }
-
-            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            // Counts the choices and notes whether any has a finish reason.
+            unit.Choices = JsonFields.ReadObjectArray(ref reader, ref unit.Finished, static (ref reader, ref finished) =>
             {
                 if (reader.ValueTextEquals("finish_reason"u8))
                 {
@@ -174,10 +93,49 @@ internal sealed class OpenAiUsageReader : UsageReader
                 {
                     JsonFields.SkipValue(ref reader);
                 }
+            });
+        }
+        else if (reader.ValueTextEquals("response"u8))
+        {
+            // Responses API stream events wrap the response object; its usage is final when not null.
+            JsonFields.ReadObjectValue(ref reader, ref unit, ReadResponseProperty);
+        }
+        else
+        {
+            JsonFields.SkipValue(ref reader);
+        }
+    }
+
+    /// <summary>A Responses API object's model and usage.</summary>
+    private static void ReadResponseProperty(ref Utf8JsonReader reader, ref Unit unit)
+    {
+        if (reader.ValueTextEquals("usage"u8))
+        {
+            if (ReadUsageValue(ref reader, ref unit))
+            {
+                unit.Final = true;
             }
         }
+        else if (reader.ValueTextEquals("model"u8) && !unit.ModelKnown && unit.Model is null)
+        {
+            unit.Model = JsonFields.ReadString(ref reader);
+        }
+        else
+        {
+            JsonFields.SkipValue(ref reader);
+        }
+    }
 
-        return count;
+    private static bool ReadUsageValue(ref Utf8JsonReader reader, ref Unit unit)
+    {
+        if (!JsonFields.EnterObject(ref reader))
+        {
+            return false;
+        }
+
+        ReadUsage(ref reader, ref unit.Counts);
+        unit.UsageFound = true;
+        return true;
     }
 
     private static void ReadUsage(ref Utf8JsonReader reader, ref Counts counts)
@@ -236,6 +194,18 @@ internal sealed class OpenAiUsageReader : UsageReader
     {
         JsonFields.SkipValue(ref reader);
         return null;
+    }
+
+    /// <summary>What one chunk or body says.</summary>
+    private struct Unit
+    {
+        public Counts Counts;
+        public bool UsageFound;
+        public bool Final;
+        public int Choices;
+        public bool Finished;
+        public string? Model;
+        public bool ModelKnown;
     }
 
     private struct Counts

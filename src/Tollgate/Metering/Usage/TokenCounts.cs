@@ -63,6 +63,38 @@ internal struct TokenCounts
     }
 
     /// <summary>
+    /// Reads <c>usage</c> and <c>model</c> inside an object (the reader on its start): Anthropic's <c>message</c>
+    /// (message_start), Nova's <c>metadata</c>. The usage merges into <paramref name="counts"/>; the model is kept
+    /// only when none is known yet.
+    /// </summary>
+    /// <returns>Whether a usage object was there.</returns>
+    public static bool ReadUsageAndModel(ref Utf8JsonReader reader, ref TokenCounts counts, ref string? model)
+    {
+        var found = false;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals("usage"u8))
+            {
+                if (JsonFields.EnterObject(ref reader))
+                {
+                    counts.Merge(ReadUsageObject(ref reader));
+                    found = true;
+                }
+            }
+            else if (reader.ValueTextEquals("model"u8) && model is null)
+            {
+                model = JsonFields.ReadString(ref reader);
+            }
+            else
+            {
+                JsonFields.SkipValue(ref reader);
+            }
+        }
+
+        return found;
+    }
+
+    /// <summary>
     /// Takes a later report of the same cumulative counts (Anthropic's <c>message_delta</c> after
     /// <c>message_start</c>): a count never goes down, and one the later report leaves out (or null)
     /// stays as it was, so nothing is counted twice.
