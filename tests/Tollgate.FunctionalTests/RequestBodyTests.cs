@@ -51,7 +51,7 @@ public sealed class RequestBodyTests
         var body = $$"""{"model":"gpt-4o-mini","input":"{{new string('a', 900 * 1024)}}"}""";
 
         var held = CallAsync(gateway, key, body);
-        Assert.Equal(1, await gated.WaitForArrivedAsync(1));
+        await gated.WaitForArrivedAsync(1);
         var metrics = await gateway.Client.GetStringAsync("metrics").DefaultTimeout();
         Assert.True(GatewayTestEnvironment.MetricValue(metrics, "tollgate_buffered_request_bytes") >= 900 * 1024, metrics);
         using (var refused = await CallAsync(gateway, key, body))

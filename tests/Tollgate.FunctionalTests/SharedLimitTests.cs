@@ -26,10 +26,10 @@ public sealed class SharedLimitTests
         var calls = Enumerable.Range(0, Fired).Select(i => CallAsync(i % 2 == 0 ? a : b, key)).ToList();
         try
         {
-            var refused = await GatedUpstream.WaitForCompletedAsync(calls, Fired - Limit);
+            var (refused, arrived) = await upstream.WaitForSettledAsync(calls);
             Assert.All(refused, c => Assert.Equal(HttpStatusCode.TooManyRequests, c.Result));
             Assert.Equal(Fired - Limit, refused.Count);
-            Assert.Equal(Limit, await upstream.WaitForArrivedAsync(Limit));
+            Assert.Equal(Limit, arrived);
         }
         finally
         {

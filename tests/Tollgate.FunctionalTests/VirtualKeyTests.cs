@@ -253,10 +253,10 @@ public abstract class VirtualKeyTests : IAsyncLifetime
         try
         {
             // Everything over the limit is answered at once, while the first ones still wait upstream.
-            var refused = await GatedUpstream.WaitForCompletedAsync(calls, Fired - Limit);
+            var (refused, arrived) = await upstream.WaitForSettledAsync(calls);
             Assert.Equal(Fired - Limit, refused.Count);
             Assert.All(refused, c => Assert.Equal(HttpStatusCode.TooManyRequests, c.Result));
-            Assert.Equal(Limit, await upstream.WaitForArrivedAsync(Limit));
+            Assert.Equal(Limit, arrived);
         }
         finally
         {

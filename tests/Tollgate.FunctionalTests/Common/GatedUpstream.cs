@@ -34,33 +34,21 @@ public sealed class GatedUpstream : IAsyncDisposable
         Volatile.Write(ref _arrived, 0);
     }
 
+    /// <summary>Waits until <paramref name="count"/> requests have reached the upstream.</summary>
+    public Task WaitForArrivedAsync(int count) =>
+        Poll.UntilAsync(() => Arrived >= count, () => $"{Arrived} of {count} requests reached the upstream");
+
     /// <summary>
-    /// How many requests have reached the upstream once <paramref name="count"/> have, or the wait timed
-    /// out: a granted request can still be on its way when the refused ones are answered.
+    /// Waits until every one of <paramref name="calls"/> is either answered (refused: the granted ones are held here)
+    /// or held at the upstream, so no call is still on its way and one granted too many would show.
     /// </summary>
-    public async Task<int> WaitForArrivedAsync(int count)
+    /// <returns>The answered calls, and how many reached the upstream.</returns>
+    public async Task<(List<Task<T>> Answered, int Arrived)> WaitForSettledAsync<T>(IReadOnlyCollection<Task<T>> calls)
     {
-        var deadline = DateTime.UtcNow + TaskTimeoutExtensions.DefaultTimeoutSpan;
-        while (Arrived < count && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(10);
-        }
-
-        // A moment more, so one too many would show up too.
-        await Task.Delay(50);
-        return Arrived;
-    }
-
-    /// <summary>Waits until <paramref name="count"/> of <paramref name="calls"/> have finished (the refused ones, while the rest are held).</summary>
-    public static async Task<List<Task<T>>> WaitForCompletedAsync<T>(IReadOnlyCollection<Task<T>> calls, int count)
-    {
-        var deadline = DateTime.UtcNow + TaskTimeoutExtensions.DefaultTimeoutSpan;
-        while (calls.Count(c => c.IsCompleted) < count && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(10);
-        }
-
-        return [.. calls.Where(c => c.IsCompleted)];
+        await Poll.UntilAsync(
+            () => calls.Count(c => c.IsCompleted) + Arrived >= calls.Count,
+            () => $"{calls.Count(c => c.IsCompleted)} answered and {Arrived} held of {calls.Count} calls");
+        return ([.. calls.Where(c => c.IsCompleted)], Arrived);
     }
 
     public ValueTask DisposeAsync()
