@@ -141,11 +141,10 @@ public sealed class FakeGoogleTokenServer : IAsyncDisposable
             return;
         }
 
+        // The hold starts before the request is counted, so a test that sees the count can move the clock past it.
+        var held = Delay > TimeSpan.Zero ? Task.Delay(Delay, _time, context.RequestAborted) : Task.CompletedTask;
         Interlocked.Increment(ref _requestCount);
-        if (Delay > TimeSpan.Zero)
-        {
-            await Task.Delay(Delay, context.RequestAborted);
-        }
+        await held;
 
         if (FailAllRequests)
         {

@@ -140,15 +140,19 @@ public sealed class FakeGoogleTokenServerTests
     [Fact]
     public async Task Delay_HoldsEachAnswer()
     {
-        await using var server = await FakeGoogleTokenServer.StartAsync().DefaultTimeout();
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var server = await FakeGoogleTokenServer.StartAsync(time).DefaultTimeout();
         server.Delay = TimeSpan.FromMilliseconds(300);
         using var client = new HttpClient();
-        var stopwatch = Stopwatch.StartNew();
 
-        using var response = await PostAssertionAsync(client, server, SignJwt(Claims(server), server.PrivateKeyId)).DefaultTimeout();
+        var answer = PostAssertionAsync(client, server, SignJwt(Claims(server), server.PrivateKeyId));
+        await Poll.UntilAsync(() => server.TokenRequestCount == 1, () => "the request never reached the server");
+        time.Advance(TimeSpan.FromMilliseconds(299));
+        Assert.False(answer.IsCompleted);
+        time.Advance(TimeSpan.FromMilliseconds(1));
+        using var response = await answer.DefaultTimeout();
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.True(stopwatch.Elapsed >= TimeSpan.FromMilliseconds(290), $"answered after {stopwatch.Elapsed}");
     }
 
     [Fact]
