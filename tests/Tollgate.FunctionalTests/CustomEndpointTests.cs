@@ -351,40 +351,21 @@ public sealed class CustomEndpointTests : IAsyncLifetime
         Assert.Equal("POST", _upstream.LastRequest.Method);
     }
 
-    [Fact]
-    public async Task Target_query_is_always_sent_and_other_client_parameters_are_appended()
+    [Theory]
+    // The target's query is always sent, and other client parameters are appended.
+    [InlineData("fixed-query?extra=1", "api-version=2024-01 extra=1 mode=strict")]
+    // By default the target wins over a client parameter of the same name.
+    [InlineData("fixed-query?api-version=2099-12&extra=1", "api-version=2024-01 extra=1 mode=strict")]
+    // With merge_query_params the client wins over the target.
+    [InlineData("merged-query?api-version=2099-12&extra=1", "api-version=2099-12 extra=1 mode=strict")]
+    // default_query_params fill absent names and override neither the target nor the client.
+    [InlineData("defaulted-query?lang=fr", "lang=fr limit=10 region=eu")]
+    public async Task The_upstream_query_combines_target_defaults_and_client_as_configured(string path, string upstreamQuery)
     {
-        using var response = await SendAsync(HttpMethod.Get, "fixed-query?extra=1", key: null);
+        using var response = await SendAsync(HttpMethod.Get, path, key: null);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal(["api-version=2024-01", "extra=1", "mode=strict"], UpstreamQuery());
-    }
-
-    [Fact]
-    public async Task By_default_the_target_wins_over_a_client_parameter_of_the_same_name()
-    {
-        using var response = await SendAsync(HttpMethod.Get, "fixed-query?api-version=2099-12&extra=1", key: null);
-
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal(["api-version=2024-01", "extra=1", "mode=strict"], UpstreamQuery());
-    }
-
-    [Fact]
-    public async Task With_merge_query_params_the_client_wins_over_the_target()
-    {
-        using var response = await SendAsync(HttpMethod.Get, "merged-query?api-version=2099-12&extra=1", key: null);
-
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal(["api-version=2099-12", "extra=1", "mode=strict"], UpstreamQuery());
-    }
-
-    [Fact]
-    public async Task Default_query_params_fill_absent_names_and_override_neither_target_nor_client()
-    {
-        using var response = await SendAsync(HttpMethod.Get, "defaulted-query?lang=fr", key: null);
-
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal(["lang=fr", "limit=10", "region=eu"], UpstreamQuery());
+        Assert.Equal(upstreamQuery.Split(' '), UpstreamQuery());
     }
 
     [Fact]
