@@ -201,9 +201,9 @@ internal static class ConfigLoader
         foreach (var (name, value) in reader.Entries(reader.Mapping(node, "pass_through_providers"), "pass_through_providers"))
         {
             var path = "pass_through_providers." + name;
-            if (!BuiltInProviders.KnownNames.Contains(name))
+            if (!ProviderRegistry.KnownNames.Contains(name))
             {
-                reader.Errors.Add($"{path}: unknown provider (known: {string.Join(", ", BuiltInProviders.KnownNames.Order())})");
+                reader.Errors.Add($"{path}: unknown provider (known: {string.Join(", ", ProviderRegistry.KnownNames.Order())})");
                 continue;
             }
 
@@ -305,7 +305,7 @@ internal static class ConfigLoader
                     var text = reader.String(fieldNode, fieldPath);
                     if (text is not null && !PricingProviders.TryFromLitellm(text, out provider))
                     {
-                        reader.Errors.Add($"{fieldPath}: unknown provider '{text}' (known: {string.Join(", ", BuiltInProviders.KnownNames.Order())}, or a LiteLLM name such as bedrock_converse)");
+                        reader.Errors.Add($"{fieldPath}: unknown provider '{text}' (known: {string.Join(", ", ProviderRegistry.KnownNames.Order())}, or a LiteLLM name such as bedrock_converse)");
                     }
 
                     continue;
@@ -439,7 +439,7 @@ internal static class ConfigLoader
             firstSegment = firstSegment[..slash];
         }
 
-        if (BuiltInProviders.ReservedSegments.GetAlternateLookup<ReadOnlySpan<char>>().Contains(firstSegment))
+        if (ProviderRegistry.ReservedSegments.GetAlternateLookup<ReadOnlySpan<char>>().Contains(firstSegment))
         {
             errors.Add($"{where}: '{path}' falls under the built-in route /{firstSegment}; choose another prefix");
             return false;

@@ -14,6 +14,9 @@ internal sealed class PassThroughRoute
 
     public required bool IsCustomEndpoint { get; init; }
 
+    /// <summary>The built-in provider the route reaches; null on a custom endpoint.</summary>
+    public ProviderDefinition? Definition { get; init; }
+
     /// <summary><c>openai</c>, <c>bedrock</c>, … or <c>custom</c>: the name pricing, metering and metrics know the route by.</summary>
     public string Provider => IsCustomEndpoint ? "custom" : Name;
 

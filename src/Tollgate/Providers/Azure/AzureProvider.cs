@@ -1,0 +1,13 @@
+namespace Tollgate.Providers.Azure;
+
+/// <summary><c>/azure</c>: Azure OpenAI, with <c>api-key</c>; every resource has its own host, so there is no default.</summary>
+internal static class AzureProvider
+{
+    public static readonly ProviderDefinition Definition = new()
+    {
+        Id = ProviderId.Azure,
+        Name = "azure",
+        RoutePrefixes = ["azure"],
+        Upstream = new ApiKeyUpstream(CredentialStyle.ApiKeyHeader, "AZURE", DefaultApiBase: null),
+    };
+}

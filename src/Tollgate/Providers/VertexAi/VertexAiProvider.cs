@@ -1,0 +1,13 @@
+namespace Tollgate.Providers.VertexAi;
+
+/// <summary><c>/vertex_ai</c> (and LiteLLM's <c>/vertex-ai</c>): Vertex AI, with OAuth tokens from service accounts.</summary>
+internal static class VertexAiProvider
+{
+    public static readonly ProviderDefinition Definition = new()
+    {
+        Id = ProviderId.VertexAi,
+        Name = "vertex_ai",
+        RoutePrefixes = ["vertex_ai", "vertex-ai"],
+        Upstream = new VertexAiUpstream(),
+    };
+}
