@@ -84,7 +84,7 @@ internal sealed class CallRecord(HttpContext context, PassThroughRoute route, st
 
         FirstByteTime = now;
         var response = Context.Response;
-        Meter = ResponseMeters.Create(Provider, Path[tailStart..], RequestModel, response.StatusCode, response.ContentType, response.Headers);
+        Meter = ResponseMeters.Create(Route.Dialect, Path[tailStart..], RequestModel, response.StatusCode, response.ContentType, response.Headers);
     }
 
     /// <summary>

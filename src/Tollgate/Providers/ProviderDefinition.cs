@@ -1,3 +1,5 @@
+using Tollgate.Metering;
+
 namespace Tollgate.Providers;
 
 /// <summary>Everything Tollgate knows about a built-in provider before any config is read.</summary>
@@ -13,6 +15,9 @@ internal sealed record ProviderDefinition
 
     /// <summary>How its routes reach it: the host and where the credential goes, or a per-request preparer.</summary>
     public required IProviderUpstream Upstream { get; init; }
+
+    /// <summary>How its answers report usage, so which reader meters them.</summary>
+    public required UsageDialect Dialect { get; init; }
 
     /// <summary>The provider's answers do not name the model, so pricing reads it from the request.</summary>
     public bool AnswersNameNoModel { get; init; }

@@ -1,3 +1,4 @@
+using Tollgate.Metering;
 using Tollgate.Providers;
 
 namespace Tollgate.Tests.Providers;
@@ -14,6 +15,16 @@ public sealed class ProviderRegistryTests
             Assert.NotEmpty(provider.RoutePrefixes);
             Assert.True(ProviderRegistry.TryGet(provider.Name, out var byName));
             Assert.Same(provider, byName);
+        }
+    }
+
+    [Fact]
+    public void Every_provider_names_its_usage_dialect_and_none_is_metered_as_a_custom_endpoint()
+    {
+        foreach (var provider in ProviderRegistry.All)
+        {
+            Assert.True(Enum.IsDefined(provider.Dialect), provider.Name);
+            Assert.NotEqual(UsageDialect.CustomEndpoint, provider.Dialect);
         }
     }
 

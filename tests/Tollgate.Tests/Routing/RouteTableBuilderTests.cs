@@ -1,6 +1,7 @@
 using Tollgate.Configuration;
 using Tollgate.Forwarding;
 using Tollgate.Guardrails;
+using Tollgate.Metering;
 using Tollgate.Providers;
 using Tollgate.Routing;
 
@@ -37,12 +38,29 @@ public sealed class RouteTableBuilderTests
                 var route = Match(routes, $"/{prefix}/v1/x");
                 Assert.Same(provider, route.Definition);
                 Assert.Equal(provider.Name, route.Provider);
+                Assert.Equal(provider.Dialect, route.Dialect);
                 Assert.Equal("/" + prefix, route.Prefix);
                 Assert.True(route.RequiresVirtualKey);
             }
         }
 
         Assert.Equal(ProviderRegistry.All.Sum(p => p.RoutePrefixes.Count), routes.Providers.Count);
+    }
+
+    [Fact]
+    public void A_custom_endpoint_is_metered_as_one()
+    {
+        var routes = Build("""
+            general_settings:
+              pass_through_endpoints:
+                - { path: /rerank, target: "http://127.0.0.1:9/v1/rerank" }
+            """);
+
+        var route = Match(routes, "/rerank");
+
+        Assert.Null(route.Definition);
+        Assert.Equal("custom", route.Provider);
+        Assert.Equal(UsageDialect.CustomEndpoint, route.Dialect);
     }
 
     [Fact]

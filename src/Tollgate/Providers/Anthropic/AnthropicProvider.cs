@@ -1,3 +1,5 @@
+using Tollgate.Metering;
+
 namespace Tollgate.Providers.Anthropic;
 
 /// <summary><c>/anthropic</c>: Anthropic, with <c>x-api-key</c>.</summary>
@@ -9,5 +11,6 @@ internal static class AnthropicProvider
         Name = "anthropic",
         RoutePrefixes = ["anthropic"],
         Upstream = new ApiKeyUpstream(CredentialStyle.XApiKeyHeader, "ANTHROPIC", "https://api.anthropic.com"),
+        Dialect = UsageDialect.Anthropic,
     };
 }

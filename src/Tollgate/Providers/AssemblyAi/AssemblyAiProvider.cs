@@ -1,3 +1,5 @@
+using Tollgate.Metering;
+
 namespace Tollgate.Providers.AssemblyAi;
 
 /// <summary><c>/assemblyai</c>: AssemblyAI, with the key as the whole <c>Authorization</c>.</summary>
@@ -9,5 +11,6 @@ internal static class AssemblyAiProvider
         Name = "assemblyai",
         RoutePrefixes = ["assemblyai"],
         Upstream = new ApiKeyUpstream(CredentialStyle.RawAuthorization, "ASSEMBLYAI", "https://api.assemblyai.com"),
+        Dialect = UsageDialect.AssemblyAi,
     };
 }

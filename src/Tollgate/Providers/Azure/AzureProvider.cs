@@ -1,3 +1,5 @@
+using Tollgate.Metering;
+
 namespace Tollgate.Providers.Azure;
 
 /// <summary><c>/azure</c>: Azure OpenAI, with <c>api-key</c>; every resource has its own host, so there is no default.</summary>
@@ -9,5 +11,6 @@ internal static class AzureProvider
         Name = "azure",
         RoutePrefixes = ["azure"],
         Upstream = new ApiKeyUpstream(CredentialStyle.ApiKeyHeader, "AZURE", DefaultApiBase: null),
+        Dialect = UsageDialect.AzureOpenAi,
     };
 }

@@ -1,3 +1,5 @@
+using Tollgate.Metering;
+
 namespace Tollgate.Providers.Bedrock;
 
 /// <summary><c>/bedrock</c>: Amazon Bedrock's runtime and agent runtime, signed with AWS Signature V4.</summary>
@@ -9,5 +11,6 @@ internal static class BedrockProvider
         Name = "bedrock",
         RoutePrefixes = ["bedrock"],
         Upstream = new BedrockUpstream(),
+        Dialect = UsageDialect.Bedrock,
     };
 }

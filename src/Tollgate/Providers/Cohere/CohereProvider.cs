@@ -1,3 +1,5 @@
+using Tollgate.Metering;
+
 namespace Tollgate.Providers.Cohere;
 
 /// <summary><c>/cohere</c>: Cohere, with <c>Authorization: Bearer</c>.</summary>
@@ -9,6 +11,7 @@ internal static class CohereProvider
         Name = "cohere",
         RoutePrefixes = ["cohere"],
         Upstream = new ApiKeyUpstream(CredentialStyle.BearerToken, "COHERE", "https://api.cohere.com"),
+        Dialect = UsageDialect.Cohere,
 
         // Cohere's chat, embed and rerank answers do not say which model served them.
         AnswersNameNoModel = true,

@@ -1,3 +1,5 @@
+using Tollgate.Metering;
+
 namespace Tollgate.Providers.Gemini;
 
 /// <summary><c>/gemini</c>: the Gemini API, with the key in the query.</summary>
@@ -9,5 +11,6 @@ internal static class GeminiProvider
         Name = "gemini",
         RoutePrefixes = ["gemini"],
         Upstream = new ApiKeyUpstream(CredentialStyle.QueryKey, "GEMINI", "https://generativelanguage.googleapis.com"),
+        Dialect = UsageDialect.Google,
     };
 }

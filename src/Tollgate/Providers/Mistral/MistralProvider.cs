@@ -1,3 +1,5 @@
+using Tollgate.Metering;
+
 namespace Tollgate.Providers.Mistral;
 
 /// <summary><c>/mistral</c>: Mistral, with <c>Authorization: Bearer</c>.</summary>
@@ -9,5 +11,6 @@ internal static class MistralProvider
         Name = "mistral",
         RoutePrefixes = ["mistral"],
         Upstream = new ApiKeyUpstream(CredentialStyle.BearerToken, "MISTRAL", "https://api.mistral.ai"),
+        Dialect = UsageDialect.OpenAi,
     };
 }

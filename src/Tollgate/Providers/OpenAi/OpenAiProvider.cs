@@ -1,3 +1,5 @@
+using Tollgate.Metering;
+
 namespace Tollgate.Providers.OpenAi;
 
 /// <summary><c>/openai</c>: OpenAI, with <c>Authorization: Bearer</c>.</summary>
@@ -9,5 +11,6 @@ internal static class OpenAiProvider
         Name = "openai",
         RoutePrefixes = ["openai"],
         Upstream = new ApiKeyUpstream(CredentialStyle.BearerToken, "OPENAI", "https://api.openai.com"),
+        Dialect = UsageDialect.OpenAi,
     };
 }

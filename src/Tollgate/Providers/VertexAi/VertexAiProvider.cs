@@ -1,3 +1,5 @@
+using Tollgate.Metering;
+
 namespace Tollgate.Providers.VertexAi;
 
 /// <summary><c>/vertex_ai</c> (and LiteLLM's <c>/vertex-ai</c>): Vertex AI, with OAuth tokens from service accounts.</summary>
@@ -9,5 +11,6 @@ internal static class VertexAiProvider
         Name = "vertex_ai",
         RoutePrefixes = ["vertex_ai", "vertex-ai"],
         Upstream = new VertexAiUpstream(),
+        Dialect = UsageDialect.Google,
     };
 }

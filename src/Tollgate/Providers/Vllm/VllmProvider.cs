@@ -1,3 +1,5 @@
+using Tollgate.Metering;
+
 namespace Tollgate.Providers.Vllm;
 
 /// <summary><c>/vllm</c>: a self-hosted vLLM server, which may run without a key.</summary>
@@ -9,5 +11,6 @@ internal static class VllmProvider
         Name = "vllm",
         RoutePrefixes = ["vllm"],
         Upstream = new ApiKeyUpstream(CredentialStyle.BearerToken, "VLLM", DefaultApiBase: null, ApiKeyRequired: false),
+        Dialect = UsageDialect.OpenAi,
     };
 }
