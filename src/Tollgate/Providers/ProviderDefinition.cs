@@ -19,6 +19,9 @@ internal sealed record ProviderDefinition
     /// <summary>How its answers report usage, so which reader meters them.</summary>
     public required UsageDialect Dialect { get; init; }
 
+    /// <summary>How the price table knows it.</summary>
+    public required PricingNames Pricing { get; init; }
+
     /// <summary>The provider's answers do not name the model, so pricing reads it from the request.</summary>
     public bool AnswersNameNoModel { get; init; }
 }

@@ -33,6 +33,8 @@ internal static class ProviderRegistry
 
     private static readonly FrozenDictionary<string, ProviderDefinition> ByName = All.ToFrozenDictionary(p => p.Name, StringComparer.Ordinal);
 
+    public static ProviderDefinition Get(ProviderId id) => All[(int)id];
+
     /// <summary>The provider named <paramref name="name"/> (<c>openai</c>); false for any other name, such as a custom endpoint's <c>custom</c>.</summary>
     public static bool TryGet(string name, [NotNullWhen(true)] out ProviderDefinition? provider) => ByName.TryGetValue(name, out provider);
 

@@ -12,5 +12,6 @@ internal static class AnthropicProvider
         RoutePrefixes = ["anthropic"],
         Upstream = new ApiKeyUpstream(CredentialStyle.XApiKeyHeader, "ANTHROPIC", "https://api.anthropic.com"),
         Dialect = UsageDialect.Anthropic,
+        Pricing = PricingNames.OwnName,
     };
 }

@@ -12,5 +12,6 @@ internal static class AssemblyAiProvider
         RoutePrefixes = ["assemblyai"],
         Upstream = new ApiKeyUpstream(CredentialStyle.RawAuthorization, "ASSEMBLYAI", "https://api.assemblyai.com"),
         Dialect = UsageDialect.AssemblyAi,
+        Pricing = PricingNames.OwnName,
     };
 }

@@ -12,5 +12,8 @@ internal static class AzureProvider
         RoutePrefixes = ["azure"],
         Upstream = new ApiKeyUpstream(CredentialStyle.ApiKeyHeader, "AZURE", DefaultApiBase: null),
         Dialect = UsageDialect.AzureOpenAi,
+
+        // A deployment reports the OpenAI model it runs (gpt-4o-2024-08-06), so OpenAI's prices apply.
+        Pricing = new(["azure_text"], FallsBackTo: ProviderId.OpenAi),
     };
 }

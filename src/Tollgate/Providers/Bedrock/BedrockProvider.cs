@@ -12,5 +12,6 @@ internal static class BedrockProvider
         RoutePrefixes = ["bedrock"],
         Upstream = new BedrockUpstream(),
         Dialect = UsageDialect.Bedrock,
+        Pricing = new([], LitellmVariants: true),
     };
 }

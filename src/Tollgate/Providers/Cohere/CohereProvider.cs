@@ -12,6 +12,7 @@ internal static class CohereProvider
         RoutePrefixes = ["cohere"],
         Upstream = new ApiKeyUpstream(CredentialStyle.BearerToken, "COHERE", "https://api.cohere.com"),
         Dialect = UsageDialect.Cohere,
+        Pricing = new([], LitellmVariants: true),
 
         // Cohere's chat, embed and rerank answers do not say which model served them.
         AnswersNameNoModel = true,

@@ -12,5 +12,6 @@ internal static class GeminiProvider
         RoutePrefixes = ["gemini"],
         Upstream = new ApiKeyUpstream(CredentialStyle.QueryKey, "GEMINI", "https://generativelanguage.googleapis.com"),
         Dialect = UsageDialect.Google,
+        Pricing = PricingNames.OwnName,
     };
 }

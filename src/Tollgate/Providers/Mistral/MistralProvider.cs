@@ -12,5 +12,6 @@ internal static class MistralProvider
         RoutePrefixes = ["mistral"],
         Upstream = new ApiKeyUpstream(CredentialStyle.BearerToken, "MISTRAL", "https://api.mistral.ai"),
         Dialect = UsageDialect.OpenAi,
+        Pricing = new(["codestral", "text-completion-codestral"]),
     };
 }

@@ -12,5 +12,6 @@ internal static class OpenAiProvider
         RoutePrefixes = ["openai"],
         Upstream = new ApiKeyUpstream(CredentialStyle.BearerToken, "OPENAI", "https://api.openai.com"),
         Dialect = UsageDialect.OpenAi,
+        Pricing = new(["text-completion-openai"]),
     };
 }

@@ -12,5 +12,8 @@ internal static class VertexAiProvider
         RoutePrefixes = ["vertex_ai", "vertex-ai"],
         Upstream = new VertexAiUpstream(),
         Dialect = UsageDialect.Google,
+
+        // For a Gemini model LiteLLM lists no Vertex price for, the Gemini API's applies.
+        Pricing = new([], LitellmVariants: true, FallsBackTo: ProviderId.Gemini),
     };
 }

@@ -12,5 +12,6 @@ internal static class VllmProvider
         RoutePrefixes = ["vllm"],
         Upstream = new ApiKeyUpstream(CredentialStyle.BearerToken, "VLLM", DefaultApiBase: null, ApiKeyRequired: false),
         Dialect = UsageDialect.OpenAi,
+        Pricing = new(["hosted_vllm"]),
     };
 }
