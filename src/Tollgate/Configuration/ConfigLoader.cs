@@ -13,12 +13,6 @@ namespace Tollgate.Configuration;
 /// </summary>
 internal static class ConfigLoader
 {
-    private static readonly HashSet<string> ProviderFields =
-    [
-        "api_key", "api_base", "agent_api_base", "timeout", "guardrails", "credentials",
-        "aws_access_key_id", "aws_secret_access_key", "aws_session_token", "aws_region_name",
-    ];
-
     private static readonly HashSet<string> EndpointFields =
     [
         "path", "target", "headers", "include_subpath", "forward_headers", "auth", "cost_per_request",
@@ -211,9 +205,9 @@ internal static class ConfigLoader
             var map = YamlValueReader.IsNull(value) ? null : reader.Mapping(value, path);
             foreach (var (field, _) in reader.Entries(map, path))
             {
-                if (!ProviderFields.Contains(field))
+                if (!ProviderRegistry.ConfigFields.Contains(field))
                 {
-                    reader.Errors.Add($"{path}.{field}: unknown setting; did you mean '{SettingNames.Nearest(field, ProviderFields)}'?");
+                    reader.Errors.Add($"{path}.{field}: unknown setting; did you mean '{SettingNames.Nearest(field, ProviderRegistry.ConfigFields)}'?");
                 }
             }
 
@@ -370,7 +364,7 @@ internal static class ConfigLoader
             {
                 if (!EndpointFields.Contains(field))
                 {
-                    reader.Errors.Add($"{path}.{field}: unknown setting; did you mean '{SettingNames.Nearest(field, ProviderFields)}'?");
+                    reader.Errors.Add($"{path}.{field}: unknown setting; did you mean '{SettingNames.Nearest(field, ProviderRegistry.ConfigFields)}'?");
                 }
             }
 

@@ -14,6 +14,10 @@ namespace Tollgate.Providers;
 internal sealed record ApiKeyUpstream(CredentialStyle Credential, string EnvironmentPrefix, string? DefaultApiBase, bool ApiKeyRequired = true)
     : IProviderUpstream
 {
+    private static readonly string[] Fields = ["api_key", "api_base"];
+
+    public IReadOnlyList<string> ConfigFields => Fields;
+
     public string ApiKeyVariable => EnvironmentPrefix + "_API_KEY";
 
     public string ApiBaseVariable => EnvironmentPrefix + "_API_BASE";

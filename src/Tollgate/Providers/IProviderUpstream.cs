@@ -7,6 +7,9 @@ namespace Tollgate.Providers;
 /// </summary>
 internal interface IProviderUpstream
 {
+    /// <summary>The <c>pass_through_providers.&lt;name&gt;</c> settings <see cref="Build"/> reads.</summary>
+    IReadOnlyList<string> ConfigFields { get; }
+
     /// <summary>What the provider's routes carry; settings that are wrong go to <see cref="UpstreamBuildContext.Errors"/>.</summary>
     RouteUpstream Build(UpstreamBuildContext context);
 }

@@ -5,6 +5,9 @@ namespace Tollgate.Providers;
 /// <summary>Everything Tollgate knows about a built-in provider before any config is read.</summary>
 internal sealed record ProviderDefinition
 {
+    /// <summary>Settings every provider's routes take, whatever its upstream reads.</summary>
+    private static readonly string[] RouteConfigFields = ["timeout", "guardrails"];
+
     public required ProviderId Id { get; init; }
 
     /// <summary>The name in <c>pass_through_providers</c>, spend rows, metrics and logs (<c>openai</c>, <c>vertex_ai</c>).</summary>
@@ -24,4 +27,7 @@ internal sealed record ProviderDefinition
 
     /// <summary>The provider's answers do not name the model, so pricing reads it from the request.</summary>
     public bool AnswersNameNoModel { get; init; }
+
+    /// <summary>The <c>pass_through_providers.&lt;name&gt;</c> settings it reads.</summary>
+    public IEnumerable<string> ConfigFields => RouteConfigFields.Concat(Upstream.ConfigFields);
 }

@@ -31,6 +31,12 @@ internal static class ProviderRegistry
             .Concat(["key", "spend", "health", "metrics"])
             .ToFrozenSet(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>
+    /// Every setting a <c>pass_through_providers</c> entry may hold: the union of the providers' own, so an
+    /// entry may hold another provider's settings (they are ignored) as it always could.
+    /// </summary>
+    public static readonly FrozenSet<string> ConfigFields = All.SelectMany(p => p.ConfigFields).ToFrozenSet(StringComparer.Ordinal);
+
     private static readonly FrozenDictionary<string, ProviderDefinition> ByName = All.ToFrozenDictionary(p => p.Name, StringComparer.Ordinal);
 
     public static ProviderDefinition Get(ProviderId id) => All[(int)id];

@@ -47,6 +47,15 @@ public sealed class ProviderRegistryTests
     }
 
     [Fact]
+    public void Provider_entries_take_the_settings_of_every_provider_as_before()
+    {
+        Assert.Equal(
+            ["agent_api_base", "api_base", "api_key", "aws_access_key_id", "aws_region_name", "aws_secret_access_key", "aws_session_token", "credentials", "guardrails", "timeout"],
+            ProviderRegistry.ConfigFields.Order(StringComparer.Ordinal));
+        Assert.Equal(["timeout", "guardrails", "api_base", "credentials"], ProviderRegistry.Get(ProviderId.VertexAi).ConfigFields);
+    }
+
+    [Fact]
     public void A_definition_registered_under_another_id_stops_start_up()
     {
         var providers = ProviderRegistry.All.ToArray();

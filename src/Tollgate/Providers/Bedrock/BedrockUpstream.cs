@@ -14,6 +14,11 @@ internal sealed class BedrockUpstream : IProviderUpstream
     private const string DefaultAgentRuntimeBase = "https://bedrock-agent-runtime.{region}.amazonaws.com";
     private static readonly string[] RegionVariables = ["AWS_REGION_NAME", "AWS_REGION", "AWS_DEFAULT_REGION"];
 
+    private static readonly string[] Fields =
+        ["api_base", "agent_api_base", "aws_access_key_id", "aws_secret_access_key", "aws_session_token", "aws_region_name"];
+
+    public IReadOnlyList<string> ConfigFields => Fields;
+
     public RouteUpstream Build(UpstreamBuildContext context)
     {
         var provider = context.Settings;

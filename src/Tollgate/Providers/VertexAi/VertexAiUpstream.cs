@@ -10,6 +10,10 @@ namespace Tollgate.Providers.VertexAi;
 /// </summary>
 internal sealed class VertexAiUpstream : IProviderUpstream
 {
+    private static readonly string[] Fields = ["api_base", "credentials"];
+
+    public IReadOnlyList<string> ConfigFields => Fields;
+
     public RouteUpstream Build(UpstreamBuildContext context)
     {
         var (config, environment, errors) = (context.Config, context.Environment, context.Errors);
