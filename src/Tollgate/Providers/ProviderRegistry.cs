@@ -31,6 +31,10 @@ internal static class ProviderRegistry
             .Concat(["key", "spend", "health", "metrics"])
             .ToFrozenSet(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>Each provider's first route prefix, for messages: <c>/openai, /anthropic, … or /vllm</c>.</summary>
+    public static readonly string RouteList =
+        string.Join(", ", All.SkipLast(1).Select(p => "/" + p.RoutePrefixes[0])) + " or /" + All[^1].RoutePrefixes[0];
+
     /// <summary>
     /// Every setting a <c>pass_through_providers</c> entry may hold: the union of the providers' own, so an
     /// entry may hold another provider's settings (they are ignored) as it always could.

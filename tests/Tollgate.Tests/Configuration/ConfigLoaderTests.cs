@@ -1,6 +1,7 @@
 using Tollgate.Configuration;
 using Tollgate.Guardrails;
 using Tollgate.Metering.Pricing;
+using Tollgate.Providers;
 
 namespace Tollgate.Tests.Configuration;
 
@@ -122,6 +123,22 @@ public sealed class ConfigLoaderTests
             """);
 
         AssertProblem(errors, "general_settings.pass_through_endpoints[0].path", path);
+    }
+
+    public static TheoryData<string> ProviderRoutePrefixes() => [.. ProviderRegistry.All.SelectMany(p => p.RoutePrefixes)];
+
+    [Theory]
+    [MemberData(nameof(ProviderRoutePrefixes))]
+    public void Every_registered_route_prefix_is_refused_as_a_custom_path(string prefix)
+    {
+        var errors = Problems($"""
+            general_settings:
+              pass_through_endpoints:
+                - path: /{prefix}/mine
+                  target: http://127.0.0.1:9/x
+            """);
+
+        AssertProblem(errors, "general_settings.pass_through_endpoints[0].path", $"falls under the built-in route /{prefix}");
     }
 
     [Fact]
