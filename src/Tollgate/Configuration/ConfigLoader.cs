@@ -364,7 +364,7 @@ internal static class ConfigLoader
             {
                 if (!EndpointFields.Contains(field))
                 {
-                    reader.Errors.Add($"{path}.{field}: unknown setting; did you mean '{SettingNames.Nearest(field, ProviderRegistry.ConfigFields)}'?");
+                    reader.Errors.Add($"{path}.{field}: unknown setting; did you mean '{SettingNames.Nearest(field, EndpointFields)}'?");
                 }
             }
 

@@ -659,6 +659,18 @@ public sealed class ConfigLoaderTests
         AssertProblem(Problems("pass_through_providers: { openai: { api_kye: sk-x } }"), "pass_through_providers.openai.api_kye", "did you mean 'api_key'?");
     }
 
+    [Fact]
+    public void An_unknown_endpoint_field_names_the_nearest_endpoint_field()
+    {
+        var errors = Problems("""
+            general_settings:
+              pass_through_endpoints:
+                - { path: /mine, target: "http://127.0.0.1:9/x", forward_header: true }
+            """);
+
+        AssertProblem(errors, "general_settings.pass_through_endpoints[0].forward_header", "did you mean 'forward_headers'?");
+    }
+
     [Theory]
     [InlineData("master_key", "master_key", 0)]
     [InlineData("master_kye", "master_key", 2)]
