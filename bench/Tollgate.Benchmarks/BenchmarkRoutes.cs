@@ -1,4 +1,5 @@
 using Tollgate.Guardrails;
+using Tollgate.Providers;
 using Tollgate.Routing;
 
 namespace Tollgate.Benchmarks;
@@ -11,6 +12,7 @@ internal static class BenchmarkRoutes
         Name = name,
         Prefix = "/" + name,
         IsCustomEndpoint = false,
+        Definition = ProviderRegistry.TryGet(name, out var provider) ? provider : null,
         Upstream = null,
         RequiresVirtualKey = true,
         ForwardClientHeaders = true,

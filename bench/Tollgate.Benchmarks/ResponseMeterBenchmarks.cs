@@ -19,7 +19,7 @@ public class ResponseMeterBenchmarks
 {
     private readonly byte[] _sink = new byte[64 * 1024];
     private byte[] _body = [];
-    private string _provider = "";
+    private UsageDialect _dialect;
     private string _tail = "";
     private string _contentType = "";
 
@@ -34,12 +34,12 @@ public class ResponseMeterBenchmarks
     {
         if (Stream == "openai-sse")
         {
-            (_provider, _tail, _contentType) = ("openai", "/v1/chat/completions", "text/event-stream");
+            (_dialect, _tail, _contentType) = (UsageDialect.OpenAi, "/v1/chat/completions", "text/event-stream");
             _body = OpenAiSse();
         }
         else
         {
-            (_provider, _tail, _contentType) = ("bedrock", "/model/anthropic.claude-3-5-haiku-20241022-v1:0/converse-stream", "application/vnd.amazon.eventstream");
+            (_dialect, _tail, _contentType) = (UsageDialect.Bedrock, "/model/anthropic.claude-3-5-haiku-20241022-v1:0/converse-stream", "application/vnd.amazon.eventstream");
             _body = ConverseStream();
         }
 
@@ -70,7 +70,7 @@ public class ResponseMeterBenchmarks
 
     private IResponseMeter Run()
     {
-        var meter = ResponseMeters.Create(_provider, _tail, "gpt-4o", 200, _contentType, new HeaderDictionary())!;
+        var meter = ResponseMeters.Create(_dialect, _tail, "gpt-4o", 200, _contentType, new HeaderDictionary())!;
         for (var at = 0; at < _body.Length; at += ReadSize)
         {
             meter.Observe(_body.AsSpan(at, Math.Min(ReadSize, _body.Length - at)));

@@ -8,16 +8,16 @@ namespace Tollgate.Fuzz;
 internal static class MeterRuns
 {
     /// <returns>What the meter found, as text to compare.</returns>
-    public static string Meter(string provider, string path, string contentType, ReadOnlySpan<byte> body, List<(int Start, int Length)> reads)
+    public static string Meter(UsageDialect dialect, string path, string contentType, ReadOnlySpan<byte> body, List<(int Start, int Length)> reads)
     {
-        var meter = (ResponseMeter)ResponseMeters.Create(provider, path, null, 200, contentType, new HeaderDictionary())!;
+        var meter = (ResponseMeter)ResponseMeters.Create(dialect, path, null, 200, contentType, new HeaderDictionary())!;
         foreach (var (start, length) in reads)
         {
             meter.Observe(body.Slice(start, length));
         }
 
         meter.Complete();
-        FuzzFinding.Unless(!meter.Faulted, $"the {provider} {contentType} meter faulted");
+        FuzzFinding.Unless(!meter.Faulted, $"the {dialect} {contentType} meter faulted");
         FuzzFinding.Unless(meter.BufferCapacity == 0, "the meter kept pooled memory after the body ended");
         return Describe(meter);
     }

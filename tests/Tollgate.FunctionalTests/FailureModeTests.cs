@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Tollgate.FunctionalTests.Common;
+using Tollgate.Providers;
 using Tollgate.Telemetry;
 
 namespace Tollgate.FunctionalTests;
@@ -224,6 +225,22 @@ public sealed class FailureModeTests
         using var response = await gateway.Client.SendAsync(gateway.Request(HttpMethod.Post, "nosuchprovider/v1/chat")).DefaultTimeout();
 
         await AssertJsonError(response, HttpStatusCode.NotFound, "not_found_error");
+    }
+
+    [Fact]
+    public async Task The_404_names_every_providers_route()
+    {
+        await using var gateway = await GatewayFor("http://127.0.0.1:9");
+
+        using var response = await gateway.Client.SendAsync(gateway.Request(HttpMethod.Post, "nosuchprovider/v1/chat")).DefaultTimeout();
+
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync().DefaultTimeout());
+        var message = json.RootElement.GetProperty("error").GetProperty("message").GetString()!;
+        Assert.Equal(
+            "No route for POST /nosuchprovider/v1/chat. Provider routes start with "
+                + "/openai, /anthropic, /gemini, /vertex_ai, /bedrock, /azure, /cohere, /mistral, /assemblyai or /vllm.",
+            message);
+        Assert.All(ProviderRegistry.All, p => Assert.Contains("/" + p.RoutePrefixes[0], message, StringComparison.Ordinal));
     }
 
     private static int FreePort()

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.IO.Hashing;
 using System.Text;
+using Tollgate.Metering;
 using Tollgate.Metering.Parsing;
 
 namespace Tollgate.Fuzz.Targets;
@@ -33,8 +34,8 @@ internal static class EventStreamTarget
             FuzzFinding.Unless(reads.Frames.ContainsKey(index) || frame.Length > limit, $"frame {index} within the hold limit was not handed out in reads");
         }
 
-        var wholeUsage = MeterRuns.Meter("bedrock", "/model/m/converse-stream", "application/vnd.amazon.eventstream", body, [(0, body.Length)]);
-        var readsUsage = MeterRuns.Meter("bedrock", "/model/m/converse-stream", "application/vnd.amazon.eventstream", body, input.Reads());
+        var wholeUsage = MeterRuns.Meter(UsageDialect.Bedrock, "/model/m/converse-stream", "application/vnd.amazon.eventstream", body, [(0, body.Length)]);
+        var readsUsage = MeterRuns.Meter(UsageDialect.Bedrock, "/model/m/converse-stream", "application/vnd.amazon.eventstream", body, input.Reads());
         FuzzFinding.Unless(wholeUsage == readsUsage, $"usage {wholeUsage} whole, {readsUsage} in reads");
     }
 

@@ -1,4 +1,5 @@
 using System.Text;
+using Tollgate.Metering;
 using Tollgate.Metering.Parsing;
 
 namespace Tollgate.Fuzz.Targets;
@@ -34,15 +35,15 @@ internal static class JsonSequenceTarget
 
         FuzzFinding.Unless(next == reads.Count, "an object was handed out in reads that was not there whole");
 
-        foreach (var (provider, path, contentType) in new[]
+        foreach (var (dialect, path, contentType) in new[]
         {
-            ("gemini", "/v1beta/models/gemini-2.0-flash:streamGenerateContent", "application/json"),
-            ("cohere", "/v1/chat", "application/stream+json"),
+            (UsageDialect.Google, "/v1beta/models/gemini-2.0-flash:streamGenerateContent", "application/json"),
+            (UsageDialect.Cohere, "/v1/chat", "application/stream+json"),
         })
         {
-            var wholeUsage = MeterRuns.Meter(provider, path, contentType, body, [(0, body.Length)]);
-            var readsUsage = MeterRuns.Meter(provider, path, contentType, body, input.Reads());
-            FuzzFinding.Unless(wholeUsage == readsUsage, $"{provider} usage {wholeUsage} whole, {readsUsage} in reads");
+            var wholeUsage = MeterRuns.Meter(dialect, path, contentType, body, [(0, body.Length)]);
+            var readsUsage = MeterRuns.Meter(dialect, path, contentType, body, input.Reads());
+            FuzzFinding.Unless(wholeUsage == readsUsage, $"{dialect} usage {wholeUsage} whole, {readsUsage} in reads");
         }
     }
 

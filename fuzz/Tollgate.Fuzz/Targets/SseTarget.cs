@@ -15,12 +15,12 @@ namespace Tollgate.Fuzz.Targets;
 /// </summary>
 internal static class SseTarget
 {
-    private static readonly (string Provider, string Path)[] Dialects =
+    private static readonly (UsageDialect Dialect, string Path)[] Dialects =
     [
-        ("openai", "/v1/chat/completions"),
-        ("anthropic", "/v1/messages"),
-        ("gemini", "/v1beta/models/gemini-2.0-flash:streamGenerateContent"),
-        ("openai", "/v1/responses"),
+        (UsageDialect.OpenAi, "/v1/chat/completions"),
+        (UsageDialect.Anthropic, "/v1/messages"),
+        (UsageDialect.Google, "/v1beta/models/gemini-2.0-flash:streamGenerateContent"),
+        (UsageDialect.OpenAi, "/v1/responses"),
     ];
 
     public static void Run(byte[] data)
@@ -67,9 +67,9 @@ internal static class SseTarget
         return recorder.Blocks;
     }
 
-    private static (string Output, string Usage) Inject((string Provider, string Path) dialect, ReadOnlySpan<byte> body, List<(int Start, int Length)> reads, decimal? cost)
+    private static (string Output, string Usage) Inject((UsageDialect Dialect, string Path) dialect, ReadOnlySpan<byte> body, List<(int Start, int Length)> reads, decimal? cost)
     {
-        var meter = (SseResponseMeter)ResponseMeters.Create(dialect.Provider, dialect.Path, "m", 200, "text/event-stream", new HeaderDictionary())!;
+        var meter = (SseResponseMeter)ResponseMeters.Create(dialect.Dialect, dialect.Path, "m", 200, "text/event-stream", new HeaderDictionary())!;
         var injector = new SseCostInjector(meter.StreamedUsageObject!, () => cost);
         meter.InjectCost(injector);
         var output = new StringBuilder();

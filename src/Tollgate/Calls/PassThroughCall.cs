@@ -93,7 +93,7 @@ internal sealed class PassThroughCall(HttpContext context, PassThroughRoute rout
 
         Timing.FirstByte();
         var response = Context.Response;
-        Meter = ResponseMeters.Create(Provider, Path[Target.TailStart..], RequestModel, response.StatusCode, response.ContentType, response.Headers);
+        Meter = ResponseMeters.Create(Route.Dialect, Path[Target.TailStart..], RequestModel, response.StatusCode, response.ContentType, response.Headers);
     }
 
     /// <summary>

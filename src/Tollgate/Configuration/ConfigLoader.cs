@@ -13,12 +13,6 @@ namespace Tollgate.Configuration;
 /// </summary>
 internal static class ConfigLoader
 {
-    private static readonly HashSet<string> ProviderFields =
-    [
-        "api_key", "api_base", "agent_api_base", "timeout", "guardrails", "credentials",
-        "aws_access_key_id", "aws_secret_access_key", "aws_session_token", "aws_region_name",
-    ];
-
     private static readonly HashSet<string> EndpointFields =
     [
         "path", "target", "headers", "include_subpath", "forward_headers", "auth", "cost_per_request",
@@ -201,9 +195,9 @@ internal static class ConfigLoader
         foreach (var (name, value) in reader.Entries(reader.Mapping(node, "pass_through_providers"), "pass_through_providers"))
         {
             var path = "pass_through_providers." + name;
-            if (!BuiltInProviders.KnownNames.Contains(name))
+            if (!ProviderRegistry.KnownNames.Contains(name))
             {
-                reader.Errors.Add($"{path}: unknown provider (known: {string.Join(", ", BuiltInProviders.KnownNames.Order())})");
+                reader.Errors.Add($"{path}: unknown provider (known: {string.Join(", ", ProviderRegistry.KnownNames.Order())})");
                 continue;
             }
 
@@ -211,9 +205,9 @@ internal static class ConfigLoader
             var map = YamlValueReader.IsNull(value) ? null : reader.Mapping(value, path);
             foreach (var (field, _) in reader.Entries(map, path))
             {
-                if (!ProviderFields.Contains(field))
+                if (!ProviderRegistry.ConfigFields.Contains(field))
                 {
-                    reader.Errors.Add($"{path}.{field}: unknown setting; did you mean '{SettingNames.Nearest(field, ProviderFields)}'?");
+                    reader.Errors.Add($"{path}.{field}: unknown setting; did you mean '{SettingNames.Nearest(field, ProviderRegistry.ConfigFields)}'?");
                 }
             }
 
@@ -305,7 +299,7 @@ internal static class ConfigLoader
                     var text = reader.String(fieldNode, fieldPath);
                     if (text is not null && !PricingProviders.TryFromLitellm(text, out provider))
                     {
-                        reader.Errors.Add($"{fieldPath}: unknown provider '{text}' (known: {string.Join(", ", BuiltInProviders.KnownNames.Order())}, or a LiteLLM name such as bedrock_converse)");
+                        reader.Errors.Add($"{fieldPath}: unknown provider '{text}' (known: {string.Join(", ", ProviderRegistry.KnownNames.Order())}, or a LiteLLM name such as bedrock_converse)");
                     }
 
                     continue;
@@ -370,7 +364,7 @@ internal static class ConfigLoader
             {
                 if (!EndpointFields.Contains(field))
                 {
-                    reader.Errors.Add($"{path}.{field}: unknown setting; did you mean '{SettingNames.Nearest(field, ProviderFields)}'?");
+                    reader.Errors.Add($"{path}.{field}: unknown setting; did you mean '{SettingNames.Nearest(field, EndpointFields)}'?");
                 }
             }
 
@@ -439,7 +433,7 @@ internal static class ConfigLoader
             firstSegment = firstSegment[..slash];
         }
 
-        if (BuiltInProviders.ReservedSegments.GetAlternateLookup<ReadOnlySpan<char>>().Contains(firstSegment))
+        if (ProviderRegistry.ReservedSegments.GetAlternateLookup<ReadOnlySpan<char>>().Contains(firstSegment))
         {
             errors.Add($"{where}: '{path}' falls under the built-in route /{firstSegment}; choose another prefix");
             return false;

@@ -19,6 +19,7 @@ using Tollgate.Keys;
 using Tollgate.Metering;
 using Tollgate.Metering.Costs;
 using Tollgate.Metering.Pricing;
+using Tollgate.Providers;
 using Tollgate.Routing;
 using Tollgate.Spend;
 using Tollgate.Storage;
@@ -261,7 +262,7 @@ internal static partial class TollgateApplication
 
     private static Task NotFoundAsync(HttpContext context) =>
         ErrorResponse.WriteAsync(context, new GatewayFailure(GatewayError.NotFound,
-            $"No route for {context.Request.Method} {context.Request.Path}. Provider routes start with /openai, /anthropic, /gemini, /vertex_ai, /bedrock, /azure, /cohere, /mistral, /assemblyai or /vllm."));
+            $"No route for {context.Request.Method} {context.Request.Path}. Provider routes start with {ProviderRegistry.RouteList}."));
 
     private static void Listen(Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions kestrel, string host, int port)
     {

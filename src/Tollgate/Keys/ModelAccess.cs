@@ -94,7 +94,7 @@ internal static class ModelAccess
 
     /// <summary>Only these providers take the model from the path; elsewhere a <c>/models/x</c> segment decides nothing.</summary>
     private static bool PathNamesModel(PassThroughRoute route) =>
-        !route.IsCustomEndpoint && route.Name is "gemini" or Providers.VertexAi.VertexAiRoutes.Name or Providers.Bedrock.BedrockRoutes.Name or "azure";
+        route.Definition?.Id is Providers.ProviderId.Gemini or Providers.ProviderId.VertexAi or Providers.ProviderId.Bedrock or Providers.ProviderId.Azure;
 
     private static async ValueTask<Check> ReadBodyAsync(HttpContext context, GatewayLimits limits)
     {

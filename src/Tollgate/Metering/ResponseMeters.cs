@@ -6,26 +6,26 @@ using Tollgate.Metering.Usage;
 namespace Tollgate.Metering;
 
 /// <summary>
-/// Picks the meter for one provider response: the dialect from the provider and the path, the
-/// framing from the response's <c>Content-Type</c>.
+/// Picks the meter for one provider response: the reader from the route's <see cref="UsageDialect"/>
+/// and the path, the framing from the response's <c>Content-Type</c>.
 /// </summary>
 /// <remarks>
-/// <para>Dialects by provider and path (the path after the route prefix, query ignored):</para>
+/// <para>Readers by dialect and path (the path after the route prefix, query ignored):</para>
 /// <list type="bullet">
-/// <item><c>openai</c>, <c>azure</c>, <c>mistral</c>, <c>vllm</c>: OpenAI shapes on chat/text
+/// <item><see cref="UsageDialect.OpenAi"/>, <see cref="UsageDialect.AzureOpenAi"/>: OpenAI shapes on chat/text
 /// completions, embeddings, <c>responses</c>, transcriptions and images (<see cref="MeteredPaths.IsOpenAiUsageEndpoint"/>).</item>
-/// <item><c>anthropic</c>: <c>…/messages</c> (not <c>count_tokens</c> or batches).</item>
-/// <item><c>gemini</c>, <c>vertex_ai</c>: <c>:generateContent</c> / <c>:streamGenerateContent</c>;
+/// <item><see cref="UsageDialect.Anthropic"/>: <c>…/messages</c> (not <c>count_tokens</c> or batches).</item>
+/// <item><see cref="UsageDialect.Google"/>: <c>:generateContent</c> / <c>:streamGenerateContent</c>;
 /// Vertex <c>publishers/anthropic/…:rawPredict|streamRawPredict</c> as Anthropic, other publishers'
 /// <c>rawPredict</c> (Llama, Mistral) as OpenAI.</item>
-/// <item><c>bedrock</c>: <c>model/{id}/converse|converse-stream</c> and
+/// <item><see cref="UsageDialect.Bedrock"/>: <c>model/{id}/converse|converse-stream</c> and
 /// <c>model/{id}/invoke|invoke-with-response-stream</c>; the agent runtime reports no tokens.</item>
-/// <item><c>cohere</c>: <c>chat</c>, <c>embed</c>, <c>rerank</c>, <c>generate</c>, <c>summarize</c>, <c>classify</c> (v1 and v2).</item>
-/// <item><c>assemblyai</c>: LeMUR (<c>/lemur/…</c>, OpenAI-like <c>usage.input_tokens</c>); transcripts
+/// <item><see cref="UsageDialect.Cohere"/>: <c>chat</c>, <c>embed</c>, <c>rerank</c>, <c>generate</c>, <c>summarize</c>, <c>classify</c> (v1 and v2).</item>
+/// <item><see cref="UsageDialect.AssemblyAi"/>: LeMUR (<c>/lemur/…</c>, OpenAI-like <c>usage.input_tokens</c>); transcripts
 /// are billed by audio duration, not tokens, and are not metered here.</item>
 /// <item>Any provider's OpenAI-compatible endpoint (Gemini <c>/v1beta/openai/…</c>, Vertex
 /// <c>endpoints/openapi/…</c>, Cohere <c>compatibility/…</c>, Bedrock <c>openai/v1/…</c>) as OpenAI.</item>
-/// <item>Anything else (a custom endpoint): OpenAI shapes whatever the path, when the body is JSON or
+/// <item><see cref="UsageDialect.CustomEndpoint"/>: OpenAI shapes whatever the path, when the body is JSON or
 /// SSE. A body that is not OpenAI-shaped then yields zero tokens and <see cref="TokenUsage.Reported"/>
 /// false; custom endpoints are billed by <c>cost_per_request</c>, the tokens are informative.</item>
 /// </list>
@@ -36,7 +36,8 @@ namespace Tollgate.Metering;
 /// </remarks>
 internal static class ResponseMeters
 {
-    private enum Dialect
+    /// <summary>The usage reader one answer needs.</summary>
+    private enum Reader
     {
         None,
         OpenAi,
@@ -61,16 +62,14 @@ internal static class ResponseMeters
     /// (and 204), a call that reports no usage (listing models, counting tokens, files, agents), or a
     /// body type no provider puts usage in.
     /// </summary>
-    /// <param name="provider">The route's provider (<c>openai</c>, <c>anthropic</c>, <c>gemini</c>, <c>vertex_ai</c>,
-    /// <c>bedrock</c>, <c>azure</c>, <c>cohere</c>, <c>mistral</c>, <c>vllm</c>, <c>assemblyai</c>); anything else is a custom endpoint.</param>
+    /// <param name="dialect">The route's (<see cref="Routing.PassThroughRoute.Dialect"/>).</param>
     /// <param name="tail">The client's path after the route prefix, query string allowed (<c>/v1/chat/completions</c>).</param>
     /// <param name="requestModel">The request body's <c>model</c>, when known; see <see cref="IResponseMeter.Model"/>.</param>
     /// <param name="statusCode">The provider's status code.</param>
     /// <param name="contentType">The response's <c>Content-Type</c>.</param>
     /// <param name="responseHeaders">The response's headers (Bedrock's invoke reports its token counts there).</param>
-    public static IResponseMeter? Create(string provider, string tail, string? requestModel, int statusCode, string? contentType, IHeaderDictionary responseHeaders)
+    public static IResponseMeter? Create(UsageDialect dialect, string tail, string? requestModel, int statusCode, string? contentType, IHeaderDictionary responseHeaders)
     {
-        ArgumentNullException.ThrowIfNull(provider);
         ArgumentNullException.ThrowIfNull(tail);
         ArgumentNullException.ThrowIfNull(responseHeaders);
         if (statusCode is < 200 or > 299 or 204)
@@ -85,17 +84,17 @@ internal static class ResponseMeters
         }
 
         var path = MeteredPaths.WithoutQuery(tail);
-        var (dialect, pathModel) = Classify(provider, path);
-        var streamedJson = dialect == Dialect.Gemini && MeteredPaths.ColonMethod(path).SequenceEqual("streamGenerateContent");
-        UsageReader? reader = dialect switch
+        var (readerKind, pathModel) = Classify(dialect, path);
+        var streamedJson = readerKind == Reader.Gemini && MeteredPaths.ColonMethod(path).SequenceEqual("streamGenerateContent");
+        UsageReader? reader = readerKind switch
         {
-            Dialect.OpenAi => new OpenAiUsageReader(),
-            Dialect.Anthropic => new AnthropicUsageReader(),
-            Dialect.Gemini => new GeminiUsageReader(streamed: streamedJson || framing == Framing.Sse),
-            Dialect.BedrockConverse => new BedrockConverseUsageReader(),
-            Dialect.BedrockInvoke => new BedrockInvokeUsageReader(BedrockHeaderCounts(responseHeaders)),
-            Dialect.Cohere => new CohereUsageReader(),
-            _ => null,
+            Reader.None => null,
+            Reader.OpenAi => new OpenAiUsageReader(),
+            Reader.Anthropic => new AnthropicUsageReader(),
+            Reader.Gemini => new GeminiUsageReader(streamed: streamedJson || framing == Framing.Sse),
+            Reader.BedrockConverse => new BedrockConverseUsageReader(),
+            Reader.BedrockInvoke => new BedrockInvokeUsageReader(BedrockHeaderCounts(responseHeaders)),
+            Reader.Cohere => new CohereUsageReader(),
         };
         if (reader is null)
         {
@@ -112,72 +111,61 @@ internal static class ResponseMeters
         };
     }
 
-    private static (Dialect Dialect, string? PathModel) Classify(string provider, string path)
+    private static (Reader Reader, string? PathModel) Classify(UsageDialect dialect, string path) => dialect switch
     {
-        switch (provider)
-        {
-            case "openai" or "mistral" or "vllm":
-                return (MeteredPaths.IsOpenAiUsageEndpoint(path) ? Dialect.OpenAi : Dialect.None, null);
+        UsageDialect.OpenAi => (OpenAiOrNone(path), null),
+        UsageDialect.AzureOpenAi => MeteredPaths.IsOpenAiUsageEndpoint(path) ? (Reader.OpenAi, MeteredPaths.AzureDeployment(path)) : default,
+        UsageDialect.Anthropic => (path.EndsWith("/messages", StringComparison.Ordinal) ? Reader.Anthropic : OpenAiOrNone(path), null),
+        UsageDialect.Google => ClassifyGoogle(path),
+        UsageDialect.Bedrock => ClassifyBedrock(path),
+        UsageDialect.Cohere => (ClassifyCohere(path), null),
+        UsageDialect.AssemblyAi => (path.Contains("/lemur/", StringComparison.Ordinal) ? Reader.OpenAi : Reader.None, null),
+        UsageDialect.CustomEndpoint => (Reader.OpenAi, null),
+    };
 
-            case "azure":
-                return MeteredPaths.IsOpenAiUsageEndpoint(path) ? (Dialect.OpenAi, MeteredPaths.AzureDeployment(path)) : default;
+    private static Reader OpenAiOrNone(string path) => MeteredPaths.IsOpenAiUsageEndpoint(path) ? Reader.OpenAi : Reader.None;
 
-            case "anthropic":
-                if (path.EndsWith("/messages", StringComparison.Ordinal))
-                {
-                    return (Dialect.Anthropic, null);
-                }
-
-                return (MeteredPaths.IsOpenAiUsageEndpoint(path) ? Dialect.OpenAi : Dialect.None, null);
-
-            case "gemini" or "vertex_ai" or "vertex-ai":
-                return ClassifyGoogle(path);
-
-            case "bedrock":
-                if (MeteredPaths.TryReadBedrockModel(path, out var modelId, out var operation))
-                {
-                    return operation switch
-                    {
-                        "converse" or "converse-stream" => (Dialect.BedrockConverse, modelId),
-                        "invoke" or "invoke-with-response-stream" => (Dialect.BedrockInvoke, modelId),
-                        _ => default,
-                    };
-                }
-
-                return (MeteredPaths.IsOpenAiUsageEndpoint(path) ? Dialect.OpenAi : Dialect.None, null);
-
-            case "cohere":
-                if (MeteredPaths.IsOpenAiUsageEndpoint(path))
-                {
-                    return (Dialect.OpenAi, null);
-                }
-
-                var last = path.AsSpan(path.LastIndexOf('/') + 1);
-                return last is "chat" or "embed" or "rerank" or "generate" or "summarize" or "classify" ? (Dialect.Cohere, null) : default;
-
-            case "assemblyai":
-                return (path.Contains("/lemur/", StringComparison.Ordinal) ? Dialect.OpenAi : Dialect.None, null);
-
-            default:
-                return (Dialect.OpenAi, null);
-        }
-    }
-
-    private static (Dialect Dialect, string? PathModel) ClassifyGoogle(string path)
+    private static (Reader Reader, string? PathModel) ClassifyGoogle(string path)
     {
         var method = MeteredPaths.ColonMethod(path);
         if (method is "generateContent" or "streamGenerateContent")
         {
-            return (Dialect.Gemini, MeteredPaths.GoogleModel(path));
+            return (Reader.Gemini, MeteredPaths.GoogleModel(path));
         }
 
         if (method is "rawPredict" or "streamRawPredict")
         {
-            var dialect = MeteredPaths.VertexPublisher(path) is "anthropic" ? Dialect.Anthropic : Dialect.OpenAi;
-            return (dialect, MeteredPaths.GoogleModel(path));
+            var reader = MeteredPaths.VertexPublisher(path) is "anthropic" ? Reader.Anthropic : Reader.OpenAi;
+            return (reader, MeteredPaths.GoogleModel(path));
         }
 
-        return (MeteredPaths.IsOpenAiUsageEndpoint(path) ? Dialect.OpenAi : Dialect.None, null);
+        return (OpenAiOrNone(path), null);
+    }
+
+    private static (Reader Reader, string? PathModel) ClassifyBedrock(string path)
+    {
+        if (MeteredPaths.TryReadBedrockModel(path, out var modelId, out var operation))
+        {
+            return operation switch
+            {
+                "converse" or "converse-stream" => (Reader.BedrockConverse, modelId),
+                "invoke" or "invoke-with-response-stream" => (Reader.BedrockInvoke, modelId),
+                _ => default,
+            };
+        }
+
+        return (OpenAiOrNone(path), null);
+    }
+
+    private static Reader ClassifyCohere(string path)
+    {
+        if (MeteredPaths.IsOpenAiUsageEndpoint(path))
+        {
+            return Reader.OpenAi;
+        }
+
+        var last = path.AsSpan(path.LastIndexOf('/') + 1);
+        return last is "chat" or "embed" or "rerank" or "generate" or "summarize" or "classify" ? Reader.Cohere : Reader.None;
     }
 
     private static Framing FramingOf(string? contentType)

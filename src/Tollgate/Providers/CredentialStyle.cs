@@ -1,6 +1,6 @@
 namespace Tollgate.Providers;
 
-/// <summary>How the real provider credential is put on the upstream request (contract section 3).</summary>
+/// <summary>How an API-key provider's real key is put on the upstream request (contract section 3).</summary>
 internal enum CredentialStyle
 {
     /// <summary><c>Authorization: Bearer &lt;key&gt;</c></summary>

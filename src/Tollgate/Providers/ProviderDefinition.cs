@@ -1,23 +1,33 @@
+using Tollgate.Metering;
+
 namespace Tollgate.Providers;
 
-/// <summary>What Tollgate knows about a built-in API-key provider before any config is read.</summary>
-/// <param name="Name">The name used in <c>pass_through_providers</c> and in logs.</param>
-/// <param name="RoutePrefixes">First path segments that reach this provider (<c>/openai/…</c>).</param>
-/// <param name="DefaultApiBase">Used when neither config nor environment names one; null when the provider has no public host.</param>
-/// <param name="Credential">Where the real key goes on the upstream request.</param>
-/// <param name="EnvironmentPrefix">LiteLLM's variable prefix: <c>{prefix}_API_KEY</c>, <c>{prefix}_API_BASE</c>.</param>
-/// <param name="ApiKeyRequired">False for self-hosted servers that may run without a key.</param>
-/// <param name="AnswersNameNoModel">The provider's answers do not name the model, so pricing reads it from the request.</param>
-internal sealed record ProviderDefinition(
-    string Name,
-    string[] RoutePrefixes,
-    string? DefaultApiBase,
-    CredentialStyle Credential,
-    string EnvironmentPrefix,
-    bool ApiKeyRequired = true,
-    bool AnswersNameNoModel = false)
+/// <summary>Everything Tollgate knows about a built-in provider before any config is read.</summary>
+internal sealed record ProviderDefinition
 {
-    public string ApiKeyVariable => EnvironmentPrefix + "_API_KEY";
+    /// <summary>Settings every provider's routes take, whatever its upstream reads.</summary>
+    private static readonly string[] RouteConfigFields = ["timeout", "guardrails"];
 
-    public string ApiBaseVariable => EnvironmentPrefix + "_API_BASE";
+    public required ProviderId Id { get; init; }
+
+    /// <summary>The name in <c>pass_through_providers</c>, spend rows, metrics and logs (<c>openai</c>, <c>vertex_ai</c>).</summary>
+    public required string Name { get; init; }
+
+    /// <summary>First path segments that reach this provider (<c>/openai/…</c>); the first is the one messages name.</summary>
+    public required IReadOnlyList<string> RoutePrefixes { get; init; }
+
+    /// <summary>How its routes reach it: the host and where the credential goes, or a per-request preparer.</summary>
+    public required IProviderUpstream Upstream { get; init; }
+
+    /// <summary>How its answers report usage, so which reader meters them.</summary>
+    public required UsageDialect Dialect { get; init; }
+
+    /// <summary>How the price table knows it.</summary>
+    public required PricingNames Pricing { get; init; }
+
+    /// <summary>The provider's answers do not name the model, so pricing reads it from the request.</summary>
+    public bool AnswersNameNoModel { get; init; }
+
+    /// <summary>The <c>pass_through_providers.&lt;name&gt;</c> settings it reads.</summary>
+    public IEnumerable<string> ConfigFields => RouteConfigFields.Concat(Upstream.ConfigFields);
 }

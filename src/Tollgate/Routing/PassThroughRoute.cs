@@ -1,3 +1,4 @@
+using Tollgate.Metering;
 using Tollgate.Providers;
 using Yarp.ReverseProxy.Forwarder;
 
@@ -14,8 +15,14 @@ internal sealed class PassThroughRoute
 
     public required bool IsCustomEndpoint { get; init; }
 
+    /// <summary>The built-in provider the route reaches; null on a custom endpoint.</summary>
+    public ProviderDefinition? Definition { get; init; }
+
     /// <summary><c>openai</c>, <c>bedrock</c>, … or <c>custom</c>: the name pricing, metering and metrics know the route by.</summary>
     public string Provider => IsCustomEndpoint ? "custom" : Name;
+
+    /// <summary>How the route's answers report usage: its provider's, or a custom endpoint's.</summary>
+    public UsageDialect Dialect => Definition?.Dialect ?? UsageDialect.CustomEndpoint;
 
     /// <summary>Where requests go; null when the route is not configured (see <see cref="ConfigurationProblem"/>) or its <see cref="Preparer"/> picks the host per request.</summary>
     public required UpstreamTarget? Upstream { get; init; }

@@ -3,8 +3,6 @@ using Tollgate.Configuration;
 using Tollgate.Forwarding;
 using Tollgate.Guardrails;
 using Tollgate.Providers;
-using Tollgate.Providers.Bedrock;
-using Tollgate.Providers.VertexAi;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace Tollgate.Routing;
@@ -20,71 +18,42 @@ internal static class RouteTableBuilder
         TollgateConfig config, Func<string, string?> environment, UpstreamInvokers invokers, GatewayLimits limits, TimeProvider time,
         GuardrailRegistry guardrails, List<string> errors)
     {
-        var providers = BuiltInProviders.ApiKeyProviders
-            .SelectMany(p => BuildProvider(p, config.Providers.GetValueOrDefault(p.Name), environment, invokers, guardrails, errors))
+        var providers = ProviderRegistry.All
+            .SelectMany(p => BuildProvider(new UpstreamBuildContext(p, config, environment, invokers, limits, time, errors), guardrails))
             .ToList();
-        providers.AddRange(VertexAiRoutes.Build(config, environment, invokers, guardrails, errors));
-        providers.Add(BedrockRoutes.Build(config, environment, invokers, limits, time, guardrails, errors));
         var custom = config.General.PassThroughEndpoints.Select(e => BuildCustom(e, invokers, guardrails)).ToList();
         return new RouteTable(providers, custom);
     }
 
-    private static IEnumerable<PassThroughRoute> BuildProvider(
-        ProviderDefinition provider, ProviderConfig? config, Func<string, string?> environment, UpstreamInvokers invokers,
-        GuardrailRegistry guardrails, List<string> errors)
+    /// <summary>One route per prefix, all reaching the provider the same way.</summary>
+    private static IEnumerable<PassThroughRoute> BuildProvider(UpstreamBuildContext context, GuardrailRegistry guardrails)
     {
-        var apiKey = NonEmpty(config?.ApiKey) ?? NonEmpty(environment(provider.ApiKeyVariable));
-        var apiBaseText = NonEmpty(config?.ApiBase);
-        if (apiBaseText is null && NonEmpty(environment(provider.ApiBaseVariable)) is { } fromEnvironment)
+        var provider = context.Provider;
+        var settings = context.Settings;
+        var upstream = provider.Upstream.Build(context);
+        var guardrailPlan = guardrails.ForProvider(settings?.Guardrails, GuardrailMode.PreCall);
+        var responsePlan = guardrails.ForProvider(settings?.Guardrails, GuardrailMode.PostCall);
+        var requestConfig = RequestConfig(settings?.TimeoutSeconds);
+        return provider.RoutePrefixes.Select(prefix => new PassThroughRoute
         {
-            UrlRules.CheckBaseUrl(fromEnvironment, provider.ApiBaseVariable, errors);
-            apiBaseText = fromEnvironment;
-        }
-
-        apiBaseText ??= provider.DefaultApiBase;
-        Uri? apiBase = null;
-        if (apiBaseText is not null && !UrlRules.TryParseHttpUrl(apiBaseText, out apiBase, out _))
-        {
-            apiBase = null;
-        }
-
-        string? problem = null;
-        if (apiBase is null)
-        {
-            problem = $"The {provider.Name} route has no upstream: set pass_through_providers.{provider.Name}.api_base or the {provider.ApiBaseVariable} environment variable.";
-        }
-        else if (apiKey is null && provider.ApiKeyRequired)
-        {
-            problem = $"The {provider.Name} route has no credential: set pass_through_providers.{provider.Name}.api_key or the {provider.ApiKeyVariable} environment variable.";
-        }
-
-        var upstream = apiBase is null ? null : new UpstreamTarget(apiBase);
-        var query = provider.Credential == CredentialStyle.QueryKey && apiKey is not null
-            ? new QueryPolicy { AppendedParameter = "key=" + Uri.EscapeDataString(apiKey) }
-            : QueryPolicy.PassThrough;
-
-        var guardrailPlan = guardrails.ForProvider(config?.Guardrails, GuardrailMode.PreCall);
-        var responsePlan = guardrails.ForProvider(config?.Guardrails, GuardrailMode.PostCall);
-        foreach (var prefix in provider.RoutePrefixes)
-        {
-            yield return new PassThroughRoute
-            {
-                Name = provider.Name,
-                Prefix = "/" + prefix,
-                IsCustomEndpoint = false,
-                Upstream = upstream,
-                ConfigurationProblem = problem,
-                CredentialHeader = apiKey is null ? null : CredentialHeader(provider.Credential, apiKey),
-                RequiresVirtualKey = true,
-                ForwardClientHeaders = true,
-                ReadsModelFromRequest = provider.AnswersNameNoModel,
-                Query = query,
-                Guardrails = guardrailPlan,
-                ResponseGuardrails = responsePlan,
-                RequestConfig = RequestConfig(config?.TimeoutSeconds),
-                Invoker = upstream is null ? null : invokers.For(upstream.Origin),
-            };
-        }
+            Name = provider.Name,
+            Prefix = "/" + prefix,
+            IsCustomEndpoint = false,
+            Definition = provider,
+            Upstream = upstream.Target,
+            ConfigurationProblem = upstream.ConfigurationProblem,
+            CredentialHeader = upstream.CredentialHeader,
+            RequiresVirtualKey = true,
+            ForwardClientHeaders = true,
+            ReadsModelFromRequest = provider.AnswersNameNoModel,
+            Query = upstream.Query,
+            Preparer = upstream.Preparer,
+            DropsAmzHeaders = upstream.DropsAmzHeaders,
+            Guardrails = guardrailPlan,
+            ResponseGuardrails = responsePlan,
+            RequestConfig = requestConfig,
+            Invoker = upstream.Invoker,
+        });
     }
 
     private static PassThroughRoute BuildCustom(CustomEndpointConfig endpoint, UpstreamInvokers invokers, GuardrailRegistry guardrails)
@@ -113,16 +82,6 @@ internal static class RouteTableBuilder
             Invoker = invokers.For(upstream.Origin),
         };
     }
-
-    private static KeyValuePair<string, string>? CredentialHeader(CredentialStyle style, string apiKey) => style switch
-    {
-        CredentialStyle.BearerToken => new("Authorization", "Bearer " + apiKey),
-        CredentialStyle.RawAuthorization => new("Authorization", apiKey),
-        CredentialStyle.XApiKeyHeader => new("x-api-key", apiKey),
-        CredentialStyle.ApiKeyHeader => new("api-key", apiKey),
-        // The Gemini key travels in the query (QueryPolicy.AppendedParameter).
-        _ => null,
-    };
 
     public static ForwarderRequestConfig RequestConfig(double? timeoutSeconds) => new()
     {

@@ -1,6 +1,7 @@
 using Tollgate.Configuration;
 using Tollgate.Guardrails;
 using Tollgate.Metering.Pricing;
+using Tollgate.Providers;
 
 namespace Tollgate.Tests.Configuration;
 
@@ -122,6 +123,22 @@ public sealed class ConfigLoaderTests
             """);
 
         AssertProblem(errors, "general_settings.pass_through_endpoints[0].path", path);
+    }
+
+    public static TheoryData<string> ProviderRoutePrefixes() => [.. ProviderRegistry.All.SelectMany(p => p.RoutePrefixes)];
+
+    [Theory]
+    [MemberData(nameof(ProviderRoutePrefixes))]
+    public void Every_registered_route_prefix_is_refused_as_a_custom_path(string prefix)
+    {
+        var errors = Problems($"""
+            general_settings:
+              pass_through_endpoints:
+                - path: /{prefix}/mine
+                  target: http://127.0.0.1:9/x
+            """);
+
+        AssertProblem(errors, "general_settings.pass_through_endpoints[0].path", $"falls under the built-in route /{prefix}");
     }
 
     [Fact]
@@ -640,6 +657,18 @@ public sealed class ConfigLoaderTests
     public void An_unknown_provider_field_names_the_nearest_one()
     {
         AssertProblem(Problems("pass_through_providers: { openai: { api_kye: sk-x } }"), "pass_through_providers.openai.api_kye", "did you mean 'api_key'?");
+    }
+
+    [Fact]
+    public void An_unknown_endpoint_field_names_the_nearest_endpoint_field()
+    {
+        var errors = Problems("""
+            general_settings:
+              pass_through_endpoints:
+                - { path: /mine, target: "http://127.0.0.1:9/x", forward_header: true }
+            """);
+
+        AssertProblem(errors, "general_settings.pass_through_endpoints[0].forward_header", "did you mean 'forward_headers'?");
     }
 
     [Theory]

@@ -95,7 +95,7 @@ public sealed class ResponseMeterGoldenTests
     public void Bedrock_invoke_prefers_the_token_count_headers_over_the_body()
     {
         var meter = ResponseMeters.Create(
-            "bedrock", "/model/meta.llama3-1-70b-instruct-v1:0/invoke", null, 200, "application/json",
+            UsageDialect.Bedrock, "/model/meta.llama3-1-70b-instruct-v1:0/invoke", null, 200, "application/json",
             new HeaderDictionary
             {
                 ["x-amzn-bedrock-input-token-count"] = "11",
@@ -134,7 +134,7 @@ public sealed class ResponseMeterGoldenTests
     [Fact]
     public void A_cohere_rerank_reports_its_billed_search_units()
     {
-        var meter = ResponseMeters.Create("cohere", "/v2/rerank", "rerank-v3.5", 200, "application/json", new HeaderDictionary())!;
+        var meter = ResponseMeters.Create(UsageDialect.Cohere, "/v2/rerank", "rerank-v3.5", 200, "application/json", new HeaderDictionary())!;
         meter.Observe("""{"id":"07734bd2","results":[{"index":1,"relevance_score":0.99},{"index":0,"relevance_score":0.12}],"meta":{"api_version":{"version":"2"},"billed_units":{"search_units":2}}}"""u8);
         meter.Complete();
 
@@ -146,7 +146,7 @@ public sealed class ResponseMeterGoldenTests
     [Fact]
     public void A_custom_endpoint_with_a_body_that_is_not_openai_shaped_reports_nothing()
     {
-        var meter = ResponseMeters.Create("my-rerank", "/", null, 200, "application/json", new HeaderDictionary())!;
+        var meter = ResponseMeters.Create(UsageDialect.CustomEndpoint, "/", null, 200, "application/json", new HeaderDictionary())!;
         meter.Observe("""{"results":[{"index":0,"relevance_score":0.9}],"meta":{"billed_units":{"search_units":1}}}"""u8);
         meter.Complete();
 
@@ -206,7 +206,7 @@ public sealed class ResponseMeterGoldenTests
         foreach (var golden in GoldenStreams.All.Values)
         {
             random.NextBytes(garbage);
-            var meter = ResponseMeters.Create(golden.Provider, golden.Tail, null, 200, golden.ContentType, new HeaderDictionary())!;
+            var meter = ResponseMeters.Create(ProviderDialects.Of(golden.Provider), golden.Tail, null, 200, golden.ContentType, new HeaderDictionary())!;
             meter.Observe(golden.Body.AsSpan(0, golden.Body.Length / 2));
             meter.Observe(garbage);
             meter.Observe("data: {\"usage\":{\"prompt_tokens\":\"x\"}}\n\n{\"usage\":[}]\n"u8);
@@ -219,7 +219,7 @@ public sealed class ResponseMeterGoldenTests
     [Fact]
     public void Fifty_megabytes_of_openai_sse_keep_the_meter_small_and_allocation_free()
     {
-        var meter = (ResponseMeter)ResponseMeters.Create("openai", "/v1/chat/completions", "gpt-4o", 200, "text/event-stream", new HeaderDictionary())!;
+        var meter = (ResponseMeter)ResponseMeters.Create(UsageDialect.OpenAi, "/v1/chat/completions", "gpt-4o", 200, "text/event-stream", new HeaderDictionary())!;
         var segment = new StringBuilder();
         for (var i = 0; i < 64; i++)
         {
@@ -318,7 +318,7 @@ public sealed class ResponseMeterGoldenTests
     private static IResponseMeter Run(GoldenStream golden, IEnumerable<ReadOnlyMemory<byte>> reads)
     {
         var meter = ResponseMeters.Create(
-            golden.Provider,
+            ProviderDialects.Of(golden.Provider),
             golden.Tail,
             golden.RequestModel,
             200,

@@ -31,7 +31,7 @@ public sealed class ResponseMetersTests
     [InlineData("assemblyai", "/v2/transcript", 200, "application/json")]
     [InlineData("my-endpoint", "/anything", 200, "application/octet-stream")]
     public void Nothing_to_meter_gives_no_meter(string provider, string tail, int status, string? contentType) =>
-        Assert.Null(ResponseMeters.Create(provider, tail, "m", status, contentType, new HeaderDictionary()));
+        Assert.Null(ResponseMeters.Create(ProviderDialects.Of(provider), tail, "m", status, contentType, new HeaderDictionary()));
 
     [Theory]
     [InlineData("openai", "/v1/chat/completions", "text/event-stream", typeof(SseResponseMeter))]
@@ -50,12 +50,12 @@ public sealed class ResponseMetersTests
     [InlineData("cohere", "/compatibility/v1/chat/completions", "application/json", typeof(JsonBodyResponseMeter))]
     [InlineData("my-endpoint", "", "application/json; charset=utf-8", typeof(JsonBodyResponseMeter))]
     public void The_content_type_picks_the_framing(string provider, string tail, string? contentType, Type meterType) =>
-        Assert.IsType(meterType, ResponseMeters.Create(provider, tail, null, 200, contentType, new HeaderDictionary()));
+        Assert.IsType(meterType, ResponseMeters.Create(ProviderDialects.Of(provider), tail, null, 200, contentType, new HeaderDictionary()));
 
     [Theory]
     [InlineData("gemini", "/v1beta/models/gemini-2.0-flash:generateContent", "ignored", "gemini-2.0-flash")]
     [InlineData("vertex_ai", "/v1/projects/p/locations/l/publishers/anthropic/models/claude-sonnet-4@20250514:rawPredict", "ignored", "claude-sonnet-4@20250514")]
-    [InlineData("vertex-ai", "/v1beta1/projects/p/locations/l/publishers/google/models/gemini-2.5-pro:generateContent", null, "gemini-2.5-pro")]
+    [InlineData("vertex_ai", "/v1beta1/projects/p/locations/l/publishers/google/models/gemini-2.5-pro:generateContent", null, "gemini-2.5-pro")]
     [InlineData("bedrock", "/model/anthropic.claude-3-5-haiku-20241022-v1:0/converse-stream", null, "anthropic.claude-3-5-haiku-20241022-v1:0")]
     [InlineData("bedrock", "/model/anthropic.claude-3-5-haiku-20241022-v1%3A0/converse", null, "anthropic.claude-3-5-haiku-20241022-v1:0")]
     [InlineData("bedrock", "/model/arn%3Aaws%3Abedrock%3Aus-east-1%3A1%3Ainference-profile%2Fus.x/invoke", null, "arn:aws:bedrock:us-east-1:1:inference-profile/us.x")]
@@ -65,5 +65,5 @@ public sealed class ResponseMetersTests
     [InlineData("openai", "/v1/chat/completions", "gpt-4o-mini", "gpt-4o-mini")]
     [InlineData("openai", "/v1/chat/completions", null, null)]
     public void The_model_comes_from_the_path_else_the_request(string provider, string tail, string? requestModel, string? model) =>
-        Assert.Equal(model, ResponseMeters.Create(provider, tail, requestModel, 200, "application/json", new HeaderDictionary())!.Model);
+        Assert.Equal(model, ResponseMeters.Create(ProviderDialects.Of(provider), tail, requestModel, 200, "application/json", new HeaderDictionary())!.Model);
 }

@@ -1,35 +1,47 @@
+using System.Collections.Frozen;
 using System.Diagnostics.CodeAnalysis;
+using Tollgate.Providers;
 
 namespace Tollgate.Metering.Pricing;
 
-/// <summary>Provider names as the price table uses them, and which tables a provider's calls are priced from.</summary>
+/// <summary>
+/// Provider names as the price table uses them, and which tables a provider's calls are priced from,
+/// as the providers' <see cref="PricingNames"/> say.
+/// </summary>
 internal static class PricingProviders
 {
-    private static readonly string[] OpenAiFallback = ["azure", "openai"];
-    private static readonly string[] GeminiFallback = ["vertex_ai", "gemini"];
+    /// <summary>Every route prefix (<c>vertex-ai</c>) to its provider's name.</summary>
+    private static readonly FrozenDictionary<string, string> ByRoutePrefix = ProviderRegistry.All
+        .SelectMany(p => p.RoutePrefixes.Select(prefix => KeyValuePair.Create(prefix, p.Name)))
+        .ToFrozenDictionary(StringComparer.Ordinal);
+
+    private static readonly FrozenDictionary<string, string[]> LookupOrders = ProviderRegistry.All.ToFrozenDictionary(
+        p => p.Name,
+        p => p.Pricing.FallsBackTo is { } fallback ? new[] { p.Name, ProviderRegistry.Get(fallback).Name } : [p.Name],
+        StringComparer.Ordinal);
+
+    private static readonly FrozenDictionary<string, string> ByLitellmName = ProviderRegistry.All
+        .SelectMany(p => p.Pricing.LitellmAliases.Prepend(p.Name).Select(alias => KeyValuePair.Create(alias, p.Name)))
+        .ToFrozenDictionary(StringComparer.Ordinal);
+
+    private static readonly string[] LitellmVariantPrefixes = [.. ProviderRegistry.All.Where(p => p.Pricing.LitellmVariants).Select(p => p.Name)];
 
     /// <summary>
-    /// The built-in tables to look in, in order (a configured price applies to the provider it names only). Azure OpenAI serves OpenAI's models (the deployment reports the
-    /// model it runs, e.g. <c>gpt-4o-2024-08-06</c>), so Azure falls back to the OpenAI prices; Vertex AI
-    /// falls back to the Gemini API prices for a Gemini model LiteLLM lists no Vertex price for. Every other
-    /// provider (vLLM, AssemblyAI, custom endpoints) has only what the config's <c>model_prices</c> gives it.
+    /// The built-in tables to look in, in order (a configured price applies to the provider it names only):
+    /// the provider's own, then the one it <see cref="PricingNames.FallsBackTo"/>. Every other name (a
+    /// custom endpoint) has only what the config's <c>model_prices</c> gives it.
     /// </summary>
     public static IReadOnlyList<string> LookupOrder(string provider)
     {
         var name = Normalize(provider);
-        return name switch
-        {
-            "azure" => OpenAiFallback,
-            "vertex_ai" => GeminiFallback,
-            _ => [name],
-        };
+        return LookupOrders.TryGetValue(name, out var order) ? order : [name];
     }
 
-    /// <summary>Lower case; <c>vertex-ai</c> (the route alias) is <c>vertex_ai</c>.</summary>
+    /// <summary>Lower case; a route prefix (<c>vertex-ai</c>) is its provider's name (<c>vertex_ai</c>).</summary>
     public static string Normalize(string provider)
     {
         var name = provider.Trim().ToLowerInvariant();
-        return name == "vertex-ai" ? "vertex_ai" : name;
+        return ByRoutePrefix.GetValueOrDefault(name, name);
     }
 
     /// <summary>
@@ -40,20 +52,8 @@ internal static class PricingProviders
     public static bool TryFromLitellm(string litellmProvider, [NotNullWhen(true)] out string? provider)
     {
         var name = Normalize(litellmProvider);
-        provider = name switch
-        {
-            "openai" or "text-completion-openai" => "openai",
-            "anthropic" => "anthropic",
-            "gemini" => "gemini",
-            "azure" or "azure_text" => "azure",
-            "mistral" or "codestral" or "text-completion-codestral" => "mistral",
-            "vllm" or "hosted_vllm" => "vllm",
-            "assemblyai" => "assemblyai",
-            _ when name.StartsWith("vertex_ai", StringComparison.Ordinal) => "vertex_ai",
-            _ when name.StartsWith("bedrock", StringComparison.Ordinal) => "bedrock",
-            _ when name.StartsWith("cohere", StringComparison.Ordinal) => "cohere",
-            _ => null,
-        };
+        provider = ByLitellmName.GetValueOrDefault(name)
+            ?? Array.Find(LitellmVariantPrefixes, prefix => name.StartsWith(prefix, StringComparison.Ordinal));
         return provider is not null;
     }
 }

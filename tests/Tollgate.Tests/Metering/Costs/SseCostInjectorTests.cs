@@ -158,7 +158,7 @@ public sealed class SseCostInjectorTests
     /// <returns>What the client gets, and the meter that read the same stream.</returns>
     private static (string Output, IResponseMeter Meter) Run(GoldenStream golden, IEnumerable<ReadOnlyMemory<byte>> reads, Func<decimal?> cost)
     {
-        var meter = (SseResponseMeter)ResponseMeters.Create(golden.Provider, golden.Tail, golden.RequestModel, 200, golden.ContentType, new HeaderDictionary())!;
+        var meter = (SseResponseMeter)ResponseMeters.Create(ProviderDialects.Of(golden.Provider), golden.Tail, golden.RequestModel, 200, golden.ContentType, new HeaderDictionary())!;
         var output = new List<byte>();
         if (meter.StreamedUsageObject is not { } path)
         {

@@ -1,20 +1,23 @@
 using Tollgate.Configuration;
 using Tollgate.Credentials.GoogleOAuth;
-using Tollgate.Forwarding;
-using Tollgate.Guardrails;
 using Tollgate.Routing;
 
 namespace Tollgate.Providers.VertexAi;
 
-/// <summary>Builds <c>/vertex_ai</c> and <c>/vertex-ai</c> from the config and LiteLLM's environment fallbacks.</summary>
-internal static class VertexAiRoutes
+/// <summary>
+/// Vertex AI's upstream, from the config and LiteLLM's environment fallbacks: the host comes from the
+/// path's location and the OAuth token from the credential for its (project, location), per request.
+/// </summary>
+internal sealed class VertexAiUpstream : IProviderUpstream
 {
-    public const string Name = "vertex_ai";
+    private static readonly string[] Fields = ["api_base", "credentials"];
 
-    public static IEnumerable<PassThroughRoute> Build(
-        TollgateConfig config, Func<string, string?> environment, UpstreamInvokers invokers, GuardrailRegistry guardrails, List<string> errors)
+    public IReadOnlyList<string> ConfigFields => Fields;
+
+    public RouteUpstream Build(UpstreamBuildContext context)
     {
-        var provider = config.Providers.GetValueOrDefault(Name);
+        var (config, environment, errors) = (context.Config, context.Environment, context.Errors);
+        var provider = context.Settings;
         var credentials = new List<VertexCredential>();
         for (var i = 0; i < (provider?.VertexCredentials.Count ?? 0); i++)
         {
@@ -43,32 +46,15 @@ internal static class VertexAiRoutes
                 ? loaded with { Location = null, ConfiguredLocation = defaultConfig.Location }
                 : null;
 
-        var apiBase = RouteTableBuilder.NonEmpty(provider?.ApiBase);
         var configured = credentials.Count > 0 || defaultCredential is not null;
-        var preparer = new VertexAiPreparer(credentials, defaultCredential, apiBase);
-        var invoker = invokers.For(Name);
-        var guardrailPlan = guardrails.ForProvider(provider?.Guardrails, GuardrailMode.PreCall);
-        var responsePlan = guardrails.ForProvider(provider?.Guardrails, GuardrailMode.PostCall);
-        foreach (var prefix in new[] { "/vertex_ai", "/vertex-ai" })
+        return new RouteUpstream
         {
-            yield return new PassThroughRoute
-            {
-                Name = Name,
-                Prefix = prefix,
-                IsCustomEndpoint = false,
-                Upstream = null,
-                ConfigurationProblem = configured ? null
-                    : "The vertex_ai route has no credential: set pass_through_providers.vertex_ai.credentials, default_vertex_config, "
-                      + "or DEFAULT_VERTEXAI_PROJECT, DEFAULT_VERTEXAI_LOCATION and DEFAULT_GOOGLE_APPLICATION_CREDENTIALS.",
-                RequiresVirtualKey = true,
-                ForwardClientHeaders = true,
-                Preparer = preparer,
-                Guardrails = guardrailPlan,
-                ResponseGuardrails = responsePlan,
-                RequestConfig = RouteTableBuilder.RequestConfig(provider?.TimeoutSeconds),
-                Invoker = invoker,
-            };
-        }
+            ConfigurationProblem = configured ? null
+                : "The vertex_ai route has no credential: set pass_through_providers.vertex_ai.credentials, default_vertex_config, "
+                  + "or DEFAULT_VERTEXAI_PROJECT, DEFAULT_VERTEXAI_LOCATION and DEFAULT_GOOGLE_APPLICATION_CREDENTIALS.",
+            Preparer = new VertexAiPreparer(credentials, defaultCredential, RouteTableBuilder.NonEmpty(provider?.ApiBase)),
+            Invoker = context.Invokers.For(context.Provider.Name),
+        };
     }
 
     private static VertexCredential? Load(VertexConfig entry, string setting, List<string> errors)

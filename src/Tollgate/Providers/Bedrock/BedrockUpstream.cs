@@ -1,30 +1,32 @@
 using Tollgate.Configuration;
 using Tollgate.Credentials.SigV4;
-using Tollgate.Forwarding;
-using Tollgate.Guardrails;
 using Tollgate.Routing;
 
 namespace Tollgate.Providers.Bedrock;
 
-/// <summary>Builds <c>/bedrock</c> from the config and the AWS environment variables LiteLLM reads.</summary>
-internal static class BedrockRoutes
+/// <summary>
+/// Bedrock's upstream, from the config and the AWS environment variables LiteLLM reads: the runtime or
+/// agent runtime host of the configured region, each request signed with AWS Signature V4.
+/// </summary>
+internal sealed class BedrockUpstream : IProviderUpstream
 {
-    public const string Name = "bedrock";
-
     private const string DefaultRuntimeBase = "https://bedrock-runtime.{region}.amazonaws.com";
     private const string DefaultAgentRuntimeBase = "https://bedrock-agent-runtime.{region}.amazonaws.com";
     private static readonly string[] RegionVariables = ["AWS_REGION_NAME", "AWS_REGION", "AWS_DEFAULT_REGION"];
 
-    public static PassThroughRoute Build(
-        TollgateConfig config, Func<string, string?> environment, UpstreamInvokers invokers, GatewayLimits limits, TimeProvider time,
-        GuardrailRegistry guardrails, List<string> errors)
+    private static readonly string[] Fields =
+        ["api_base", "agent_api_base", "aws_access_key_id", "aws_secret_access_key", "aws_session_token", "aws_region_name"];
+
+    public IReadOnlyList<string> ConfigFields => Fields;
+
+    public RouteUpstream Build(UpstreamBuildContext context)
     {
-        var provider = config.Providers.GetValueOrDefault(Name);
-        var credentials = Credentials(provider, environment, errors);
-        var region = Region(provider, environment, errors);
+        var provider = context.Settings;
+        var credentials = Credentials(provider, context.Environment, context.Errors);
+        var region = Region(provider, context.Environment, context.Errors);
 
         string? problem = null;
-        IUpstreamPreparer? preparer = null;
+        BedrockPreparer? preparer = null;
         if (credentials is null)
         {
             problem = "The bedrock route has no AWS credentials: set pass_through_providers.bedrock.aws_access_key_id and aws_secret_access_key "
@@ -38,24 +40,15 @@ internal static class BedrockRoutes
         {
             var runtime = Target(provider?.ApiBase ?? DefaultRuntimeBase, region);
             var agentRuntime = Target(provider?.AgentApiBase ?? DefaultAgentRuntimeBase, region);
-            preparer = new BedrockPreparer(credentials, region, runtime, agentRuntime, limits, time);
+            preparer = new BedrockPreparer(credentials, region, runtime, agentRuntime, context.Limits, context.Time);
         }
 
-        return new PassThroughRoute
+        return new RouteUpstream
         {
-            Name = Name,
-            Prefix = "/" + Name,
-            IsCustomEndpoint = false,
-            Upstream = null,
             ConfigurationProblem = problem,
-            RequiresVirtualKey = true,
-            ForwardClientHeaders = true,
-            DropsAmzHeaders = true,
             Preparer = preparer,
-            Guardrails = guardrails.ForProvider(provider?.Guardrails, GuardrailMode.PreCall),
-            ResponseGuardrails = guardrails.ForProvider(provider?.Guardrails, GuardrailMode.PostCall),
-            RequestConfig = RouteTableBuilder.RequestConfig(provider?.TimeoutSeconds),
-            Invoker = invokers.For(Name),
+            DropsAmzHeaders = true,
+            Invoker = context.Invokers.For(context.Provider.Name),
         };
     }
 
