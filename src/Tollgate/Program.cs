@@ -10,11 +10,9 @@ try
         return 0;
     }
 
-    var configPath = commandLine.ConfigPath ?? (File.Exists("tollgate.yaml") ? "tollgate.yaml" : null);
-    var config = configPath is null ? TollgateConfig.Empty : ConfigLoader.LoadFile(configPath, Environment.GetEnvironmentVariable);
     var app = await TollgateApplication.BuildAsync(new GatewayStartOptions
     {
-        Config = config,
+        ConfigPath = commandLine.ConfigPath ?? (File.Exists("tollgate.yaml") ? "tollgate.yaml" : null),
         Host = commandLine.Host,
         Port = commandLine.Port,
     });

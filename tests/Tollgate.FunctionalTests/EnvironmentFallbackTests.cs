@@ -9,15 +9,24 @@ namespace Tollgate.FunctionalTests;
 public sealed class EnvironmentFallbackTests
 {
     [Fact]
-    public async Task Start_up_lists_the_environment_and_provider_problems_together()
+    public async Task Start_up_lists_the_files_the_environments_and_the_providers_problems_together()
     {
         var error = await Assert.ThrowsAsync<Tollgate.Configuration.ConfigurationException>(() => GatewayTestEnvironment.StartAsync(
             """
+            general_settings:
+              max_request_size_mb: lots
             pass_through_providers:
               bedrock: { aws_access_key_id: AKIA0000000000000000, aws_secret_access_key: s, aws_region_name: "evil.com/x" }
             """,
-            new Dictionary<string, string> { ["DATABASE_URL"] = "mysql://db/tollgate", ["REDIS_URL"] = "not a url" }));
+            new Dictionary<string, string>
+            {
+                ["DATABASE_URL"] = "mysql://db/tollgate",
+                ["REDIS_URL"] = "not a url",
+                ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/json",
+            }));
 
+        Assert.Contains("general_settings.max_request_size_mb", error.Message, StringComparison.Ordinal);
+        Assert.Contains("OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json'", error.Message, StringComparison.Ordinal);
         Assert.Contains("DATABASE_URL", error.Message, StringComparison.Ordinal);
         Assert.Contains("REDIS_URL", error.Message, StringComparison.Ordinal);
         Assert.Contains("aws_region_name: 'evil.com/x' is not a region name", error.Message, StringComparison.Ordinal);

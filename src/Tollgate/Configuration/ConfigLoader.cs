@@ -9,7 +9,7 @@ namespace Tollgate.Configuration;
 /// <summary>
 /// Turns a LiteLLM-style YAML file into a <see cref="TollgateConfig"/> snapshot. Sections Tollgate does
 /// not use (model_list, router_settings, …) are ignored so an existing LiteLLM config loads; every
-/// problem in the sections it does use is collected and thrown as one <see cref="ConfigurationException"/>.
+/// problem in the sections it does use is collected, to be reported with the environment's (<see cref="Hosting.GatewaySettings"/>).
 /// </summary>
 internal static class ConfigLoader
 {
@@ -22,26 +22,23 @@ internal static class ConfigLoader
     private static readonly HashSet<string> HttpMethods =
         ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
 
-    public static TollgateConfig LoadFile(string path, Func<string, string?> environment)
-    {
-        string text;
-        try
-        {
-            text = File.ReadAllText(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new ConfigurationException(path, [$"cannot read the file: {e.Message}"]);
-        }
-
-        return LoadYaml(text, environment, path);
-    }
-
+    /// <exception cref="ConfigurationException">Every problem the text has.</exception>
     public static TollgateConfig LoadYaml(string yaml, Func<string, string?> environment, string source = "config")
     {
-        var errors = new List<string>();
+        var problems = new List<string>();
+        var config = Read(yaml, environment, problems);
+        return problems.Count == 0 ? config : throw new ConfigurationException(source, problems);
+    }
+
+    /// <summary>
+    /// The snapshot of <paramref name="yaml"/>, with every problem added to <paramref name="problems"/>: a setting
+    /// that has one is left at its default, so the rest of start-up can still be checked. Text that is not YAML
+    /// reads as no config at all.
+    /// </summary>
+    public static TollgateConfig Read(string yaml, Func<string, string?> environment, List<string> problems)
+    {
         var warnings = new List<string>();
-        var reader = new YamlValueReader(environment, errors);
+        var reader = new YamlValueReader(environment, problems);
         YamlMappingNode? root;
         try
         {
@@ -51,18 +48,20 @@ internal static class ConfigLoader
         }
         catch (YamlException e)
         {
-            throw new ConfigurationException(source, [$"not valid YAML at line {e.Start.Line}, column {e.Start.Column}: {e.InnerException?.Message ?? e.Message}"]);
+            problems.Add($"not valid YAML at line {e.Start.Line}, column {e.Start.Column}: {e.InnerException?.Message ?? e.Message}");
+            return TollgateConfig.Empty;
         }
         catch (InvalidOperationException)
         {
             // YamlDotNet's scanner reports some syntax errors (an unclosed '[') without a position.
-            throw new ConfigurationException(source, [$"not valid YAML after line {LastGoodLine(yaml)}: an unclosed '[' or '{{', or a similar structure"]);
+            problems.Add($"not valid YAML after line {LastGoodLine(yaml)}: an unclosed '[' or '{{', or a similar structure");
+            return TollgateConfig.Empty;
         }
 
         // First, so providers and endpoints can be checked to name only guardrails that exist.
         var guardrails = GuardrailConfigReader.Read(reader, YamlValueReader.Child(root, "guardrails"));
         var guardrailNames = GuardrailConfigReader.RawModes(YamlValueReader.Child(root, "guardrails"));
-        var config = new TollgateConfig
+        return new TollgateConfig
         {
             General = ReadGeneral(reader, YamlValueReader.Child(root, "general_settings"), guardrailNames, warnings),
             Litellm = ReadLitellm(reader, YamlValueReader.Child(root, "litellm_settings")),
@@ -72,13 +71,6 @@ internal static class ConfigLoader
             Guardrails = guardrails,
             Warnings = warnings,
         };
-
-        if (errors.Count > 0)
-        {
-            throw new ConfigurationException(source, errors);
-        }
-
-        return config;
     }
 
     private static long LastGoodLine(string yaml)

@@ -1,13 +1,16 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Tollgate.Configuration;
 
 namespace Tollgate.Hosting;
 
 /// <summary>Everything needed to build a gateway: the program fills it from the command line, tests directly.</summary>
 internal sealed record GatewayStartOptions
 {
-    public TollgateConfig Config { get; init; } = TollgateConfig.Empty;
+    /// <summary>The YAML config file (<c>--config</c>, or <c>tollgate.yaml</c> in the working directory); null for none.</summary>
+    public string? ConfigPath { get; init; }
+
+    /// <summary>The YAML config's text, when there is no file (tests); with neither, defaults and the environment.</summary>
+    public string? ConfigYaml { get; init; }
 
     public string Host { get; init; } = "0.0.0.0";
 

@@ -30,51 +30,19 @@ namespace Tollgate.Hosting;
 /// <summary>Builds the gateway's web application from a validated config snapshot.</summary>
 internal static partial class TollgateApplication
 {
-    /// <exception cref="ConfigurationException">The environment fallbacks hold an invalid value.</exception>
+    /// <exception cref="ConfigurationException">The config file or the environment hold invalid values: all of them.</exception>
     /// <exception cref="StartupException">The database cannot be opened or migrated.</exception>
     public static async Task<WebApplication> BuildAsync(GatewayStartOptions options, CancellationToken cancellationToken = default)
     {
-        var config = options.Config;
-        var environment = options.Environment;
-        var invokers = new UpstreamInvokers();
-        var limits = new GatewayLimits(config.General.MaxRequestSizeMb);
-        var errors = new List<string>();
-        var masterKey = ResolveMasterKey(config.General, environment, errors);
-        var databaseUrl = config.General.DatabaseUrl ?? RouteTableBuilder.NonEmpty(environment("DATABASE_URL"));
-        var location = DatabaseLocation.Parse(databaseUrl, out var databaseProblem);
-        if (location is null)
-        {
-            errors.Add($"{(config.General.DatabaseUrl is null ? "DATABASE_URL" : "general_settings.database_url")}: {databaseProblem}");
-        }
-
-        var redisUrl = config.General.RedisUrl ?? RouteTableBuilder.NonEmpty(environment("REDIS_URL"));
-        ConfigurationOptions? redisOptions = null;
-        if (redisUrl is not null && (redisOptions = RedisLocation.Parse(redisUrl, out var redisProblem)) is null)
-        {
-            errors.Add($"{(config.General.RedisUrl is null ? "REDIS_URL" : "general_settings.redis_url")}: {redisProblem}");
-        }
-
-        Uri? otlpEndpoint = null;
-        if (RouteTableBuilder.NonEmpty(environment("OTEL_EXPORTER_OTLP_ENDPOINT")) is { } otlp && !Uri.TryCreate(otlp, UriKind.Absolute, out otlpEndpoint))
-        {
-            errors.Add($"OTEL_EXPORTER_OTLP_ENDPOINT: '{otlp}' is not an absolute URL (e.g. http://collector:4317)");
-        }
-
-        // Every problem of the settings and the environment at once, so an operator fixes them in one go.
-        var guardrails = new GuardrailRegistry(config.Guardrails);
-        var routes = RouteTableBuilder.Build(config, environment, invokers, limits, options.TimeProvider, guardrails, errors);
-        if (errors.Count > 0)
-        {
-            throw new ConfigurationException("the configuration and environment", errors);
-        }
-
-        var database = await OpenDatabaseAsync(location!, options.TimeProvider, cancellationToken);
+        var settings = GatewaySettings.Resolve(options);
+        var (config, routes, limits, guardrails, masterKey) = (settings.Config, settings.Routes, settings.Limits, settings.Guardrails, settings.MasterKey);
+        var database = await OpenDatabaseAsync(settings.Database, options.TimeProvider, cancellationToken);
 
         // No reloading of appsettings.json: its watcher sees every file change in the working directory, so
         // each spend-log write to a SQLite file there woke a thread to read and filter inotify events.
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = ["--hostBuilder:reloadConfigOnChange=false"] });
         builder.Logging.ClearProviders();
-        if (!string.Equals(environment("TOLLGATE_LOG_FORMAT"), "text", StringComparison.OrdinalIgnoreCase))
+        if (!settings.TextLogs)
         {
             // One JSON object a line for log collectors; TOLLGATE_LOG_FORMAT=text for people. The relaxed
             // encoder still escapes control characters, so a client's ANSI escapes stay inert here too.
@@ -92,7 +60,7 @@ internal static partial class TollgateApplication
         }
 
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
-        if (otlpEndpoint is null)
+        if (settings.OtlpEndpoint is null)
         {
             // This category logs nothing we keep, but while it is enabled ASP.NET Core starts an Activity per
             // request, HttpClient a child one, and prometheus-net reads exemplars from them. Only tracing needs
@@ -117,7 +85,7 @@ internal static partial class TollgateApplication
         builder.Services.AddSingleton(options.TimeProvider);
         builder.Services.AddSingleton(config);
         builder.Services.AddSingleton(routes);
-        builder.Services.AddSingleton(invokers);
+        builder.Services.AddSingleton(settings.Invokers);
         builder.Services.AddSingleton(limits);
         builder.Services.AddSingleton(new RequestBufferBudget(config.General.MaxBufferedRequestMb));
         builder.Services.AddSingleton(new WebSocketPolicy(config.General.AllowedWebSocketOrigins));
@@ -133,7 +101,7 @@ internal static partial class TollgateApplication
         builder.Services.AddSingleton<KeyCache>();
         builder.Services.AddSingleton<KeyBudget>();
         builder.Services.AddSingleton<KeyGate>();
-        var spillPath = Path.GetFullPath(RouteTableBuilder.NonEmpty(environment("TOLLGATE_SPEND_SPILL_FILE")) ?? "tollgate-spend-spill.jsonl");
+        var spillPath = settings.SpillPath;
         builder.Services.AddSingleton(new SpillFile(spillPath));
         builder.Services.AddSingleton(_ => new SpendJournal(Path.ChangeExtension(spillPath, null) + "-journal"));
         builder.Services.AddSingleton<SpendLogRepository>();
@@ -144,17 +112,17 @@ internal static partial class TollgateApplication
         builder.Services.AddSingleton(new CallPricing(prices, config.Litellm.IncludeCostInStreamingUsage));
         builder.Services.AddSingleton<SpendRecorder>();
         builder.Services.AddSingleton<GatewayMetrics>();
-        if (otlpEndpoint is not null)
+        if (settings.OtlpEndpoint is { } otlpEndpoint)
         {
             // One span per pass-through call, exported over OTLP; off (and free) unless the endpoint is set.
             builder.Services.AddOpenTelemetry()
-                .ConfigureResource(resource => resource.AddService(RouteTableBuilder.NonEmpty(environment("OTEL_SERVICE_NAME")) ?? "tollgate"))
+                .ConfigureResource(resource => resource.AddService(settings.ServiceName))
                 // Always on: ASP.NET Core's own request activity is there for log correlation but unsampled, and a
                 // parent-based sampler would drop every call's span with it. Sample in the collector if needed.
                 .WithTracing(tracing => tracing.AddSource(GatewayTracing.SourceName).SetSampler(new AlwaysOnSampler()).AddOtlpExporter(exporter =>
                 {
                     // OTLP/gRPC by default; OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf posts to {endpoint}/v1/traces instead.
-                    if (environment("OTEL_EXPORTER_OTLP_PROTOCOL") == "http/protobuf")
+                    if (settings.OtlpOverHttp)
                     {
                         exporter.Protocol = OpenTelemetry.Exporter.OtlpExportProtocol.HttpProtobuf;
                         exporter.Endpoint = new Uri(otlpEndpoint, "v1/traces");
@@ -168,7 +136,7 @@ internal static partial class TollgateApplication
 
         builder.Services.AddSingleton<TokenWindows>();
         builder.Services.AddSingleton<LocalKeyLimiter>();
-        if (redisOptions is not null)
+        if (settings.Redis is { } redisOptions)
         {
             var redis = await ConnectionMultiplexer.ConnectAsync(redisOptions);
             builder.Services.AddSingleton<IConnectionMultiplexer>(_ => redis);
@@ -209,22 +177,6 @@ internal static partial class TollgateApplication
 
         LogStartup(app, config, routes, masterKey, database, guardrails);
         return app;
-    }
-
-    private static MasterKey ResolveMasterKey(GeneralSettings general, Func<string, string?> environment, List<string> errors)
-    {
-        var key = general.MasterKey;
-        if (key is null && RouteTableBuilder.NonEmpty(environment("LITELLM_MASTER_KEY")) is { } fromEnvironment)
-        {
-            if (!fromEnvironment.StartsWith("sk-", StringComparison.Ordinal))
-            {
-                errors.Add("LITELLM_MASTER_KEY: must start with \"sk-\"");
-            }
-
-            key = fromEnvironment;
-        }
-
-        return new MasterKey(key is null ? null : KeyHash.Of(key), general.AllowUnauthenticated);
     }
 
     private static async Task<Database> OpenDatabaseAsync(DatabaseLocation location, TimeProvider time, CancellationToken cancellationToken)

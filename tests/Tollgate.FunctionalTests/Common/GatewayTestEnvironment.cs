@@ -74,11 +74,10 @@ public sealed class GatewayTestEnvironment : IAsyncDisposable
         env.TryAdd("DATABASE_URL", "sqlite:" + Path.Combine(directory.FullName, "tollgate.db"));
         env.TryAdd("TOLLGATE_SPEND_SPILL_FILE", Path.Combine(directory.FullName, "spend-spill.jsonl"));
         Func<string, string?> lookup = name => env.TryGetValue(name, out var value) ? value : null;
-        var config = ConfigLoader.LoadYaml(yaml, lookup);
         var logs = new CapturedLogs();
         var app = await TollgateApplication.BuildAsync(new GatewayStartOptions
         {
-            Config = config,
+            ConfigYaml = yaml,
             Host = "127.0.0.1",
             Port = 0,
             Environment = lookup,
