@@ -68,12 +68,16 @@ internal static class BenchRun
         }
 
         Begin();
-        var saturation = await InRoundsAsync(settings, rows, row => Task.FromResult(ClosedLoop.Run(
-            row.Target, json[row.Target], settings.Connections, TimeSpan.FromSeconds(settings.SaturationSeconds / settings.Rounds))));
+        var saturation = await InRoundsAsync(settings, rows, row =>
+        {
+            var (run, cpu) = ProcessCpu.During(row.Target.Pid, () => ClosedLoop.Run(
+                row.Target, json[row.Target], settings.Connections, TimeSpan.FromSeconds(settings.SaturationSeconds / settings.Rounds)));
+            return Task.FromResult(run with { ServerCpu = cpu });
+        });
         foreach (var row in rows)
         {
             row.Saturation = ClosedLoopResult.Of(saturation[row]);
-            Report(row.Target, $"saturation ({settings.Connections} connections)", $"{row.Saturation.RequestsPerSecond,9:N0} req/s  p50 {row.Saturation.Latency.P50:N0} µs  p99 {row.Saturation.Latency.P99:N0} µs  errors {row.Saturation.Errors}  rounds {string.Join(" / ", row.Saturation.RoundRates.Select(r => r.ToString("N0", CultureInfo.InvariantCulture)))}");
+            Report(row.Target, $"saturation ({settings.Connections} connections)", $"{row.Saturation.RequestsPerSecond,9:N0} req/s  p50 {row.Saturation.Latency.P50:N0} µs  p99 {row.Saturation.Latency.P99:N0} µs  errors {row.Saturation.Errors}  CPU {row.Saturation.CpuPerCall:N0} µs/call  rounds {string.Join(" / ", row.Saturation.RoundRates.Select(r => r.ToString("N0", CultureInfo.InvariantCulture)))}");
         }
 
         End("saturation");

@@ -35,8 +35,7 @@ internal sealed class MachineCpu
         var seconds = Stopwatch.GetElapsedTime(_at).TotalSeconds;
         var busy = BusyTicks() - _busy;
         var ours = OurTicks(_pids) - _ours;
-        const double TicksPerSecond = 100; // USER_HZ on Linux
-        return busy < 0 || seconds <= 0 ? double.NaN : Math.Max(0, busy - ours) / (seconds * TicksPerSecond * Environment.ProcessorCount);
+        return busy < 0 || seconds <= 0 ? double.NaN : Math.Max(0, busy - ours) / (seconds * ProcessCpu.TicksPerSecond * Environment.ProcessorCount);
     }
 
     private static long BusyTicks()
@@ -54,24 +53,5 @@ internal sealed class MachineCpu
         }
     }
 
-    private static long OurTicks(int[] pids)
-    {
-        long total = 0;
-        foreach (var pid in pids)
-        {
-            try
-            {
-                // After "pid (comm) ": state is field 3, utime 14, stime 15.
-                var text = File.ReadAllText($"/proc/{pid}/stat");
-                var fields = text[(text.LastIndexOf(')') + 2)..].Split(' ');
-                total += long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
-            }
-            catch (IOException)
-            {
-                // The process is gone; its time is not counted as ours.
-            }
-        }
-
-        return total;
-    }
+    private static long OurTicks(int[] pids) => pids.Sum(ProcessCpu.Ticks);
 }

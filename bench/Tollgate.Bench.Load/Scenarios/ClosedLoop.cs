@@ -5,7 +5,8 @@ using Tollgate.Bench.Load.Measuring;
 namespace Tollgate.Bench.Load.Scenarios;
 
 /// <summary>Result of closed-loop runs of one row: throughput and the latency of every request, over all its rounds.</summary>
-internal sealed record ClosedLoopResult(int Completed, int Errors, double RequestsPerSecond, Distribution Latency, IReadOnlyList<double> RoundRates)
+/// <param name="CpuPerCall">The row's server process CPU time per answered request, in µs (user + system, every thread).</param>
+internal sealed record ClosedLoopResult(int Completed, int Errors, double RequestsPerSecond, Distribution Latency, IReadOnlyList<double> RoundRates, double CpuPerCall)
 {
     public static ClosedLoopResult Of(IReadOnlyList<ClosedLoopRun> rounds)
     {
@@ -17,13 +18,17 @@ internal sealed record ClosedLoopResult(int Completed, int Errors, double Reques
 
         var seconds = rounds.Sum(r => r.Seconds);
         return new ClosedLoopResult(latencies.Count, rounds.Sum(r => r.Errors), seconds > 0 ? latencies.Count / seconds : 0,
-            latencies.Summarize(), [.. rounds.Select(r => r.RequestsPerSecond)]);
+            latencies.Summarize(), [.. rounds.Select(r => r.RequestsPerSecond)],
+            latencies.Count > 0 ? rounds.Sum(r => r.ServerCpu.TotalMicroseconds) / latencies.Count : double.NaN);
     }
 }
 
 /// <summary>One closed-loop run: the latency of every answered request, errors, and how long it took.</summary>
 internal sealed record ClosedLoopRun(Samples Latencies, int Errors, double Seconds)
 {
+    /// <summary>The CPU time the row's server process used during the run.</summary>
+    public TimeSpan ServerCpu { get; init; }
+
     public double RequestsPerSecond => Seconds > 0 ? Latencies.Count / Seconds : 0;
 }
 
